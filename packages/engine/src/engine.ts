@@ -1,0 +1,216 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
+import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
+import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
+import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
+import type { RunContext } from './runner/run-context.js';
+import * as services from './service/service-config.js';
+import { assertTargetRef, type TargetRef } from './store/keys.js';
+import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
+import { findTofu, type TofuBinary } from './tofu/binary.js';
+import { runTofu } from './tofu/run-tofu.js';
+import { renderCredentialsFile } from './workdir/backend-config.js';
+import { type ResolvedTarget, resolveTarget } from './workdir/resolve-target.js';
+
+export interface EngineOptions {
+  /** The S3 store holding configurations, state and history. */
+  store: S3StoreOptions;
+  /** Folder with `catalog.json` and the templates. */
+  catalogDir: string;
+  /** Folder the templates' module paths are relative to. */
+  modulesDir: string;
+  /** Local folder for the engine's own files: CLI config, plugin cache, credentials file, working directories. */
+  dataDir: string;
+  /** @default `<dataDir>/workdirs` */
+  workdirRoot?: string;
+  /** The binary; else `SPAWNIT_TOFU_BIN`, else `tofu` on PATH, else `terraform`. */
+  tofuBin?: string;
+  /** Keep tofu's ANSI colours in the output lines. @default false */
+  color?: boolean;
+  /** How long a run waits for the state lock. @default '30s' */
+  lockTimeout?: string;
+  /** Use the S3 native lockfile for state locking. @default false */
+  useLockfile?: boolean;
+  /** Extra environment for tofu and its providers (e.g. cloud credentials for AWS services). */
+  providerEnv?: Record<string, string>;
+  /** Grace period between the interrupt of a cancel and the kill. @default 30_000 */
+  gracePeriodMs?: number;
+}
+
+/** A service is addressed by its owner and id; a network by owner, provider and name. */
+export type ServiceRef = { clientId: string; serviceId: string };
+
+export interface DestroyResult {
+  plan: PlanResult;
+  /** Absent when there was nothing to destroy. */
+  applied: ApplyResult | undefined;
+}
+
+export interface Engine {
+  readonly tofu: TofuBinary;
+  readonly store: S3Store;
+  readonly catalog: Catalog;
+  reloadCatalog(): Promise<Catalog>;
+  createService(input: services.CreateServiceInput): Promise<services.ServiceConfig>;
+  updateService(ref: ServiceRef, params: unknown): Promise<services.ServiceConfig>;
+  getService(ref: ServiceRef): Promise<services.ServiceConfig | undefined>;
+  listServices(clientId: string): Promise<services.ServiceConfig[]>;
+  deleteService(ref: ServiceRef): Promise<void>;
+  isDeployed(ref: TargetRef | ServiceRef): Promise<boolean>;
+  plan(ref: TargetRef | ServiceRef, options?: PlanOptions): Promise<PlanResult>;
+  apply(ref: TargetRef | ServiceRef, planId: string, options?: ApplyOptions): Promise<ApplyResult>;
+  /** A destroy plan, then its apply. */
+  destroy(ref: TargetRef | ServiceRef, options?: ApplyOptions): Promise<DestroyResult>;
+  outputs(ref: TargetRef | ServiceRef, options?: OutputsOptions): Promise<OutputValue[]>;
+  /** @internal for the operations layer */
+  readonly runContext: RunContext;
+  resolve(ref: TargetRef | ServiceRef): Promise<ResolvedTarget>;
+}
+
+// Cloud credentials in the engine's own environment must not override the state store's profile.
+const STRIPPED_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
+
+export function toTargetRef(ref: TargetRef | ServiceRef): TargetRef {
+  const target: TargetRef =
+    'kind' in ref ? ref : { kind: 'service', clientId: ref.clientId, serviceId: ref.serviceId };
+  assertTargetRef(target);
+  return target;
+}
+
+function redactor(secrets: readonly string[] | undefined): (line: string) => string {
+  if (!secrets || secrets.length === 0) return (line) => line;
+  return (line) => secrets.reduce((out, secret) => out.split(secret).join('(sensitive value)'), line);
+}
+
+/** Writes the CLI config the engine hands tofu: a plugin cache, no update checks. */
+async function writeCliConfig(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'tofu.tfrc');
+  const cache = path.join(dataDir, 'plugin-cache');
+  await mkdir(cache, { recursive: true });
+  await writeFile(file, `plugin_cache_dir   = ${JSON.stringify(cache)}\ndisable_checkpoint = true\n`);
+  return file;
+}
+
+/**
+ * Builds an engine: finds the binary, loads the catalog, writes the CLI config. Opens no port and starts
+ * nothing in the background.
+ */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const dataDir = path.resolve(options.dataDir);
+  const workdirRoot = path.resolve(options.workdirRoot ?? path.join(dataDir, 'workdirs'));
+  const modulesDir = path.resolve(options.modulesDir);
+  await mkdir(workdirRoot, { recursive: true });
+  const tofu = await findTofu({ bin: options.tofuBin });
+  const store = createS3Store(options.store);
+  let catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
+  const cliConfig = await writeCliConfig(dataDir);
+  let credentialsFile: string | undefined;
+  if (options.store.accessKeyId && options.store.secretAccessKey) {
+    credentialsFile = path.join(dataDir, 's3-credentials');
+    await writeFile(
+      credentialsFile,
+      renderCredentialsFile(options.store.accessKeyId, options.store.secretAccessKey),
+      {
+        mode: 0o600,
+      },
+    );
+    await chmod(credentialsFile, 0o600);
+  }
+  const baseEnv: Record<string, string | undefined> = { ...process.env };
+  for (const name of STRIPPED_ENV) delete baseEnv[name];
+  const env = {
+    ...baseEnv,
+    ...options.providerEnv,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    TF_CLI_CONFIG_FILE: cliConfig,
+  };
+
+  const runContext: RunContext = {
+    tofu,
+    store,
+    workdirRoot,
+    modulesDir,
+    colorArgs: options.color ? [] : ['-no-color'],
+    useLockfile: options.useLockfile ?? false,
+    credentialsFile,
+    lockTimeout: options.lockTimeout ?? '30s',
+    async run(args, runOptions) {
+      const redact = redactor(runOptions.redact);
+      const result = await runTofu(tofu.path, args, {
+        cwd: runOptions.cwd,
+        env,
+        signal: runOptions.signal,
+        forceSignal: runOptions.forceSignal,
+        gracePeriodMs: options.gracePeriodMs,
+        onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
+      });
+      return { ...result, lines: result.lines.map(redact) };
+    },
+    lastLines(lines) {
+      // Strip colours and box-drawing so the message reads well outside a terminal.
+      const clean = lines
+        .map((l) =>
+          l
+            .replace(/\u001b\[[0-9;]*m/g, '')
+            .replace(/^[│╷╵]\s?/, '')
+            .trim(),
+        )
+        .filter(Boolean);
+      const errorAt = clean.findIndex((l) => l.startsWith('Error:'));
+      return (errorAt >= 0 ? clean.slice(errorAt, errorAt + 8) : clean.slice(-6)).join(' ');
+    },
+  };
+
+  const deps = () => ({ store, catalog });
+  const resolve = (ref: TargetRef | ServiceRef) =>
+    resolveTarget({ store, catalog, modulesDir, workdirRoot }, toTargetRef(ref));
+
+  const engine: Engine = {
+    tofu,
+    store,
+    get catalog() {
+      return catalog;
+    },
+    runContext,
+    resolve,
+    async reloadCatalog() {
+      catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
+      return catalog;
+    },
+    createService: (input) => services.createService(deps(), input),
+    updateService: (ref, params) => services.updateService(deps(), ref.clientId, ref.serviceId, params),
+    getService: (ref) => services.getService(deps(), checked(ref).clientId, ref.serviceId),
+    listServices: (clientId) => services.listServices(deps(), clientId),
+    deleteService: (ref) => services.deleteService(deps(), checked(ref).clientId, ref.serviceId),
+    isDeployed: (ref) => services.isDeployed(store, toTargetRef(ref)),
+    async plan(ref, planOptions) {
+      return runPlan(runContext, await resolve(ref), planOptions);
+    },
+    async apply(ref, planId, applyOptions) {
+      return applyPlan(runContext, await resolve(ref), planId, applyOptions);
+    },
+    async destroy(ref, applyOptions = {}) {
+      const target = await resolve(ref);
+      const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
+      if (destroyPlan.status === 'error') {
+        return { plan: destroyPlan, applied: undefined };
+      }
+      if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
+      const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
+      return { plan: destroyPlan, applied };
+    },
+    async outputs(ref, outputsOptions) {
+      return readOutputs(runContext, await resolve(ref), outputsOptions);
+    },
+  };
+  return engine;
+}
+
+/** Validates a service's ids before they reach a key or a path. */
+function checked(ref: ServiceRef): ServiceRef {
+  toTargetRef(ref);
+  return ref;
+}

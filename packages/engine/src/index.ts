@@ -1,0 +1,59 @@
+export {
+  type Catalog,
+  type CatalogProblem,
+  type LoadCatalogOptions,
+  loadCatalog,
+} from './catalog/load-catalog.js';
+export {
+  checkValue,
+  type ParameterValue,
+  type Template,
+  type TemplateOutput,
+  type TemplateParameter,
+  templateSchema,
+} from './catalog/template.js';
+export {
+  generateSecret,
+  maskSecrets,
+  type Params,
+  type ValidateParamsOptions,
+  validateParams,
+} from './catalog/validate-params.js';
+export { buildTfvars, type DeploymentContext, serializeTfvars, type TfVars } from './config/tfvars.js';
+export {
+  createEngine,
+  type DestroyResult,
+  type Engine,
+  type EngineOptions,
+  type ServiceRef,
+  toTargetRef,
+} from './engine.js';
+export {
+  ConflictError,
+  type FieldError,
+  InvalidIdError,
+  NotFoundError,
+  SpawnitError,
+  type SpawnitErrorCode,
+  StalePlanError,
+  StoreError,
+  TofuError,
+  TofuNotFoundError,
+  ValidationError,
+} from './errors.js';
+export {
+  assertClientId,
+  assertNetworkName,
+  assertProvider,
+  assertServiceId,
+  PROVIDERS,
+  type ProviderName,
+} from './ids.js';
+export type { ApplyOptions, ApplyResult } from './runner/apply.js';
+export type { OutputsOptions, OutputValue } from './runner/outputs.js';
+export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
+export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
+export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
+export { describeTarget, planKey, stateKey, type TargetRef, targetPrefix, tfvarsKey } from './store/keys.js';
+export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
+export { findTofu, type TofuBinary } from './tofu/binary.js';

@@ -1,0 +1,99 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidIdError, NotFoundError, StalePlanError, TofuError } from '../errors.js';
+import { planKey } from '../store/keys.js';
+import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import type { ResolvedTarget } from '../workdir/resolve-target.js';
+import { type PlanRecord, planRecordKey } from './plan.js';
+import type { PlanSummary } from './plan-summary.js';
+import type { RunContext } from './run-context.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ApplyOptions {
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  planId: string;
+  destroy: boolean;
+  summary: PlanSummary;
+}
+
+export async function readPlanRecord(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  planId: string,
+): Promise<PlanRecord> {
+  if (typeof planId !== 'string' || !UUID.test(planId)) {
+    throw new InvalidIdError('planId', `planId ${JSON.stringify(planId)} is not a plan id (a UUID).`);
+  }
+  const record = await ctx.store.getJson<PlanRecord>(planRecordKey(target, planId));
+  if (!record) {
+    throw new NotFoundError(
+      `Plan ${planId} of ${target.description} does not exist or was already applied; plan again.`,
+    );
+  }
+  return record;
+}
+
+async function discardPlan(ctx: RunContext, target: ResolvedTarget, planId: string): Promise<void> {
+  await ctx.store.deleteKeys([planKey(target.ref, planId), planRecordKey(target, planId)]);
+}
+
+/**
+ * Applies exactly the saved plan the user saw. Refuses with "plan again" when the configuration (tfvars or
+ * module) changed since, or when tofu finds the state changed since. A plan is applied at most once.
+ */
+export async function apply(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  planId: string,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const record = await readPlanRecord(ctx, target, planId);
+  const runOptions = { ...options, redact: target.secretValues };
+  const prepared = await prepareWorkdir(ctx, target, runOptions);
+  if (prepared.configHash !== record.configHash) {
+    await discardPlan(ctx, target, planId);
+    throw new StalePlanError(
+      `The configuration of ${target.description} changed since plan ${planId} was made; plan again and review the new plan.`,
+    );
+  }
+  const planObject = await ctx.store.get(planKey(target.ref, planId));
+  if (!planObject)
+    throw new NotFoundError(`Plan ${planId} of ${target.description} is gone from S3; plan again.`);
+  const planFile = path.join('plans', `${planId}.tfplan`);
+  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true });
+  await writeFile(path.join(prepared.dir, planFile), planObject.body);
+
+  const result = await ctx.run(
+    ['apply', '-input=false', `-lock-timeout=${ctx.lockTimeout}`, ...ctx.colorArgs, planFile],
+    { cwd: prepared.dir, ...runOptions },
+  );
+  await rm(path.join(prepared.dir, planFile), { force: true });
+  // Whatever happened, the state may have moved on: this plan must not be applied again.
+  await discardPlan(ctx, target, planId);
+  if (result.exitCode === 0 && !result.isCanceled) {
+    return { planId, destroy: record.destroy, summary: record.summary };
+  }
+  if (result.lines.some((line) => /Saved plan is stale/i.test(line))) {
+    throw new StalePlanError(
+      `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
+    );
+  }
+  const verb = record.destroy ? 'destroy' : 'apply';
+  throw new TofuError(
+    result.isCanceled
+      ? `The ${verb} of ${target.description} was cancelled.`
+      : `The ${verb} of ${target.description} failed: ${ctx.lastLines(result.lines)}`,
+    {
+      command: result.command,
+      exitCode: result.exitCode,
+      output: result.lines.join('\n'),
+      isCanceled: result.isCanceled,
+    },
+  );
+}

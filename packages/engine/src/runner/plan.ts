@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { SpawnitError, TofuError } from '../errors.js';
+import { planKey } from '../store/keys.js';
+import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import type { ResolvedTarget } from '../workdir/resolve-target.js';
+import { type PlanSummary, summarizePlan } from './plan-summary.js';
+import type { RunContext } from './run-context.js';
+
+/** `compliant`: nothing to change (exit 0); `drifted`: changes planned (exit 2); `error`: the plan failed. */
+export type PlanStatus = 'compliant' | 'drifted' | 'error';
+
+export interface PlanOptions {
+  /** Plan the destruction of everything instead. @default false */
+  destroy?: boolean;
+  /** Save the plan to S3 so it can be applied later. @default true */
+  save?: boolean;
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+}
+
+export interface PlanResult {
+  planId: string;
+  status: PlanStatus;
+  destroy: boolean;
+  /** Absent when the plan failed. */
+  summary: PlanSummary | undefined;
+  /** Why the plan failed, for the user. */
+  error: string | undefined;
+  exitCode: number | undefined;
+  configHash: string | undefined;
+  /** Whether `init` ran before this plan. */
+  initialized: boolean;
+  /** The plan was interrupted. */
+  cancelled: boolean;
+  /** Saved to S3 and can be applied with `apply(planId)`. */
+  saved: boolean;
+}
+
+/** What is stored beside a saved plan, so that apply can check it is still the configuration the user saw. */
+export interface PlanRecord {
+  planId: string;
+  status: PlanStatus;
+  destroy: boolean;
+  configHash: string;
+  summary: PlanSummary;
+  createdAt: string;
+}
+
+export const planRecordKey = (target: ResolvedTarget, planId: string) =>
+  planKey(target.ref, planId).replace(/\.tfplan$/, '.json');
+
+/** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */
+export async function plan(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  options: PlanOptions = {},
+): Promise<PlanResult> {
+  const planId = randomUUID();
+  const destroy = options.destroy ?? false;
+  const runOptions = {
+    onLine: options.onLine,
+    signal: options.signal,
+    forceSignal: options.forceSignal,
+    redact: target.secretValues,
+  };
+  const failed = (error: string, extra: Partial<PlanResult> = {}): PlanResult => ({
+    planId,
+    status: 'error',
+    destroy,
+    summary: undefined,
+    error,
+    exitCode: undefined,
+    configHash: undefined,
+    initialized: false,
+    cancelled: false,
+    saved: false,
+    ...extra,
+  });
+
+  let prepared: Awaited<ReturnType<typeof prepareWorkdir>>;
+  try {
+    prepared = await prepareWorkdir(ctx, target, runOptions);
+  } catch (error) {
+    if (error instanceof TofuError)
+      return failed(error.message, { cancelled: error.isCanceled, initialized: true });
+    throw error;
+  }
+  const planFile = path.join('plans', `${planId}.tfplan`);
+  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true });
+  const args = [
+    'plan',
+    '-input=false',
+    `-lock-timeout=${ctx.lockTimeout}`,
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...(destroy ? ['-destroy'] : []),
+    ...ctx.colorArgs,
+  ];
+  const result = await ctx.run(args, { cwd: prepared.dir, ...runOptions });
+  const base = {
+    exitCode: result.exitCode,
+    configHash: prepared.configHash,
+    initialized: prepared.initialized,
+  };
+  if (result.isCanceled) {
+    await rm(path.join(prepared.dir, planFile), { force: true });
+    return failed(`The plan of ${target.description} was cancelled.`, { ...base, cancelled: true });
+  }
+  if (result.exitCode !== 0 && result.exitCode !== 2) {
+    await rm(path.join(prepared.dir, planFile), { force: true });
+    return failed(`The plan of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
+  }
+  const status: PlanStatus = result.exitCode === 0 ? 'compliant' : 'drifted';
+  const show = await ctx.run(['show', '-json', planFile], { cwd: prepared.dir });
+  if (show.exitCode !== 0) {
+    throw new TofuError(`Could not read the plan of ${target.description}: ${ctx.lastLines(show.lines)}`, {
+      command: show.command,
+      exitCode: show.exitCode,
+      output: show.lines.join('\n'),
+    });
+  }
+  // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
+  const json = show.stdout.find((line) => line.startsWith('{'));
+  if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
+  const summary = summarizePlan(json);
+  const save = (options.save ?? true) && status === 'drifted';
+  if (save) {
+    const record: PlanRecord = {
+      planId,
+      status,
+      destroy,
+      configHash: prepared.configHash,
+      summary,
+      createdAt: new Date().toISOString(),
+    };
+    await ctx.store.put(planKey(target.ref, planId), await readFile(path.join(prepared.dir, planFile)));
+    // The record goes last: a plan without its record is never applied.
+    await ctx.store.putJson(planRecordKey(target, planId), record);
+  } else {
+    await rm(path.join(prepared.dir, planFile), { force: true });
+  }
+  return {
+    planId,
+    status,
+    destroy,
+    summary,
+    error: undefined,
+    cancelled: false,
+    saved: save,
+    ...base,
+  };
+}

@@ -1,0 +1,29 @@
+import type { S3Store } from '../store/s3-store.js';
+import type { TofuBinary } from '../tofu/binary.js';
+import type { RunTofuResult } from '../tofu/run-tofu.js';
+
+export interface RunOptions {
+  cwd: string;
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+  /** Extra strings to redact from the lines (secret parameter values). */
+  redact?: readonly string[];
+}
+
+/** What every runner step shares: the binary, its environment, the store and the engine's settings. */
+export interface RunContext {
+  tofu: TofuBinary;
+  store: S3Store;
+  workdirRoot: string;
+  modulesDir: string;
+  /** `['-no-color']` when colours are stripped. */
+  colorArgs: string[];
+  useLockfile: boolean;
+  credentialsFile: string | undefined;
+  /** e.g. `10s`: how long a run waits for the state lock. */
+  lockTimeout: string;
+  run(args: string[], options: RunOptions): Promise<RunTofuResult>;
+  /** The last meaningful lines of an output, for an error message. */
+  lastLines(lines: readonly string[]): string;
+}

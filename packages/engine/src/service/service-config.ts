@@ -1,0 +1,161 @@
+import type { Catalog } from '../catalog/load-catalog.js';
+import { type Params, validateParams } from '../catalog/validate-params.js';
+import { buildTfvars, serializeTfvars, type TfVars } from '../config/tfvars.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { assertNetworkName, assertProvider, assertServiceId, type ProviderName } from '../ids.js';
+import { clientPrefix, stateKey, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
+import type { S3Store } from '../store/s3-store.js';
+
+/** A service's saved configuration, as rebuilt from S3. `params` holds secrets in clear: mask before showing. */
+export interface ServiceConfig {
+  clientId: string;
+  serviceId: string;
+  templateId: string;
+  provider: ProviderName;
+  networkName: string;
+  params: Params;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateServiceInput {
+  clientId: string;
+  serviceId: string;
+  templateId: string;
+  provider: ProviderName;
+  networkName: string;
+  /** Form values; validated against the template. */
+  params: unknown;
+}
+
+interface Deps {
+  store: S3Store;
+  catalog: Catalog;
+}
+
+function toConfig(tfvars: TfVars, createdAt: string, updatedAt: string): ServiceConfig {
+  return {
+    clientId: tfvars.context.client_id,
+    serviceId: tfvars.context.service_id,
+    templateId: tfvars.context.template_id,
+    provider: tfvars.context.provider,
+    networkName: tfvars.context.network_name,
+    params: tfvars.params,
+    createdAt,
+    updatedAt,
+  };
+}
+
+const serviceRef = (clientId: string, serviceId: string): TargetRef => ({
+  kind: 'service',
+  clientId,
+  serviceId,
+});
+
+/** Checks the ids a user chose, reporting them as field errors like the parameters. */
+function checkIds(deps: Deps, input: CreateServiceInput) {
+  const errors: { field: string; rule: string; message: string }[] = [];
+  const attempt = (field: string, check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      errors.push({ field, rule: 'format', message: (error as Error).message });
+    }
+  };
+  attempt('serviceId', () => assertServiceId(input.serviceId));
+  attempt('networkName', () => assertNetworkName(input.networkName));
+  attempt('provider', () => assertProvider(input.provider));
+  const template = deps.catalog.get(input.templateId);
+  if (!template) {
+    errors.push({
+      field: 'templateId',
+      rule: 'exists',
+      message: `templateId "${String(input.templateId)}" is not in the catalog; choose one of ${deps.catalog.templates.map((t) => t.id).join(', ')}`,
+    });
+  } else if (errors.length === 0 && !template.modules[input.provider]) {
+    errors.push({
+      field: 'provider',
+      rule: 'supported',
+      message: `${template.name} cannot run on provider "${input.provider}"; it supports ${Object.keys(template.modules).join(', ')}`,
+    });
+  }
+  if (errors.length > 0) throw new ValidationError(`Service "${String(input.serviceId)}"`, errors);
+  return template!;
+}
+
+/**
+ * Validates and saves a new service's configuration as `terraform.tfvars.json` in S3. Deploys nothing.
+ */
+export async function createService(deps: Deps, input: CreateServiceInput): Promise<ServiceConfig> {
+  const ref = serviceRef(input.clientId, input.serviceId);
+  clientPrefix(input.clientId);
+  const template = checkIds(deps, input);
+  const params = validateParams(template, input.params, { provider: input.provider });
+  if (await deps.store.get(tfvarsKey(ref))) {
+    throw new ConflictError(`Service "${input.serviceId}" already exists; choose another id or update it.`);
+  }
+  const now = new Date().toISOString();
+  const tfvars = buildTfvars({ ...input, params });
+  await deps.store.put(tfvarsKey(ref), serializeTfvars(tfvars), {
+    contentType: 'application/json',
+    metadata: { 'created-at': now },
+  });
+  return toConfig(tfvars, now, now);
+}
+
+export async function getService(
+  deps: Deps,
+  clientId: string,
+  serviceId: string,
+): Promise<ServiceConfig | undefined> {
+  const object = await deps.store.get(tfvarsKey(serviceRef(clientId, serviceId)));
+  if (!object) return undefined;
+  const tfvars = JSON.parse(object.body.toString('utf8')) as TfVars;
+  const updatedAt = (object.lastModified ?? new Date()).toISOString();
+  return toConfig(tfvars, object.metadata['created-at'] ?? updatedAt, updatedAt);
+}
+
+/**
+ * Changes a service's parameters. A secret left empty keeps its saved value. Deploys nothing: plan and
+ * apply to roll the change out.
+ */
+export async function updateService(
+  deps: Deps,
+  clientId: string,
+  serviceId: string,
+  input: unknown,
+): Promise<ServiceConfig> {
+  const current = await getService(deps, clientId, serviceId);
+  if (!current) throw new NotFoundError(`Service "${serviceId}" does not exist.`);
+  const template = checkIds(deps, { ...current, params: input });
+  const params = validateParams(template, input, { provider: current.provider, previous: current.params });
+  const tfvars = buildTfvars({ ...current, params });
+  await deps.store.put(tfvarsKey(serviceRef(clientId, serviceId)), serializeTfvars(tfvars), {
+    contentType: 'application/json',
+    metadata: { 'created-at': current.createdAt },
+  });
+  return { ...current, params, updatedAt: new Date().toISOString() };
+}
+
+export async function listServices(deps: Deps, clientId: string): Promise<ServiceConfig[]> {
+  const ids = await deps.store.listFolders(`${clientPrefix(clientId)}services/`);
+  const services = await Promise.all(ids.map((id) => getService(deps, clientId, id).catch(() => undefined)));
+  return services.filter((s): s is ServiceConfig => s !== undefined);
+}
+
+/** True when the target's state in S3 holds managed resources. */
+export async function isDeployed(store: S3Store, ref: TargetRef): Promise<boolean> {
+  const state = await store.getJson<{ resources?: { mode: string; instances?: unknown[] }[] }>(stateKey(ref));
+  return (state?.resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
+}
+
+/** Deletes a service's configuration, state and plans; refused while anything is deployed. */
+export async function deleteService(deps: Deps, clientId: string, serviceId: string): Promise<void> {
+  const ref = serviceRef(clientId, serviceId);
+  if (!(await deps.store.get(tfvarsKey(ref))))
+    throw new NotFoundError(`Service "${serviceId}" does not exist.`);
+  if (await isDeployed(deps.store, ref)) {
+    throw new ConflictError(`Service "${serviceId}" is still deployed; destroy it first, then delete it.`);
+  }
+  await deps.store.deletePrefix(targetPrefix(ref));
+}

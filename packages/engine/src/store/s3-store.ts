@@ -1,0 +1,240 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  type S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { StoreError } from '../errors.js';
+
+export interface S3StoreOptions {
+  /**
+   * S3 endpoint URL, e.g. `http://127.0.0.1:9000` for MinIO. Leave unset for AWS S3.
+   */
+  endpoint?: string;
+  /** @default 'us-east-1' */
+  region?: string;
+  bucket: string;
+  /** Static credentials; when unset the AWS SDK's default chain is used. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /**
+   * Address buckets as `endpoint/bucket` rather than `bucket.endpoint`; MinIO and most S3-compatible servers
+   * want it. @default true when `endpoint` is set
+   */
+  forcePathStyle?: boolean;
+}
+
+export interface StoredObject {
+  body: Buffer;
+  metadata: Record<string, string>;
+  lastModified: Date | undefined;
+  etag: string | undefined;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  /** Write only when the key does not exist yet (`If-None-Match: *`). */
+  ifNoneMatch?: boolean;
+}
+
+/** The slice of S3 the engine needs. Every failure is a `StoreError` that names the endpoint and bucket. */
+export interface S3Store {
+  readonly bucket: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
+  readonly client: S3Client;
+  readonly options: Readonly<S3StoreOptions>;
+  get(key: string): Promise<StoredObject | undefined>;
+  getJson<T>(key: string): Promise<T | undefined>;
+  put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<void>;
+  putJson(key: string, value: unknown, options?: PutOptions): Promise<void>;
+  list(prefix: string): Promise<{ key: string; lastModified: Date | undefined; size: number }[]>;
+  /** Lists the "folders" right below a prefix (ending in `/`), as their names. */
+  listFolders(prefix: string): Promise<string[]>;
+  deletePrefix(prefix: string): Promise<number>;
+  deleteKeys(keys: string[]): Promise<void>;
+  /** Fails with a clear error when the endpoint cannot be reached or the bucket is missing. */
+  check(): Promise<void>;
+}
+
+export function createS3Store(options: S3StoreOptions): S3Store {
+  const region = options.region ?? 'us-east-1';
+  const forcePathStyle = options.forcePathStyle ?? options.endpoint !== undefined;
+  const endpoint = options.endpoint ?? `https://s3.${region}.amazonaws.com`;
+  const client = new S3Client({
+    region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle,
+    ...(options.accessKeyId && options.secretAccessKey
+      ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+      : {}),
+    // S3-compatible servers differ in checksum support; ask for checksums only where S3 requires them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 2,
+  });
+  const where = `bucket "${options.bucket}" at ${endpoint}`;
+
+  function fail(action: string, error: unknown): never {
+    const e = error as S3ServiceException & { code?: string };
+    const name = e?.name ?? '';
+    let reason: string;
+    if (name === 'NoSuchBucket' || e?.$metadata?.httpStatusCode === 404) {
+      reason = `the bucket does not exist; create it or set the right bucket name`;
+    } else if (
+      ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(e?.code ?? '') ||
+      ['TimeoutError', 'AbortError'].includes(name) ||
+      /ECONNREFUSED|ENOTFOUND|socket hang up|connect/i.test(e?.message ?? '')
+    ) {
+      reason = 'the S3 endpoint cannot be reached; check that it is running and the endpoint is right';
+    } else if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+      reason = `access denied (${name}); check the S3 credentials`;
+    } else {
+      reason = `${name || 'error'}: ${e?.message ?? String(error)}`;
+    }
+    throw new StoreError(`S3 ${action} failed on ${where}: ${reason}.`, endpoint, options.bucket, {
+      cause: error,
+    });
+  }
+
+  async function get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const out = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }));
+      const bytes = await out.Body!.transformToByteArray();
+      return {
+        body: Buffer.from(bytes),
+        metadata: out.Metadata ?? {},
+        lastModified: out.LastModified,
+        etag: out.ETag,
+      };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as Error)?.name === 'NoSuchKey') return undefined;
+      fail(`read of "${key}"`, error);
+    }
+  }
+
+  async function put(key: string, body: string | Uint8Array, putOptions: PutOptions = {}): Promise<void> {
+    try {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          Body: body,
+          ContentType: putOptions.contentType ?? 'application/octet-stream',
+          Metadata: putOptions.metadata,
+          ...(putOptions.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        }),
+      );
+    } catch (error) {
+      if ((error as S3ServiceException)?.$metadata?.httpStatusCode === 412) throw error;
+      fail(`write of "${key}"`, error);
+    }
+  }
+
+  async function list(prefix: string) {
+    const items: { key: string; lastModified: Date | undefined; size: number }[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const out = await client.send(
+          new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of out.Contents ?? []) {
+          if (o.Key) items.push({ key: o.Key, lastModified: o.LastModified, size: o.Size ?? 0 });
+        }
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      fail(`listing of "${prefix}"`, error);
+    }
+    return items;
+  }
+
+  async function listFolders(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const out = await client.send(
+          new ListObjectsV2Command({
+            Bucket: options.bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+        for (const p of out.CommonPrefixes ?? []) {
+          if (p.Prefix) names.push(p.Prefix.slice(prefix.length, -1));
+        }
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      fail(`listing of "${prefix}"`, error);
+    }
+    return names;
+  }
+
+  async function deleteKeys(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      try {
+        await client.send(
+          new DeleteObjectsCommand({
+            Bucket: options.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+      } catch (error) {
+        fail(`deletion of ${batch.length} objects`, error);
+      }
+    }
+  }
+
+  return {
+    bucket: options.bucket,
+    endpoint,
+    region,
+    forcePathStyle,
+    client,
+    options,
+    get,
+    async getJson<T>(key: string) {
+      const object = await get(key);
+      if (!object) return undefined;
+      try {
+        return JSON.parse(object.body.toString('utf8')) as T;
+      } catch (error) {
+        throw new StoreError(
+          `S3 object "${key}" in ${where} is not valid JSON; restore it from a backup or delete it.`,
+          endpoint,
+          options.bucket,
+          { cause: error },
+        );
+      }
+    },
+    put,
+    putJson: (key, value, putOptions = {}) =>
+      put(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json', ...putOptions }),
+    list,
+    listFolders,
+    deleteKeys,
+    async deletePrefix(prefix: string) {
+      const keys = (await list(prefix)).map((o) => o.key);
+      await deleteKeys(keys);
+      return keys.length;
+    },
+    async check() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: options.bucket }));
+      } catch (error) {
+        fail('check', error);
+      }
+    },
+  };
+}

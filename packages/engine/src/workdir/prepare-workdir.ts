@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { TofuError } from '../errors.js';
+import type { RunContext } from '../runner/run-context.js';
+import { renderBackendConfig } from './backend-config.js';
+import { hashModule } from './hash-module.js';
+import type { ResolvedTarget } from './resolve-target.js';
+import { renderRootConfig } from './root-config.js';
+
+export interface PreparedWorkdir {
+  dir: string;
+  /** Digest of what a plan depends on besides state: tfvars, root config and module content. */
+  configHash: string;
+  /** `init` ran for this preparation (false when the directory was already initialised the same way). */
+  initialized: boolean;
+}
+
+const INIT_MARKER = path.join('.terraform', 'spawnit-init.json');
+
+export interface PrepareWorkdirOptions {
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Lays out `<root>/<clientId>/<serviceId>/` (root config, tfvars from S3, backend settings) and runs `init`
+ * only when the directory was not already initialised with the same settings and module content.
+ */
+export async function prepareWorkdir(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  options: PrepareWorkdirOptions = {},
+): Promise<PreparedWorkdir> {
+  const dir = target.workdir;
+  await mkdir(dir, { recursive: true });
+  const rootConfig = renderRootConfig({
+    moduleSource: path.relative(dir, target.moduleDir).split(path.sep).join('/'),
+    outputs: target.outputs,
+    secretParams: target.secretParams,
+  });
+  const backendConfig = renderBackendConfig({
+    store: ctx.store,
+    stateKey: target.stateKey,
+    useLockfile: ctx.useLockfile,
+    credentialsFile: ctx.credentialsFile,
+  });
+  const moduleHash = await hashModule(target.moduleDir);
+  await Promise.all([
+    writeFile(path.join(dir, 'main.tf.json'), rootConfig),
+    writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody),
+    writeFile(path.join(dir, 'backend.tfbackend'), backendConfig),
+  ]);
+  const configHash = createHash('sha256')
+    .update(target.tfvarsBody)
+    .update('\0')
+    .update(rootConfig)
+    .update('\0')
+    .update(moduleHash)
+    .digest('hex');
+  const initHash = createHash('sha256')
+    .update(JSON.stringify([backendConfig, rootConfig, moduleHash, ctx.tofu.path, ctx.tofu.version]))
+    .digest('hex');
+
+  const markerFile = path.join(dir, INIT_MARKER);
+  const marker = await readFile(markerFile, 'utf8').catch(() => '');
+  if (marker.includes(initHash)) return { dir, configHash, initialized: false };
+
+  const result = await ctx.run(
+    ['init', '-input=false', '-reconfigure', '-backend-config=backend.tfbackend', ...ctx.colorArgs],
+    { cwd: dir, onLine: options.onLine, signal: options.signal },
+  );
+  if (result.exitCode !== 0) {
+    throw new TofuError(`init failed for ${target.description}: ${ctx.lastLines(result.lines)}`, {
+      command: result.command,
+      exitCode: result.exitCode,
+      output: result.lines.join('\n'),
+      isCanceled: result.isCanceled,
+    });
+  }
+  await writeFile(markerFile, JSON.stringify({ initHash, at: new Date().toISOString() }));
+  return { dir, configHash, initialized: true };
+}
