@@ -1,11 +1,14 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
+import type { ProviderName } from './ids.js';
 import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
 import type { RunContext } from './runner/run-context.js';
+import * as networks from './service/network-config.js';
 import * as services from './service/service-config.js';
+import { probeConditionalWrites } from './store/conditional-writes.js';
 import { assertTargetRef, type TargetRef } from './store/keys.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
@@ -30,8 +33,12 @@ export interface EngineOptions {
   color?: boolean;
   /** How long a run waits for the state lock. @default '30s' */
   lockTimeout?: string;
-  /** Use the S3 native lockfile for state locking. @default false */
-  useLockfile?: boolean;
+  /**
+   * Use the S3 native lockfile for state locking. `auto` probes the store at start: the lockfile is used
+   * when a `PUT` with `If-None-Match: *` on an existing key is refused, and a warning says so when it is not.
+   * @default 'auto'
+   */
+  useLockfile?: boolean | 'auto';
   /** Extra environment for tofu and its providers (e.g. cloud credentials for AWS services). */
   providerEnv?: Record<string, string>;
   /** Grace period between the interrupt of a cancel and the kill. @default 30_000 */
@@ -40,6 +47,7 @@ export interface EngineOptions {
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
 export type ServiceRef = { clientId: string; serviceId: string };
+export type NetworkRef = { clientId: string; provider: ProviderName; networkName: string };
 
 export interface DestroyResult {
   plan: PlanResult;
@@ -49,6 +57,12 @@ export interface DestroyResult {
 
 export interface Engine {
   readonly tofu: TofuBinary;
+  /** The engine's local folder (CLI config, plugin cache, working directories, kept states). */
+  readonly dataDir: string;
+  /** Whether runs lock their state with the S3 lockfile. */
+  readonly useLockfile: boolean;
+  /** What an operator must know about this setup (e.g. state locking is off). */
+  readonly warnings: readonly string[];
   readonly store: S3Store;
   readonly catalog: Catalog;
   reloadCatalog(): Promise<Catalog>;
@@ -57,6 +71,10 @@ export interface Engine {
   getService(ref: ServiceRef): Promise<services.ServiceConfig | undefined>;
   listServices(clientId: string): Promise<services.ServiceConfig[]>;
   deleteService(ref: ServiceRef): Promise<void>;
+  createNetwork(input: networks.CreateNetworkInput): Promise<networks.NetworkConfig>;
+  getNetwork(ref: NetworkRef): Promise<networks.NetworkConfig | undefined>;
+  listNetworks(clientId: string): Promise<networks.NetworkConfig[]>;
+  deleteNetwork(ref: NetworkRef): Promise<void>;
   isDeployed(ref: TargetRef | ServiceRef): Promise<boolean>;
   plan(ref: TargetRef | ServiceRef, options?: PlanOptions): Promise<PlanResult>;
   apply(ref: TargetRef | ServiceRef, planId: string, options?: ApplyOptions): Promise<ApplyResult>;
@@ -105,6 +123,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const store = createS3Store(options.store);
   let catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
   const cliConfig = await writeCliConfig(dataDir);
+  const warnings: string[] = [];
+  let useLockfile = options.useLockfile === true;
+  if ((options.useLockfile ?? 'auto') === 'auto') {
+    useLockfile = await probeConditionalWrites(store);
+    if (!useLockfile) {
+      const warning = `The S3 store ${store.endpoint} (bucket "${store.bucket}") ignores conditional writes (If-None-Match), so tofu's S3 lockfile cannot lock state there: state locking is OFF and only SpawnIt's own one-run-per-target rule protects it. Do not run tofu by hand on these states; use MinIO or AWS S3 in production.`;
+      warnings.push(warning);
+      process.emitWarning(warning, { code: 'SPAWNIT_NO_STATE_LOCK' });
+    }
+  }
   let credentialsFile: string | undefined;
   if (options.store.accessKeyId && options.store.secretAccessKey) {
     credentialsFile = path.join(dataDir, 's3-credentials');
@@ -134,7 +162,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     workdirRoot,
     modulesDir,
     colorArgs: options.color ? [] : ['-no-color'],
-    useLockfile: options.useLockfile ?? false,
+    useLockfile,
     credentialsFile,
     lockTimeout: options.lockTimeout ?? '30s',
     async run(args, runOptions) {
@@ -170,6 +198,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const engine: Engine = {
     tofu,
+    dataDir,
+    useLockfile,
+    warnings,
     store,
     get catalog() {
       return catalog;
@@ -185,6 +216,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     getService: (ref) => services.getService(deps(), checked(ref).clientId, ref.serviceId),
     listServices: (clientId) => services.listServices(deps(), clientId),
     deleteService: (ref) => services.deleteService(deps(), checked(ref).clientId, ref.serviceId),
+    createNetwork: (input) => networks.createNetwork(deps(), input),
+    getNetwork: (ref) => {
+      toTargetRef({ kind: 'network', ...ref });
+      return networks.getNetwork(deps(), ref.clientId, ref.provider, ref.networkName);
+    },
+    listNetworks: (clientId) => networks.listNetworks(deps(), clientId),
+    deleteNetwork: (ref) => {
+      const target = toTargetRef({ kind: 'network', ...ref });
+      return networks.deleteNetwork(deps(), target as Extract<TargetRef, { kind: 'network' }>);
+    },
     isDeployed: (ref) => services.isDeployed(store, toTargetRef(ref)),
     async plan(ref, planOptions) {
       return runPlan(runContext, await resolve(ref), planOptions);

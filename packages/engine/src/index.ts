@@ -25,6 +25,7 @@ export {
   type DestroyResult,
   type Engine,
   type EngineOptions,
+  type NetworkRef,
   type ServiceRef,
   toTargetRef,
 } from './engine.js';
@@ -49,11 +50,35 @@ export {
   PROVIDERS,
   type ProviderName,
 } from './ids.js';
+export {
+  InvalidTransitionError,
+  isTerminal,
+  type JobKind,
+  type JobRecord,
+  type JobState,
+  type JobTrigger,
+  type LockInfo,
+  TERMINAL_STATES,
+  transition,
+} from './job/job.js';
+export { JobLog, type LogLine } from './job/job-log.js';
+export {
+  createDriftLoop,
+  type DriftLoop,
+  type DriftLoopOptions,
+  type DriftStats,
+} from './operations/drift-loop.js';
+export { EngineEventEmitter, type EngineEvents, type ServiceStatus } from './operations/events.js';
+export { readLock } from './operations/locks.js';
+export { createOperations, type Operations, type OperationsOptions } from './operations/operations.js';
+export { StateBlockedError } from './operations/state-recovery.js';
 export type { ApplyOptions, ApplyResult } from './runner/apply.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
 export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
+export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
 export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
+export { probeConditionalWrites } from './store/conditional-writes.js';
 export { describeTarget, planKey, stateKey, type TargetRef, targetPrefix, tfvarsKey } from './store/keys.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';

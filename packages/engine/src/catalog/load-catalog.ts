@@ -15,6 +15,8 @@ export interface Catalog {
   /** Templates that failed to load; the others are unaffected. */
   readonly problems: readonly CatalogProblem[];
   get(id: string): Template | undefined;
+  /** The parameter template of a provider's network module, if the catalog defines one. */
+  network(provider: string): Template | undefined;
 }
 
 export interface LoadCatalogOptions {
@@ -24,7 +26,11 @@ export interface LoadCatalogOptions {
   modulesDir: string;
 }
 
-const catalogFileSchema = z.strictObject({ templates: z.array(z.string().min(1)) });
+const catalogFileSchema = z.strictObject({
+  templates: z.array(z.string().min(1)),
+  /** Per provider, the template describing its network module's parameters. */
+  networks: z.partialRecord(z.enum(['local', 'aws']), z.string().min(1)).optional(),
+});
 
 function formatZodError(error: z.ZodError): string {
   return error.issues
@@ -79,23 +85,33 @@ export async function loadCatalog(options: LoadCatalogOptions): Promise<Catalog>
   const templates: Template[] = [];
   const problems: CatalogProblem[] = [];
   const byId = new Map<string, Template>();
-  for (const entry of listing.templates) {
+  const load = async (entry: string): Promise<Template | undefined> => {
     const file = path.resolve(options.catalogDir, entry);
     if (!file.startsWith(path.resolve(options.catalogDir) + path.sep)) {
       problems.push({ file: entry, message: 'is outside the catalog folder' });
-      continue;
+      return undefined;
     }
     try {
       const template = await loadTemplate(file, options.modulesDir);
-      if (byId.has(template.id))
-        throw new Error(`template id "${template.id}" is already used by another template`);
-      byId.set(template.id, template);
-      templates.push(template);
+      if (byId.has(template.id)) throw new Error(`template id "${template.id}" is already used`);
+      return template;
     } catch (error) {
       const reason =
         (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
       problems.push({ file, message: reason });
+      return undefined;
     }
+  };
+  for (const entry of listing.templates) {
+    const template = await load(entry);
+    if (!template) continue;
+    byId.set(template.id, template);
+    templates.push(template);
   }
-  return { templates, problems, get: (id) => byId.get(id) };
+  const networks = new Map<string, Template>();
+  for (const [provider, entry] of Object.entries(listing.networks ?? {})) {
+    const template = entry ? await load(entry) : undefined;
+    if (template) networks.set(provider, template);
+  }
+  return { templates, problems, get: (id) => byId.get(id), network: (provider) => networks.get(provider) };
 }

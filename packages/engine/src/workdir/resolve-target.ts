@@ -56,7 +56,8 @@ export async function resolveTarget(
     }
     moduleDir = path.resolve(deps.modulesDir, modulePath);
   } else {
-    moduleDir = path.resolve(deps.modulesDir, 'network', ref.provider);
+    template = deps.catalog.network(ref.provider);
+    moduleDir = path.resolve(deps.modulesDir, template?.modules[ref.provider] ?? `network/${ref.provider}`);
   }
   const secretParams = template?.parameters.filter((p) => p.secret).map((p) => p.name) ?? [];
   const secretValues = secretParams

@@ -1,0 +1,89 @@
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { SpawnitError } from '../errors.js';
+import type { RunContext } from '../runner/run-context.js';
+import type { TargetRef } from '../store/keys.js';
+import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import type { ResolvedTarget } from '../workdir/resolve-target.js';
+import { isOwnLock, readLock } from './locks.js';
+
+/** A state tofu could not save to S3 is kept here until it is pushed: never in a deletable workdir. */
+export function recoveryDirOf(dataDir: string, ref: TargetRef): string {
+  return ref.kind === 'service'
+    ? path.join(dataDir, 'recovery', ref.clientId, 'services', ref.serviceId)
+    : path.join(dataDir, 'recovery', ref.clientId, 'networks', ref.provider, ref.networkName);
+}
+
+export class StateBlockedError extends SpawnitError {
+  readonly file: string;
+  constructor(message: string, file: string, options: { cause?: unknown } = {}) {
+    super('CONFLICT', message, options);
+    this.file = file;
+  }
+}
+
+/** Moves `errored.tfstate` (written by tofu when it could not save to S3) out of the workdir. */
+export async function collectErroredState(
+  workdir: string,
+  recoveryDir: string,
+  jobId: string,
+): Promise<string | undefined> {
+  const errored = path.join(workdir, 'errored.tfstate');
+  try {
+    await access(errored);
+  } catch {
+    return undefined;
+  }
+  await mkdir(recoveryDir, { recursive: true });
+  const kept = path.join(recoveryDir, `${Date.now()}-${jobId}.tfstate`);
+  await rename(errored, kept);
+  return kept;
+}
+
+export async function pendingStates(recoveryDir: string): Promise<string[]> {
+  try {
+    return (await readdir(recoveryDir))
+      .filter((name) => name.endsWith('.tfstate'))
+      .sort()
+      .map((name) => path.join(recoveryDir, name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Pushes states kept after a failed save back to S3, oldest first, releasing the lock the failed run left
+ * (only a lock taken on this machine, while the caller holds the target). Throws `StateBlockedError` when
+ * one cannot be pushed yet: the target must not run until it is.
+ */
+export async function pushPendingStates(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  recoveryDir: string,
+  onLine?: (line: string) => void,
+): Promise<number> {
+  const files = await pendingStates(recoveryDir);
+  if (files.length === 0) return 0;
+  for (const file of files) {
+    try {
+      const prepared = await prepareWorkdir(ctx, target, { onLine });
+      const lock = await readLock(ctx.store, target.stateKey);
+      if (lock && isOwnLock(lock)) {
+        onLine?.(`Releasing the lock ${lock.id} left by the run that could not save its state.`);
+        const unlock = await ctx.run(['force-unlock', '-force', lock.id], { cwd: prepared.dir, onLine });
+        if (unlock.exitCode !== 0) throw new Error(ctx.lastLines(unlock.lines));
+      }
+      onLine?.(`Pushing the state kept at ${file} back to S3.`);
+      const push = await ctx.run(['state', 'push', file], { cwd: prepared.dir, onLine });
+      if (push.exitCode !== 0) throw new Error(ctx.lastLines(push.lines));
+      await rm(file);
+    } catch (error) {
+      throw new StateBlockedError(
+        `The state of ${target.description} could not be saved to S3 by an earlier run and is kept at ${file}; pushing it back failed (${(error as Error).message}). Nothing runs on ${target.description} until it is pushed: SpawnIt retries before every run; check that S3 is reachable.`,
+        file,
+        { cause: error },
+      );
+    }
+  }
+  return files.length;
+}

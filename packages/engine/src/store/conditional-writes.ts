@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Store } from './s3-store.js';
+
+const isPreconditionFailed = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+
+/**
+ * Does the store refuse a `PUT` with `If-None-Match: *` on a key that exists? Tofu's S3 lockfile is only a
+ * lock where it does (AWS S3 and recent MinIO do; plain s3rver does not).
+ */
+export async function probeConditionalWrites(store: S3Store): Promise<boolean> {
+  const key = `.spawnit/probe/${randomUUID()}`;
+  await store.put(key, 'first', { ifNoneMatch: true });
+  try {
+    await store.put(key, 'second', { ifNoneMatch: true });
+    return false;
+  } catch (error) {
+    if (isPreconditionFailed(error)) return true;
+    throw error;
+  } finally {
+    await store.deleteKeys([key]);
+  }
+}
