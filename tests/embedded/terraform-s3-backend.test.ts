@@ -20,7 +20,9 @@ let s3: S3Client;
 
 /** The binary the engine would run: SPAWNIT_TOFU_BIN, else tofu, else terraform. */
 async function findBinary(): Promise<string> {
-  const candidates = [process.env.SPAWNIT_TOFU_BIN, 'tofu', 'terraform'].filter((name): name is string => !!name);
+  const candidates = [process.env.SPAWNIT_TOFU_BIN, 'tofu', 'terraform'].filter(
+    (name): name is string => !!name,
+  );
   for (const candidate of candidates) {
     const result = await execa(candidate, ['version'], { reject: false });
     if (result.exitCode === 0) return candidate;
