@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Server, type S3Server } from './create-s3-server.js';
+
+const BUCKET = 'spawnit-test';
+
+let directory: string;
+let server: S3Server;
+let s3: S3Client;
+
+function clientFor(endpoint: string, secretAccessKey = 'test-secret'): S3Client {
+  // The SDK's defaults on purpose (CRC32 checksums on every upload, aws-chunked streams): what the engine gets.
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test-key', secretAccessKey },
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error('expected the S3 request to fail, it succeeded');
+}
+
+async function read(key: string, client = s3): Promise<string> {
+  const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return (await object.Body?.transformToString()) ?? '';
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'spawnit-s3-'));
+  server = createS3Server({
+    directory,
+    buckets: [BUCKET],
+    accessKeyId: 'test-key',
+    secretAccessKey: 'test-secret',
+  });
+  await server.start();
+  s3 = clientFor(server.endpoint);
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await server?.stop();
+  if (directory) await rm(directory, { recursive: true, force: true });
+});
+
+describe('createS3Server', () => {
+  it('listens on a loopback random port', () => {
+    expect(server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.endpoint).not.toMatch(/:0$/);
+  });
+
+  it('puts, gets, lists and deletes objects with the AWS SDK v3 defaults', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'crud/a.json', Body: '{"a":1}' }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'crud/b.bin', Body: Buffer.from([0, 1, 2]) }));
+    expect(await read('crud/a.json')).toBe('{"a":1}');
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'crud/' }));
+    expect(listed.Contents?.map((object) => object.Key)).toEqual(['crud/a.json', 'crud/b.bin']);
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'crud/a.json' }));
+    const head = await failure(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'crud/a.json' })));
+    expect(head.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('stores streamed (aws-chunked, trailing checksum) uploads without the chunk framing', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 17);
+    const chunks = [content.subarray(0, 1_000_000), content.subarray(1_000_000)];
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'stream/blob',
+        Body: Readable.from(chunks),
+        ContentLength: content.length,
+      }),
+    );
+    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'stream/blob' }));
+    expect(object.ContentEncoding).toBeUndefined();
+    expect(Buffer.from((await object.Body?.transformToByteArray()) ?? []).equals(content)).toBe(true);
+  });
+
+  it('rejects an upload whose checksum does not match, keeping the previous object', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'digest/state', Body: 'v1' }));
+    const error = await failure(
+      s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'digest/state', Body: 'v2', ChecksumCRC32: 'AAAAAA==' }),
+      ),
+    );
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.name).toBe('BadDigest');
+    expect(await read('digest/state')).toBe('v1');
+    expect(await readdir(join(directory, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses unsigned requests and wrong secrets', async () => {
+    const anonymous = await fetch(`${server.endpoint}/${BUCKET}/crud/b.bin`);
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>');
+
+    const intruder = clientFor(server.endpoint, 'not-the-secret');
+    const error = await failure(intruder.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'crud/b.bin' })));
+    intruder.destroy();
+    expect(error.$metadata.httpStatusCode).toBe(403);
+    expect(error.name).toBe('SignatureDoesNotMatch');
+  });
+
+  it('answers 412 to If-None-Match: * on an existing key and 200 on a new one', async () => {
+    const created = await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'lock/one.tflock', Body: 'first', IfNoneMatch: '*' }),
+    );
+    expect(created.$metadata.httpStatusCode).toBe(200);
+
+    const error = await failure(
+      s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'lock/one.tflock', Body: 'second', IfNoneMatch: '*' }),
+      ),
+    );
+    expect(error.$metadata.httpStatusCode).toBe(412);
+    expect(error.name).toBe('PreconditionFailed');
+    expect(await read('lock/one.tflock')).toBe('first');
+  });
+
+  it('answers the S3 XML error body on a failed precondition', async () => {
+    // The SDK builds the error from the XML body: name, message and Condition all come from it.
+    const error = await failure(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock/one.tflock', Body: 'x', IfNoneMatch: '*' })),
+    );
+    expect(error.message).toBe('At least one of the pre-conditions you specified did not hold');
+    expect((error as S3ServiceException & { Condition?: string }).Condition).toBe('If-None-Match');
+  });
+
+  it('replaces only the version named by If-Match', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cas/state', Body: 'v1' }));
+    const second = await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'cas/state', Body: 'v2', IfMatch: first.ETag }),
+    );
+    expect(second.ETag).not.toBe(first.ETag);
+
+    const stale = await failure(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cas/state', Body: 'v3', IfMatch: first.ETag })),
+    );
+    expect(stale.$metadata.httpStatusCode).toBe(412);
+    expect(await read('cas/state')).toBe('v2');
+
+    const missing = await failure(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cas/absent', Body: 'v1', IfMatch: first.ETag })),
+    );
+    expect(missing.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('lets exactly one of many concurrent If-None-Match: * PUTs on a new key win', async () => {
+    const contenders = Array.from({ length: 12 }, (_, index) => `contender-${index}`);
+    const results = await Promise.allSettled(
+      contenders.map((body) =>
+        s3.send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: 'race/key.tflock', Body: body, IfNoneMatch: '*' }),
+        ),
+      ),
+    );
+    const winners = contenders.filter((_, index) => results[index]?.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        expect((result.reason as S3ServiceException).$metadata.httpStatusCode).toBe(412);
+      }
+    }
+    expect(await read('race/key.tflock')).toBe(winners[0]);
+  });
+
+  it('applies If-None-Match: * to CompleteMultipartUpload', async () => {
+    const complete = async (key: string) => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+      const part = await s3.send(
+        new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: `parts of ${key}` }),
+      );
+      return s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          IfNoneMatch: '*',
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+    };
+    await complete('multipart/object');
+    expect(await read('multipart/object')).toBe('parts of multipart/object');
+    const error = await failure(complete('multipart/object'));
+    expect(error.$metadata.httpStatusCode).toBe(412);
+  });
+
+  it('paginates ListObjectsV2 with continuation tokens', async () => {
+    const keys = ['page/a', 'page/b', 'page/c', 'page/d', 'page/e'];
+    for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));
+    const listed: string[] = [];
+    for await (const page of paginateListObjectsV2(
+      { client: s3, pageSize: 2 },
+      { Bucket: BUCKET, Prefix: 'page/' },
+    )) {
+      expect(page.KeyCount).toBeLessThanOrEqual(2);
+      listed.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
+    }
+    expect(listed).toEqual(keys);
+  });
+
+  it('keeps data across stop and start with the same directory', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'persist/state', Body: 'kept' }));
+    await server.stop();
+    const { endpoint } = await server.start();
+    expect(server.endpoint).toBe(endpoint);
+    s3.destroy();
+    s3 = clientFor(endpoint);
+    expect(await read('persist/state')).toBe('kept');
+    const error = await failure(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'persist/state', Body: 'x', IfNoneMatch: '*' })),
+    );
+    expect(error.$metadata.httpStatusCode).toBe(412);
+  });
+});

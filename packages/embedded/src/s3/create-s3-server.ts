@@ -1,0 +1,127 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { createKeyedMutex } from './keyed-mutex.js';
+import { createAtomicPutObject } from './put-object-atomically.js';
+import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
+import { useConditionalWrites } from './use-conditional-writes.js';
+import { useListObjectsV2 } from './use-list-objects-v2.js';
+import { useRequestPayload } from './use-request-payload.js';
+import { type S3Credentials, useSignatureV4 } from './use-signature-v4.js';
+
+export interface S3ServerOptions {
+  /**
+   * Where buckets and objects live (`<directory>/buckets`, plus `<directory>/tmp` for uploads in
+   * progress). Created if missing; reused as is on the next start, so data survives restarts.
+   */
+  directory: string;
+  /**
+   * Address to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Port to listen on; 0 picks a free one at each start.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Buckets created at start when missing; existing content is kept.
+   * @default []
+   */
+  buckets?: string[];
+  /**
+   * The only access key id accepted; requests must be signed with AWS Signature V4.
+   * @default 'S3RVER'
+   */
+  accessKeyId?: string;
+  /**
+   * The secret matching `accessKeyId`.
+   * @default 'S3RVER'
+   */
+  secretAccessKey?: string;
+  /**
+   * Silences s3rver's per-request log lines on stdout.
+   * @default true
+   */
+  silent?: boolean;
+}
+
+export interface S3Server {
+  /** `http://host:port` while running; throws before the first start. */
+  readonly endpoint: string;
+  readonly credentials: S3Credentials;
+  /** Creates the configured buckets and listens. */
+  start(): Promise<{ endpoint: string }>;
+  /** Stops listening; waits for requests in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An S3-compatible server for SpawnIt's embedded defaults and tests: s3rver, path-style only, plus
+ * what Terraform's S3 backend and the AWS SDK v3 need from S3 and s3rver lacks — conditional writes
+ * (the lockfile), Signature V4 verification, `aws-chunked` uploads, checksums, atomic object writes
+ * and paginated ListObjectsV2. Nothing listens until `start()`.
+ */
+export function createS3Server(options: S3ServerOptions): S3Server {
+  const host = options.host ?? '127.0.0.1';
+  const credentials: S3Credentials = {
+    accessKeyId: options.accessKeyId ?? 'S3RVER',
+    secretAccessKey: options.secretAccessKey ?? 'S3RVER',
+  };
+  // One mutex per server object, so restarts in one process keep serializing the same keys.
+  const mutex = createKeyedMutex();
+  let running: S3rver | undefined;
+  let endpoint: string | undefined;
+
+  return {
+    get endpoint() {
+      if (endpoint === undefined) throw new Error('The S3 server has not been started: call start() first.');
+      return endpoint;
+    },
+    credentials,
+
+    async start() {
+      if (running) throw new Error(`The S3 server is already running at ${endpoint}.`);
+      const bucketsDirectory = join(options.directory, 'buckets');
+      await mkdir(bucketsDirectory, { recursive: true });
+      const server = new S3rver({
+        address: host,
+        port: options.port ?? 0,
+        directory: bucketsDirectory,
+        silent: options.silent ?? true,
+        // Buckets are addressed by path only; hostnames on loopback carry no bucket.
+        vhostBuckets: false,
+        configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
+      });
+      const internals = server as unknown as S3rverInternals;
+      internals.store.putObject = createAtomicPutObject(internals.store, join(options.directory, 'tmp'));
+      // s3rver's last middleware is its router: ours run just before it, after its XML error and
+      // body encoding, so errors we throw come out as S3 XML errors.
+      const ours: S3rverMiddleware[] = [
+        useSignatureV4(credentials),
+        useListObjectsV2(),
+        useRequestPayload(),
+        useConditionalWrites(mutex),
+      ];
+      internals.middleware.splice(internals.middleware.length - 1, 0, ...ours);
+
+      const address = await server.run();
+      running = server;
+      endpoint = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+      return { endpoint };
+    },
+
+    async stop() {
+      const server = running;
+      if (!server) return;
+      running = undefined;
+      const httpServer = (server as unknown as { httpServer: Server }).httpServer;
+      const closed = server.close();
+      // Keep-alive sockets of SDK clients would hold close() open until they time out.
+      httpServer.closeIdleConnections();
+      await closed;
+    },
+  };
+}
