@@ -1,8 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error s3rver ships no types
-import S3rver from 's3rver';
+import { createS3Server } from '@spawnit/embedded';
 
 export interface TestS3Server {
   endpoint: string;
@@ -11,25 +10,26 @@ export interface TestS3Server {
   accessKeyId: string;
   secretAccessKey: string;
   stop(): Promise<void>;
+  /** Starts again on the same port and directory (after `stop`). */
+  restart(): Promise<void>;
 }
 
-/** Temporary: plain s3rver on a random loopback port, until @spawnit/embedded lands. */
+/** The embedded S3 server (conditional writes honoured) on a random loopback port, in a fresh folder. */
 export async function startTestS3(bucket = 'spawnit'): Promise<TestS3Server> {
   const directory = await mkdtemp(path.join(tmpdir(), 'spawnit-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket }],
-  });
-  const address = (await server.run()) as { port: number };
+  let server = createS3Server({ directory, buckets: [bucket] });
+  const { endpoint } = await server.start();
+  const port = Number(new URL(endpoint).port);
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     bucket,
     directory,
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    stop: () => server.close(),
+    accessKeyId: server.credentials.accessKeyId,
+    secretAccessKey: server.credentials.secretAccessKey,
+    stop: () => server.stop(),
+    async restart() {
+      server = createS3Server({ directory, buckets: [bucket], port });
+      await server.start();
+    },
   };
 }

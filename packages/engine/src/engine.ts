@@ -172,6 +172,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         env,
         signal: runOptions.signal,
         forceSignal: runOptions.forceSignal,
+        onSpawn: runOptions.onSpawn,
         gracePeriodMs: options.gracePeriodMs,
         onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
       });

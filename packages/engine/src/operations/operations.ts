@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../engine.js';
@@ -78,8 +79,44 @@ export interface Operations {
   shutdown(): Promise<void>;
 }
 
+interface ActiveMarker {
+  jobId: string;
+  clientId: string;
+  host: string;
+  pid: number | undefined;
+  bin: string | undefined;
+}
+
 function statusFingerprint(status: ServiceStatus): string {
   return JSON.stringify([status.status, status.summary?.resources, status.summary?.drift, status.error]);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A tofu left running by a crashed SpawnIt still holds its lock: one interrupt lets it save state and
+ * unlock; a kill follows if it does not stop in time. Only a process running our binary is touched.
+ */
+async function stopOrphan(pid: number, bin: string, graceMs = 15_000): Promise<void> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.split('\0')[0]?.endsWith(path.basename(bin)) || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone.
+  }
 }
 
 export function createOperations(options: OperationsOptions): Operations {
@@ -92,6 +129,14 @@ export function createOperations(options: OperationsOptions): Operations {
   const running = new Map<string, Running>();
   const statuses = new Map<string, ServiceStatus>();
   const logFlushMs = options.logFlushMs ?? 5_000;
+
+  const activeMarker = (record: JobRecord, pid?: number): ActiveMarker => ({
+    jobId: record.id,
+    clientId: record.clientId,
+    host: hostname(),
+    pid,
+    bin: pid ? ctx.tofu.path : undefined,
+  });
 
   async function saveRecord(record: JobRecord): Promise<void> {
     await store.putJson(jobKey(record.clientId, record.id), record);
@@ -169,7 +214,10 @@ export function createOperations(options: OperationsOptions): Operations {
     const { record, log, cancel, force } = job;
     const ref = record.target;
     const onLine = (line: string) => log.append(line);
-    const runOptions = { onLine, signal: cancel.signal, forceSignal: force.signal };
+    // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
+    const onSpawn = (pid: number) =>
+      void store.putJson(`${ACTIVE_PREFIX}${record.id}`, activeMarker(record, pid)).catch(() => undefined);
+    const runOptions = { onLine, onSpawn, signal: cancel.signal, forceSignal: force.signal };
     const target = await engine.resolve(ref);
     // A state kept after an earlier failed save goes back first; until then the target is blocked.
     const pushed = await pushPendingStates(ctx, target, recoveryDirOf(dataDir, ref), onLine);

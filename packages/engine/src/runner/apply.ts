@@ -14,6 +14,7 @@ export interface ApplyOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ApplyResult {

@@ -19,6 +19,7 @@ export interface PlanOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
 }
 
 export interface PlanResult {
@@ -64,6 +65,7 @@ export async function plan(
     onLine: options.onLine,
     signal: options.signal,
     forceSignal: options.forceSignal,
+    onSpawn: options.onSpawn,
     redact: target.secretValues,
   };
   const failed = (error: string, extra: Partial<PlanResult> = {}): PlanResult => ({

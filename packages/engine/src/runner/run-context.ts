@@ -7,6 +7,7 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
   /** Extra strings to redact from the lines (secret parameter values). */
   redact?: readonly string[];
 }

@@ -16,6 +16,8 @@ export interface RunTofuOptions {
   gracePeriodMs?: number;
   /** Set to abort from outside without a signal: kills at once (used for a forced cancel). */
   forceSignal?: AbortSignal;
+  /** Called with tofu's pid once it started (crash recovery records it). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunTofuResult {
@@ -63,6 +65,7 @@ export async function runTofu(bin: string, args: string[], options: RunTofuOptio
     // tofu treats SIGINT and SIGTERM alike; execa must not send either on its own.
     killSignal: 'SIGKILL',
   });
+  if (subprocess.pid) options.onSpawn?.(subprocess.pid);
   let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     if (isCanceled || subprocess.exitCode !== null) return;

@@ -21,6 +21,7 @@ const INIT_MARKER = path.join('.terraform', 'spawnit-init.json');
 export interface PrepareWorkdirOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -68,7 +69,7 @@ export async function prepareWorkdir(
 
   const result = await ctx.run(
     ['init', '-input=false', '-reconfigure', '-backend-config=backend.tfbackend', ...ctx.colorArgs],
-    { cwd: dir, onLine: options.onLine, signal: options.signal },
+    { cwd: dir, onLine: options.onLine, signal: options.signal, onSpawn: options.onSpawn },
   );
   if (result.exitCode !== 0) {
     throw new TofuError(`init failed for ${target.description}: ${ctx.lastLines(result.lines)}`, {

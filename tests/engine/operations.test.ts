@@ -1,0 +1,394 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createDriftLoop,
+  createOperations,
+  type JobRecord,
+  type Operations,
+  type ServiceStatus,
+  type TargetRef,
+} from '@spawnit/engine';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EngineHarness, startEngine } from '../support/engine.js';
+import { startGate, waitFor } from '../support/gate.js';
+import { REPO_ROOT } from '../support/paths.js';
+
+let h: EngineHarness;
+let ops: Operations;
+const clientId = 'carol';
+const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
+const service = (serviceId: string): TargetRef & { kind: 'service' } => ({ kind: 'service', clientId, serviceId });
+
+beforeAll(async () => {
+  h = await startEngine({ gracePeriodMs: 20_000 });
+  ops = createOperations({ engine: h.engine });
+  await h.engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+  const job = await ops.destroy(network).catch(() => undefined);
+  if (job) await ops.waitForJob(clientId, job.id);
+  await applyNetwork();
+});
+afterAll(async () => {
+  await ops?.shutdown();
+  await h?.close();
+});
+
+async function applyNetwork() {
+  const plan = await ops.plan(network);
+  const planned = await ops.waitForJob(clientId, plan.id);
+  if (planned.planId) {
+    const applied = await ops.waitForJob(clientId, (await ops.apply(network, plan.id)).id);
+    expect(applied.state).toBe('succeeded');
+  }
+}
+
+async function createService(serviceId: string, params: Record<string, unknown>, networkName = 'default') {
+  await h.engine.createService({ clientId, serviceId, templateId: 'echo', provider: 'local', networkName, params });
+}
+
+/** plan job, then apply job of its plan: the user's flow. */
+async function deploy(ref: TargetRef): Promise<JobRecord> {
+  const plan = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+  expect(plan.state, plan.error).toBe('succeeded');
+  return ops.waitForJob(clientId, (await ops.apply(ref, plan.id)).id);
+}
+
+async function collect(iterable: AsyncIterable<{ n: number; text: string }>) {
+  const out: { n: number; text: string }[] = [];
+  for await (const line of iterable) out.push(line);
+  return out;
+}
+
+async function lockOf(ref: TargetRef) {
+  const target = await h.engine.resolve(ref);
+  return h.engine.store.getJson<{ ID: string }>(`${target.stateKey}.tflock`);
+}
+
+describe('the S3 store', () => {
+  it('honours conditional writes, so state is locked with the S3 lockfile', () => {
+    expect(h.engine.useLockfile).toBe(true);
+    expect(h.engine.warnings).toEqual([]);
+  });
+});
+
+describe('jobs', () => {
+  it('a plan job moves queued -> running -> succeeded and is kept in S3 with its summary and log', async () => {
+    await createService('history', { message: 'hi' });
+    const states: string[] = [];
+    const onJob = (job: JobRecord) => job.target.kind === 'service' && states.push(job.state);
+    ops.events.on('jobUpdated', onJob);
+    const queued = await ops.plan(service('history'));
+    expect(queued).toMatchObject({ state: 'queued', kind: 'plan', clientId, trigger: 'user' });
+    const done = await ops.waitForJob(clientId, queued.id);
+    ops.events.off('jobUpdated', onJob);
+    expect(states).toEqual(['queued', 'running', 'succeeded']);
+    expect(done).toMatchObject({ state: 'succeeded', planStatus: 'drifted', summary: { add: 1 } });
+    expect(done.startedAt! <= done.finishedAt!).toBe(true);
+
+    // A fresh Operations (as after a restart) reads the history from S3.
+    const later = createOperations({ engine: h.engine });
+    expect(await later.getJob(clientId, queued.id)).toEqual(done);
+    const log = await collect(later.followLog(clientId, queued.id));
+    expect(log.map((l) => l.n)).toEqual(log.map((_, i) => i));
+    expect(log.map((l) => l.text).join('\n')).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+    expect(log.map((l) => l.text).join('\n')).toContain('Network "default" (local) is compliant.');
+    expect((await later.listJobs(clientId, { target: service('history') })).map((j) => j.id)).toEqual([queued.id]);
+    // Another client does not see it.
+    expect(await later.getJob('mallory', queued.id)).toBeUndefined();
+  });
+
+  it('a subscriber joining mid-run gets the missed lines, then live ones, with no gap and no duplicate', async () => {
+    await createService('replay', { message: 'hi', sleep_seconds: 3 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('replay'))).id);
+    const apply = await ops.apply(service('replay'), plan.id);
+    const early = collect(ops.followLog(clientId, apply.id));
+    // Join once the run is well under way.
+    const seen: string[] = [];
+    for await (const line of ops.followLog(clientId, apply.id)) {
+      seen.push(line.text);
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    const midway = collect(ops.followLog(clientId, apply.id, 2));
+    const done = await ops.waitForJob(clientId, apply.id);
+    expect(done.state).toBe('succeeded');
+    const full = await collect(ops.followLog(clientId, apply.id));
+    expect(full.length).toBe(done.lineCount);
+    expect(full.map((l) => l.n)).toEqual(full.map((_, i) => i));
+    expect(await early).toEqual(full);
+    expect(await midway).toEqual(full.slice(2));
+    expect(full.map((l) => l.text).join('\n')).toContain('Apply complete! Resources: 2 added');
+  });
+
+  it('refuses to apply a plan job that is not a succeeded plan with changes', async () => {
+    await createService('nochange', { message: 'hi' });
+    await deploy(service('nochange'));
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('nochange'))).id);
+    expect(plan.planStatus).toBe('compliant');
+    await expect(ops.apply(service('nochange'), plan.id)).rejects.toThrow(/found nothing to change/);
+    await expect(ops.apply(service('replay'), plan.id)).rejects.toThrow(/does not exist/);
+    await expect(ops.cancel(clientId, plan.id)).rejects.toThrow(/is succeeded; only a queued or running job/);
+  });
+});
+
+describe('one run at a time', () => {
+  it('two concurrent applies on one service never overlap: the second waits, then is refused as stale', async () => {
+    await createService('serial', { message: 'hi', sleep_seconds: 2 });
+    const [p1, p2] = await Promise.all([ops.plan(service('serial')), ops.plan(service('serial'))]);
+    const [plan1, plan2] = await Promise.all([ops.waitForJob(clientId, p1.id), ops.waitForJob(clientId, p2.id)]);
+    expect([plan1.planStatus, plan2.planStatus]).toEqual(['drifted', 'drifted']);
+    const [a1, a2] = await Promise.all([ops.apply(service('serial'), p1.id), ops.apply(service('serial'), p2.id)]);
+    const [r1, r2] = await Promise.all([ops.waitForJob(clientId, a1.id), ops.waitForJob(clientId, a2.id)]);
+    const [first, second] = [r1, r2].sort((a, b) => a.startedAt!.localeCompare(b.startedAt!));
+    expect(first!.finishedAt! <= second!.startedAt!).toBe(true);
+    expect(first!.state).toBe('succeeded');
+    expect(second!.state).toBe('failed');
+    expect(second!.error).toMatch(/changed since plan .* plan again/);
+    const secondLog = (await collect(ops.followLog(clientId, second!.id))).map((l) => l.text).join('\n');
+    expect(secondLog).not.toMatch(/Error acquiring the state lock/);
+  });
+});
+
+describe('network check', () => {
+  it('blocks a service plan when its network is not configured, naming the network and what to do', async () => {
+    await createService('lonely', { message: 'hi' }, 'backbone');
+    const job = await ops.waitForJob(clientId, (await ops.plan(service('lonely'))).id);
+    expect(job.state).toBe('failed');
+    expect(job.error).toBe(
+      'Service "lonely" sits on network "backbone" (local), which is not configured; create the network "backbone" for provider local and apply it, then plan again.',
+    );
+  });
+
+  it('blocks a service plan while its network is not deployed, then lets two services share it', async () => {
+    const backbone: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'backbone' };
+    await h.engine.createNetwork({ clientId, provider: 'local', networkName: 'backbone' });
+    const blocked = await ops.waitForJob(clientId, (await ops.plan(service('lonely'))).id);
+    expect(blocked.state).toBe('failed');
+    expect(blocked.error).toMatch(
+      /^Network "backbone" \(local\) is not deployed as configured \(its plan has 1 to add, 0 to change, 0 to destroy\); apply the network, then plan service "lonely" again\.$/,
+    );
+    const net = await ops.waitForJob(clientId, (await ops.plan(backbone)).id);
+    expect((await ops.waitForJob(clientId, (await ops.apply(backbone, net.id)).id)).state).toBe('succeeded');
+    await createService('friend', { message: 'hi' }, 'backbone');
+    const [lonely, friend] = await Promise.all([deploy(service('lonely')), deploy(service('friend'))]);
+    expect([lonely.state, friend.state]).toEqual(['succeeded', 'succeeded']);
+    // A network with services on it cannot be destroyed.
+    await expect(ops.destroy(backbone)).rejects.toThrow(
+      /Network "backbone" \(local\) still has deployed services on it \((lonely, friend|friend, lonely)\); destroy them first\./,
+    );
+    for (const id of ['lonely', 'friend']) {
+      expect((await ops.waitForJob(clientId, (await ops.destroy(service(id))).id)).state).toBe('succeeded');
+    }
+    expect((await ops.waitForJob(clientId, (await ops.destroy(backbone)).id)).state).toBe('succeeded');
+  });
+});
+
+describe('cancel', () => {
+  it('a graceful cancel sends one interrupt: state saved, lock released, no process left', async () => {
+    await createService('graceful', { message: 'hi', sleep_seconds: 41 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('graceful'))).id);
+    const apply = await ops.apply(service('graceful'), plan.id);
+    for await (const line of ops.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await waitFor(async () => (await execa('pgrep', ['-f', 'sleep 41'], { reject: false })).exitCode === 0, 'the sleep');
+    await ops.cancel(clientId, apply.id);
+    const done = await ops.waitForJob(clientId, apply.id);
+    expect(done.state).toBe('cancelled');
+    expect(done.lock).toBeUndefined();
+    const log = (await collect(ops.followLog(clientId, apply.id))).map((l) => l.text).join('\n');
+    expect(log).toContain('Interrupt received');
+    expect(await lockOf(service('graceful'))).toBeUndefined();
+    // What was created before the interrupt is in the state.
+    const state = await h.engine.store.getJson<{ resources: { name: string }[] }>(
+      'clients/carol/services/graceful/terraform.tfstate',
+    );
+    expect(state!.resources.map((r) => r.name)).toContain('this');
+    expect((await execa('pgrep', ['-f', 'sleep 41'], { reject: false })).exitCode).toBe(1);
+  });
+
+  it('a forced cancel kills tofu: the lock it leaves is reported and can be released safely', async () => {
+    await createService('forced', { message: 'hi', sleep_seconds: 43 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
+    const apply = await ops.apply(service('forced'), plan.id);
+    const locks: string[] = [];
+    ops.events.on('lockFound', (e) => locks.push(e.lock.id));
+    for await (const line of ops.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await ops.cancel(clientId, apply.id, { force: true });
+    const done = await ops.waitForJob(clientId, apply.id);
+    expect(done.state).toBe('cancelled');
+    expect(done.lock?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(locks).toEqual([done.lock!.id]);
+    expect((await lockOf(service('forced')))?.ID).toBe(done.lock!.id);
+    expect((await execa('pgrep', ['-f', 'sleep 43'], { reject: false })).exitCode).toBe(1);
+
+    // While locked, a run fails on the lock rather than corrupting anything.
+    const blocked = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
+    expect(blocked.state).toBe('failed');
+    expect(blocked.error).toMatch(/state lock/i);
+
+    await expect(ops.forceUnlock(service('forced'), '00000000-0000-0000-0000-000000000000')).rejects.toThrow(
+      /is [0-9a-f-]{36}, not 00000000/,
+    );
+    await ops.forceUnlock(service('forced'), done.lock!.id);
+    expect(await lockOf(service('forced'))).toBeUndefined();
+    const after = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
+    expect(after.state).toBe('succeeded');
+  });
+
+  it('cancels a queued job before it starts', async () => {
+    await createService('queued', { message: 'hi', sleep_seconds: 2 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('queued'))).id);
+    const apply = await ops.apply(service('queued'), plan.id);
+    const next = await ops.plan(service('queued'));
+    await ops.cancel(clientId, next.id);
+    expect((await ops.waitForJob(clientId, next.id)).state).toBe('cancelled');
+    expect((await ops.waitForJob(clientId, apply.id)).state).toBe('succeeded');
+  });
+});
+
+describe('drift loop', () => {
+  it('reports a change made outside the engine as drifted within one interval, and only on change', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const watch = path.join(h.dataDir, 'drift-watch.txt');
+    await writeFile(watch, 'v1');
+    await createService('drifty', { message: 'hi', watch_file: watch });
+    await deploy(service('drifty'));
+    const events: ServiceStatus[] = [];
+    ops.events.on('serviceStatus', (e) => e.serviceId === 'drifty' && events.push(e.status));
+    const loop = createDriftLoop({ engine: h.engine, operations: ops, intervalMs: 500, concurrency: 2 });
+    loop.start();
+    try {
+      await waitFor(() => loop.stats.passes >= 3, 'three passes');
+      // Applied and unchanged: no event, since the status did not change.
+      expect(events).toEqual([]);
+      await writeFile(watch, 'v2 changed by hand');
+      const passesAtChange = loop.stats.passes;
+      await waitFor(() => events.length > 0, 'a drift event');
+      // The pass running when the file changed may have read it already; the next one must see it.
+      expect(loop.stats.passes).toBeLessThanOrEqual(passesAtChange + 1);
+      expect(events[0]).toMatchObject({
+        status: 'drifted',
+        source: 'drift',
+        summary: { change: 1, resources: [{ address: 'module.this.terraform_data.this', actions: ['update'] }] },
+      });
+      const passes = loop.stats.passes;
+      await waitFor(() => loop.stats.passes >= passes + 2, 'two more passes');
+      expect(events).toHaveLength(1);
+      expect((await ops.serviceStatus(clientId, 'drifty'))?.status).toBe('drifted');
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it("a user's job pre-empts a drift plan of the same service", async () => {
+    const gate = await startGate();
+    try {
+      await createService('gated', { message: 'hi', gate_url: gate.url });
+      gate.open();
+      await deploy(service('gated'));
+      const gate2 = await startGate();
+      await h.engine.updateService(service('gated'), { message: 'hi', gate_url: gate2.url });
+      const { planned } = { planned: 0 };
+      const loop = createDriftLoop({ engine: h.engine, operations: ops, intervalMs: 60_000 });
+      const heldRead = gate2.nextRequest();
+      const pass = loop.runOnce();
+      await heldRead;
+      // The drift plan is now held mid-run; the user's plan must interrupt it, not wait behind it.
+      const user = await ops.plan(service('gated'));
+      await waitFor(() => loop.stats.preempted === 1 || loop.stats.planned > planned, 'the drift plan to end', 5_000).catch(
+        () => undefined,
+      );
+      gate2.open();
+      await pass;
+      const done = await ops.waitForJob(clientId, user.id);
+      expect(done.state).toBe('succeeded');
+      expect(loop.stats.preempted).toBe(1);
+      await gate2.close();
+    } finally {
+      await gate.close();
+    }
+  });
+});
+
+describe('S3 outage during an apply', () => {
+  it('keeps errored.tfstate, pushes it back when S3 returns, and loses nothing', async () => {
+    await createService('outage', { message: 'hi', sleep_seconds: 4 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('outage'))).id);
+    const apply = await ops.apply(service('outage'), plan.id);
+    for await (const line of ops.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await h.s3.stop();
+    const done = await ops.waitForJob(clientId, apply.id);
+    await h.s3.restart();
+    const failedLog = (await collect(ops.followLog(clientId, apply.id))).map((l) => l.text).join('\n');
+    expect(done.state, failedLog).toBe('failed');
+    const recoveryDir = path.join(h.dataDir, 'recovery', clientId, 'services', 'outage');
+    const kept = await readdir(recoveryDir).catch(() => failedLog);
+    expect(kept).toHaveLength(1);
+    // The next run pushes the kept state first: the resources created during the outage are not lost.
+    const next = await ops.waitForJob(clientId, (await ops.plan(service('outage'))).id);
+    expect(next.state, next.error).toBe('succeeded');
+    expect(next.planStatus).toBe('compliant');
+    expect(await readdir(recoveryDir)).toEqual([]);
+    const log = (await collect(ops.followLog(clientId, next.id))).map((l) => l.text).join('\n');
+    expect(log).toContain('Recovered 1 state file(s)');
+    expect(await lockOf(service('outage'))).toBeUndefined();
+  });
+});
+
+describe('crash recovery', () => {
+  it('after kill -9 of SpawnIt mid-apply, the next start marks the job interrupted and nothing stays stuck', async () => {
+    await createService('crash', { message: 'hi', sleep_seconds: 45 });
+    const child = execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'tests/engine/fixtures/crash-child.ts'),
+        JSON.stringify({
+          clientId,
+          serviceId: 'crash',
+          engine: {
+            store: {
+              endpoint: h.s3.endpoint,
+              bucket: h.s3.bucket,
+              accessKeyId: h.s3.accessKeyId,
+              secretAccessKey: h.s3.secretAccessKey,
+            },
+            catalogDir: path.join(REPO_ROOT, 'tests/fixtures/catalog'),
+            modulesDir: path.join(REPO_ROOT, 'tests/fixtures/modules'),
+            dataDir: h.dataDir,
+          },
+        }),
+      ],
+      { cwd: path.join(REPO_ROOT, 'tests'), reject: false, buffer: true },
+    );
+    let jobId = '';
+    for await (const line of child.iterable()) {
+      const text = String(line);
+      if (text.startsWith('JOB ')) jobId = text.slice(4);
+      if (text === 'PROVISIONING') break;
+    }
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    child.kill('SIGKILL');
+    await child;
+    // The orphaned tofu still sleeps, holding the lock.
+    expect((await execa('pgrep', ['-f', 'sleep 45'], { reject: false })).exitCode).toBe(0);
+
+    const restarted = createOperations({ engine: h.engine });
+    const recovered = await restarted.recover();
+    const job = recovered.find((j) => j.id === jobId)!;
+    expect(job).toMatchObject({ state: 'interrupted', error: expect.stringMatching(/SpawnIt stopped while this job/) });
+    expect(await restarted.getJob(clientId, jobId)).toMatchObject({ state: 'interrupted' });
+    expect((await execa('pgrep', ['-f', 'sleep 45'], { reject: false })).exitCode).toBe(1);
+    if (job.lock) await restarted.forceUnlock(service('crash'), job.lock.id);
+    expect(await lockOf(service('crash'))).toBeUndefined();
+    // Nothing is stuck: the service plans and applies again.
+    const plan = await restarted.waitForJob(clientId, (await restarted.plan(service('crash'))).id);
+    expect(plan.state, plan.error).toBe('succeeded');
+    expect(await restarted.recover()).toEqual([]);
+  });
+});
