@@ -211,6 +211,26 @@ describe('createS3Server', () => {
     expect(error.$metadata.httpStatusCode).toBe(412);
   });
 
+  it('fails (rather than hangs) an UploadPart whose checksum does not match', async () => {
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'multipart/bad' }),
+    );
+    const error = await failure(
+      s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: 'multipart/bad',
+          UploadId,
+          PartNumber: 1,
+          Body: 'part',
+          ChecksumCRC32: 'AAAAAA==',
+        }),
+      ),
+    );
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.name).toBe('BadDigest');
+  });
+
   it('paginates ListObjectsV2 with continuation tokens', async () => {
     const keys = ['page/a', 'page/b', 'page/c', 'page/d', 'page/e'];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));

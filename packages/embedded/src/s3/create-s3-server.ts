@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { createKeyedMutex } from './keyed-mutex.js';
-import { createAtomicPutObject } from './put-object-atomically.js';
 import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
+import { createAtomicPutObject, createPutPart } from './store-writes.js';
 import { useConditionalWrites } from './use-conditional-writes.js';
 import { useListObjectsV2 } from './use-list-objects-v2.js';
 import { useRequestPayload } from './use-request-payload.js';
@@ -85,7 +85,10 @@ export function createS3Server(options: S3ServerOptions): S3Server {
     async start() {
       if (running) throw new Error(`The S3 server is already running at ${endpoint}.`);
       const bucketsDirectory = join(options.directory, 'buckets');
+      const tmpDirectory = join(options.directory, 'tmp');
       await mkdir(bucketsDirectory, { recursive: true });
+      // Uploads cut short by a crash leave files here; they never became objects.
+      await rm(tmpDirectory, { recursive: true, force: true });
       const server = new S3rver({
         address: host,
         port: options.port ?? 0,
@@ -96,7 +99,8 @@ export function createS3Server(options: S3ServerOptions): S3Server {
         configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
       });
       const internals = server as unknown as S3rverInternals;
-      internals.store.putObject = createAtomicPutObject(internals.store, join(options.directory, 'tmp'));
+      internals.store.putObject = createAtomicPutObject(internals.store, tmpDirectory);
+      internals.store.putPart = createPutPart(internals.store);
       // s3rver's last middleware is its router: ours run just before it, after its XML error and
       // body encoding, so errors we throw come out as S3 XML errors.
       const ours: S3rverMiddleware[] = [

@@ -21,6 +21,12 @@ export interface FilesystemStore {
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+  putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: number | string,
+    content: StoredObject['content'],
+  ): Promise<{ size: number; md5: string }>;
   listObjects(
     bucket: string,
     options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
