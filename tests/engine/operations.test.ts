@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   createDriftLoop,
   createOperations,
@@ -14,11 +15,21 @@ import { type EngineHarness, startEngine } from '../support/engine.js';
 import { startGate, waitFor } from '../support/gate.js';
 import { REPO_ROOT } from '../support/paths.js';
 
+// Sleep lengths no other run on this machine uses, so pgrep finds only this run's provisioners.
+const firstSleep = 300 + Math.floor(Math.random() * 290);
+const [gracefulSleep, forcedSleep, crashSleep] = [firstSleep, firstSleep + 1, firstSleep + 2];
+const sleepRunning = async (seconds: number) =>
+  (await execa('pgrep', ['-fx', `sleep ${seconds}`], { reject: false })).exitCode === 0;
+
 let h: EngineHarness;
 let ops: Operations;
 const clientId = 'carol';
 const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
-const service = (serviceId: string): TargetRef & { kind: 'service' } => ({ kind: 'service', clientId, serviceId });
+const service = (serviceId: string): TargetRef & { kind: 'service' } => ({
+  kind: 'service',
+  clientId,
+  serviceId,
+});
 
 beforeAll(async () => {
   h = await startEngine({ gracePeriodMs: 20_000 });
@@ -43,7 +54,14 @@ async function applyNetwork() {
 }
 
 async function createService(serviceId: string, params: Record<string, unknown>, networkName = 'default') {
-  await h.engine.createService({ clientId, serviceId, templateId: 'echo', provider: 'local', networkName, params });
+  await h.engine.createService({
+    clientId,
+    serviceId,
+    templateId: 'echo',
+    provider: 'local',
+    networkName,
+    params,
+  });
 }
 
 /** plan job, then apply job of its plan: the user's flow. */
@@ -92,7 +110,9 @@ describe('jobs', () => {
     expect(log.map((l) => l.n)).toEqual(log.map((_, i) => i));
     expect(log.map((l) => l.text).join('\n')).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
     expect(log.map((l) => l.text).join('\n')).toContain('Network "default" (local) is compliant.');
-    expect((await later.listJobs(clientId, { target: service('history') })).map((j) => j.id)).toEqual([queued.id]);
+    expect((await later.listJobs(clientId, { target: service('history') })).map((j) => j.id)).toEqual([
+      queued.id,
+    ]);
     // Another client does not see it.
     expect(await later.getJob('mallory', queued.id)).toBeUndefined();
   });
@@ -134,9 +154,15 @@ describe('one run at a time', () => {
   it('two concurrent applies on one service never overlap: the second waits, then is refused as stale', async () => {
     await createService('serial', { message: 'hi', sleep_seconds: 2 });
     const [p1, p2] = await Promise.all([ops.plan(service('serial')), ops.plan(service('serial'))]);
-    const [plan1, plan2] = await Promise.all([ops.waitForJob(clientId, p1.id), ops.waitForJob(clientId, p2.id)]);
+    const [plan1, plan2] = await Promise.all([
+      ops.waitForJob(clientId, p1.id),
+      ops.waitForJob(clientId, p2.id),
+    ]);
     expect([plan1.planStatus, plan2.planStatus]).toEqual(['drifted', 'drifted']);
-    const [a1, a2] = await Promise.all([ops.apply(service('serial'), p1.id), ops.apply(service('serial'), p2.id)]);
+    const [a1, a2] = await Promise.all([
+      ops.apply(service('serial'), p1.id),
+      ops.apply(service('serial'), p2.id),
+    ]);
     const [r1, r2] = await Promise.all([ops.waitForJob(clientId, a1.id), ops.waitForJob(clientId, a2.id)]);
     const [first, second] = [r1, r2].sort((a, b) => a.startedAt!.localeCompare(b.startedAt!));
     expect(first!.finishedAt! <= second!.startedAt!).toBe(true);
@@ -184,13 +210,13 @@ describe('network check', () => {
 
 describe('cancel', () => {
   it('a graceful cancel sends one interrupt: state saved, lock released, no process left', async () => {
-    await createService('graceful', { message: 'hi', sleep_seconds: 41 });
+    await createService('graceful', { message: 'hi', sleep_seconds: gracefulSleep });
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('graceful'))).id);
     const apply = await ops.apply(service('graceful'), plan.id);
     for await (const line of ops.followLog(clientId, apply.id)) {
       if (line.text.includes("Provisioning with 'local-exec'")) break;
     }
-    await waitFor(async () => (await execa('pgrep', ['-f', 'sleep 41'], { reject: false })).exitCode === 0, 'the sleep');
+    await waitFor(async () => sleepRunning(gracefulSleep), 'the sleep');
     await ops.cancel(clientId, apply.id);
     const done = await ops.waitForJob(clientId, apply.id);
     expect(done.state).toBe('cancelled');
@@ -203,11 +229,11 @@ describe('cancel', () => {
       'clients/carol/services/graceful/terraform.tfstate',
     );
     expect(state!.resources.map((r) => r.name)).toContain('this');
-    expect((await execa('pgrep', ['-f', 'sleep 41'], { reject: false })).exitCode).toBe(1);
+    expect(await sleepRunning(gracefulSleep)).toBe(false);
   });
 
   it('a forced cancel kills tofu: the lock it leaves is reported and can be released safely', async () => {
-    await createService('forced', { message: 'hi', sleep_seconds: 43 });
+    await createService('forced', { message: 'hi', sleep_seconds: forcedSleep });
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
     const apply = await ops.apply(service('forced'), plan.id);
     const locks: string[] = [];
@@ -221,7 +247,7 @@ describe('cancel', () => {
     expect(done.lock?.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(locks).toEqual([done.lock!.id]);
     expect((await lockOf(service('forced')))?.ID).toBe(done.lock!.id);
-    expect((await execa('pgrep', ['-f', 'sleep 43'], { reject: false })).exitCode).toBe(1);
+    expect(await sleepRunning(forcedSleep)).toBe(false);
 
     // While locked, a run fails on the lock rather than corrupting anything.
     const blocked = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
@@ -271,7 +297,10 @@ describe('drift loop', () => {
       expect(events[0]).toMatchObject({
         status: 'drifted',
         source: 'drift',
-        summary: { change: 1, resources: [{ address: 'module.this.terraform_data.this', actions: ['update'] }] },
+        summary: {
+          change: 1,
+          resources: [{ address: 'module.this.terraform_data.this', actions: ['update'] }],
+        },
       });
       const passes = loop.stats.passes;
       await waitFor(() => loop.stats.passes >= passes + 2, 'two more passes');
@@ -288,24 +317,23 @@ describe('drift loop', () => {
       await createService('gated', { message: 'hi', gate_url: gate.url });
       gate.open();
       await deploy(service('gated'));
-      const gate2 = await startGate();
-      await h.engine.updateService(service('gated'), { message: 'hi', gate_url: gate2.url });
-      const { planned } = { planned: 0 };
+      const held = await startGate();
+      await h.engine.updateService(service('gated'), { message: 'hi', gate_url: held.url });
       const loop = createDriftLoop({ engine: h.engine, operations: ops, intervalMs: 60_000 });
-      const heldRead = gate2.nextRequest();
+      const heldRead = held.nextRequest();
       const pass = loop.runOnce();
+      // The drift plan is now held mid-run, reading the gate's state.
       await heldRead;
-      // The drift plan is now held mid-run; the user's plan must interrupt it, not wait behind it.
       const user = await ops.plan(service('gated'));
-      await waitFor(() => loop.stats.preempted === 1 || loop.stats.planned > planned, 'the drift plan to end', 5_000).catch(
-        () => undefined,
-      );
-      gate2.open();
+      const key = (await h.engine.resolve(service('gated'))).stateKey.replace(/terraform\.tfstate$/, '');
+      await waitFor(() => ops.slots.queueLength(key) === 1, "the user's job to wait for the service");
+      // Only now may the held read finish: a drift plan that was not interrupted would count as planned.
+      held.open();
       await pass;
+      expect(loop.stats).toMatchObject({ preempted: 1, planned: 0 });
       const done = await ops.waitForJob(clientId, user.id);
       expect(done.state).toBe('succeeded');
-      expect(loop.stats.preempted).toBe(1);
-      await gate2.close();
+      await held.close();
     } finally {
       await gate.close();
     }
@@ -317,16 +345,17 @@ describe('S3 outage during an apply', () => {
     await createService('outage', { message: 'hi', sleep_seconds: 4 });
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('outage'))).id);
     const apply = await ops.apply(service('outage'), plan.id);
+    const whole = collect(ops.followLog(clientId, apply.id));
     for await (const line of ops.followLog(clientId, apply.id)) {
       if (line.text.includes("Provisioning with 'local-exec'")) break;
     }
     await h.s3.stop();
     const done = await ops.waitForJob(clientId, apply.id);
     await h.s3.restart();
-    const failedLog = (await collect(ops.followLog(clientId, apply.id))).map((l) => l.text).join('\n');
+    const failedLog = (await whole).map((l) => l.text).join('\n');
     expect(done.state, failedLog).toBe('failed');
     const recoveryDir = path.join(h.dataDir, 'recovery', clientId, 'services', 'outage');
-    const kept = await readdir(recoveryDir).catch(() => failedLog);
+    const kept = await readdir(recoveryDir).catch(() => [failedLog]);
     expect(kept).toHaveLength(1);
     // The next run pushes the kept state first: the resources created during the outage are not lost.
     const next = await ops.waitForJob(clientId, (await ops.plan(service('outage'))).id);
@@ -341,7 +370,7 @@ describe('S3 outage during an apply', () => {
 
 describe('crash recovery', () => {
   it('after kill -9 of SpawnIt mid-apply, the next start marks the job interrupted and nothing stays stuck', async () => {
-    await createService('crash', { message: 'hi', sleep_seconds: 45 });
+    await createService('crash', { message: 'hi', sleep_seconds: crashSleep });
     const child = execa(
       process.execPath,
       [
@@ -364,26 +393,34 @@ describe('crash recovery', () => {
           },
         }),
       ],
-      { cwd: path.join(REPO_ROOT, 'tests'), reject: false, buffer: true },
+      { cwd: path.join(REPO_ROOT, 'tests'), reject: false, all: true },
     );
+    // Read the child's lines by hand: leaving execa's line iterator early waits for the child to end.
+    const seen: string[] = [];
     let jobId = '';
-    for await (const line of child.iterable()) {
-      const text = String(line);
-      if (text.startsWith('JOB ')) jobId = text.slice(4);
-      if (text === 'PROVISIONING') break;
-    }
-    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.all! }).on('line', (text) => {
+        seen.push(text);
+        if (text.startsWith('JOB ')) jobId = text.slice(4);
+        if (text === 'PROVISIONING') resolve();
+      });
+      child.once('exit', () => reject(new Error(`the child exited early:\n${seen.join('\n')}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
-    await child;
+    await exited;
     // The orphaned tofu still sleeps, holding the lock.
-    expect((await execa('pgrep', ['-f', 'sleep 45'], { reject: false })).exitCode).toBe(0);
+    expect(await sleepRunning(crashSleep)).toBe(true);
 
     const restarted = createOperations({ engine: h.engine });
     const recovered = await restarted.recover();
     const job = recovered.find((j) => j.id === jobId)!;
-    expect(job).toMatchObject({ state: 'interrupted', error: expect.stringMatching(/SpawnIt stopped while this job/) });
+    expect(job).toMatchObject({
+      state: 'interrupted',
+      error: expect.stringMatching(/SpawnIt stopped while this job/),
+    });
     expect(await restarted.getJob(clientId, jobId)).toMatchObject({ state: 'interrupted' });
-    expect((await execa('pgrep', ['-f', 'sleep 45'], { reject: false })).exitCode).toBe(1);
+    expect(await sleepRunning(crashSleep)).toBe(false);
     if (job.lock) await restarted.forceUnlock(service('crash'), job.lock.id);
     expect(await lockOf(service('crash'))).toBeUndefined();
     // Nothing is stuck: the service plans and applies again.

@@ -12,7 +12,16 @@ export async function startGate() {
   let requests = 0;
   const answer = (res: ServerResponse) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ version: 4, terraform_version: '1.9.0', serial: 1, lineage: 'gate', outputs: {}, resources: [] }));
+    res.end(
+      JSON.stringify({
+        version: 4,
+        terraform_version: '1.9.0',
+        serial: 1,
+        lineage: 'gate',
+        outputs: {},
+        resources: [],
+      }),
+    );
   };
   const server = createServer((_req, res) => {
     requests++;
@@ -44,7 +53,11 @@ export async function startGate() {
 }
 
 /** Polls until `check` returns a truthy value. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();

@@ -10,6 +10,7 @@ import type { PlanResult } from '../runner/plan.js';
 import { networkRef, servicesOnNetwork } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import { workdirOf } from '../workdir/resolve-target.js';
 import { EngineEventEmitter, type ServiceStatus } from './events.js';
 import { readLock } from './locks.js';
 import { collectErroredState, pushPendingStates, recoveryDirOf } from './state-recovery.js';
@@ -87,8 +88,10 @@ interface ActiveMarker {
   bin: string | undefined;
 }
 
+/** What makes two statuses "the same" for the user: an event is sent only when this changes. */
 function statusFingerprint(status: ServiceStatus): string {
-  return JSON.stringify([status.status, status.summary?.resources, status.summary?.drift, status.error]);
+  const { resources = [], drift = [] } = status.summary ?? {};
+  return JSON.stringify([status.status, resources, drift, status.error ?? null]);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,8 +141,22 @@ export function createOperations(options: OperationsOptions): Operations {
     bin: pid ? ctx.tofu.path : undefined,
   });
 
+  // History that could not be written (S3 down) is kept here and written at the next chance.
+  const unsaved = new Map<string, string>();
+  async function persist(key: string, body: string): Promise<void> {
+    try {
+      await store.put(key, body, { contentType: key.endsWith('.json') ? 'application/json' : 'text/plain' });
+      unsaved.delete(key);
+    } catch (error) {
+      unsaved.set(key, body);
+      throw error;
+    }
+  }
+  async function retryUnsaved(): Promise<void> {
+    for (const [key, body] of [...unsaved]) await persist(key, body).catch(() => undefined);
+  }
   async function saveRecord(record: JobRecord): Promise<void> {
-    await store.putJson(jobKey(record.clientId, record.id), record);
+    await persist(jobKey(record.clientId, record.id), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   async function recordStatus(clientId: string, serviceId: string, status: ServiceStatus): Promise<void> {
@@ -264,13 +281,20 @@ export function createOperations(options: OperationsOptions): Operations {
   async function afterFailure(job: Running): Promise<Partial<JobRecord>> {
     const ref = job.record.target;
     const patch: Partial<JobRecord> = {};
-    const target = await engine.resolve(ref).catch(() => undefined);
-    if (!target) return patch;
-    const kept = await collectErroredState(target.workdir, recoveryDirOf(dataDir, ref), job.record.id);
+    // Found from the ids alone: S3 may be what failed.
+    const kept = await collectErroredState(
+      workdirOf(ctx.workdirRoot, ref),
+      recoveryDirOf(dataDir, ref),
+      job.record.id,
+    );
     if (kept) {
       job.log.append(
         `Tofu could not save the state to S3; it is kept at ${kept} and will be pushed back before the next run.`,
       );
+    }
+    const target = await engine.resolve(ref).catch(() => undefined);
+    if (!target) return patch;
+    if (kept) {
       try {
         await pushPendingStates(ctx, target, recoveryDirOf(dataDir, ref), (l) => job.log.append(l));
         job.log.append('The state was pushed back to S3: nothing was lost.');
@@ -300,8 +324,7 @@ export function createOperations(options: OperationsOptions): Operations {
       );
       events.emit('jobUpdated', job.record);
     };
-    const flushLog = () =>
-      store.put(jobLogKey(job.record.clientId, job.record.id), job.log.lines().join('\n'));
+    const flushLog = () => persist(jobLogKey(job.record.clientId, job.record.id), job.log.lines().join('\n'));
     try {
       try {
         release = await slots.acquire(key, job.cancel.signal);
@@ -358,6 +381,7 @@ export function createOperations(options: OperationsOptions): Operations {
     ref: TargetRef,
     extra: { destroy?: boolean; planId?: string; planJobId?: string } = {},
   ): Promise<JobRecord> {
+    await retryUnsaved();
     const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
     const log = new JobLog({
       onLine: (line) => events.emit('logLine', { jobId: record.id, clientId: record.clientId, line }),
@@ -523,13 +547,15 @@ export function createOperations(options: OperationsOptions): Operations {
       }
     },
     async recover() {
+      await retryUnsaved();
       const recovered: JobRecord[] = [];
       for (const { key } of await store.list(ACTIVE_PREFIX)) {
-        const marker = await store.getJson<{ jobId: string; clientId: string }>(key).catch(() => undefined);
+        const marker = await store.getJson<ActiveMarker>(key).catch(() => undefined);
         const record =
           marker &&
           (await store.getJson<JobRecord>(jobKey(marker.clientId, marker.jobId)).catch(() => undefined));
         if (!record || running.has(record.id)) continue;
+        if (marker?.pid && marker.host === hostname() && marker.bin) await stopOrphan(marker.pid, marker.bin);
         let patch: Partial<JobRecord> = {
           error: 'SpawnIt stopped while this job was running; it was interrupted.',
         };

@@ -46,6 +46,11 @@ export class TargetSlots {
     return slot !== undefined && (slot.holder !== undefined || slot.waiters.length > 0);
   }
 
+  /** How many runs wait for the target. */
+  queueLength(key: string): number {
+    return this.#slots.get(key)?.waiters.length ?? 0;
+  }
+
   /** Waits for the target (in order of arrival), interrupting a drift plan that holds it. */
   async acquire(key: string, signal?: AbortSignal): Promise<Release> {
     const slot = this.#slot(key);

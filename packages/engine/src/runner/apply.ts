@@ -75,8 +75,9 @@ export async function apply(
     { cwd: prepared.dir, ...runOptions },
   );
   await rm(path.join(prepared.dir, planFile), { force: true });
-  // Whatever happened, the state may have moved on: this plan must not be applied again.
-  await discardPlan(ctx, target, planId);
+  // Whatever happened, the state may have moved on: this plan must not be applied again. If S3 is down the
+  // plan stays, but tofu refuses it as stale once the state has moved.
+  await discardPlan(ctx, target, planId).catch(() => undefined);
   if (result.exitCode === 0 && !result.isCanceled) {
     return { planId, destroy: record.destroy, summary: record.summary };
   }
