@@ -23,11 +23,11 @@ variable "context" {
 variable "params" {
   description = "Where the network lives and its address ranges."
   type = object({
-    region            = string
-    vpc_cidr          = optional(string, "10.42.0.0/16")
-    subnet_cidr       = optional(string, "10.42.1.0/24")
-    availability_zone = optional(string)
-    ssh_cidr          = optional(string)
+    region            = string                           # AWS region, e.g. eu-central-1; services use the same.
+    vpc_cidr          = optional(string, "10.42.0.0/16") # Address range of the VPC.
+    subnet_cidr       = optional(string, "10.42.1.0/24") # Address range of the public subnet, inside vpc_cidr.
+    availability_zone = optional(string)                 # Zone of the subnet; null takes the first available one.
+    ssh_cidr          = optional(string)                 # IPv4 range allowed to SSH to instances; null allows none.
   })
 
   validation {

@@ -23,8 +23,8 @@ variable "context" {
 variable "params" {
   description = "Network settings; every attribute is optional."
   type = object({
-    subnet   = optional(string)
-    internal = optional(bool, false)
+    subnet   = optional(string)      # IPv4 CIDR of the network; null lets Docker pick a free one.
+    internal = optional(bool, false) # No route out of the host: containers reach only each other.
   })
   default = {}
 

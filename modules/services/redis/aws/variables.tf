@@ -29,7 +29,7 @@ variable "params" {
     eviction_policy = optional(string, "noeviction")
     appendonly      = optional(bool, true)
     region          = string
-    instance_type   = optional(string, "t3.small")
+    instance_type   = optional(string, "t3.micro")
     ssh_key_name    = optional(string)
     allowed_cidr    = optional(string, "0.0.0.0/0")
     disk_gb         = optional(number, 20)
