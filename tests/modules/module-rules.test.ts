@@ -7,8 +7,10 @@ import {
   checkContainers,
   checkInstanceCalls,
   checkModuleFiles,
+  checkModuleSources,
   checkSensitiveOutputs,
   checkStandardInterface,
+  checkTfvars,
   checkVariablesAndOutputs,
   checkVersions,
   isPinnedImage,
@@ -147,7 +149,9 @@ describe('checkVersions', () => {
   it('wants every used provider declared, from the right source, pinned "~> X.Y"', async () => {
     const unpinned = await fixture({ 'versions.tf': VERSIONS.replace('"~> 3.6"', '">= 3.0"') });
     expect(checkVersions(unpinned).join()).toMatch(/"docker" must be pinned as "~> X.Y", not ">= 3.0"/);
-    const wrongSource = await fixture({ 'versions.tf': VERSIONS.replace('kreuzwerker/docker', 'someone/docker') });
+    const wrongSource = await fixture({
+      'versions.tf': VERSIONS.replace('kreuzwerker/docker', 'someone/docker'),
+    });
     expect(checkVersions(wrongSource).join()).toMatch(/must come from "kreuzwerker\/docker"/);
     const undeclared = await fixture({ 'extra.tf': 'resource "random_password" "x" {\n  length = 8\n}' });
     expect(checkVersions(undeclared).join()).toMatch(/"random" is used but not in required_providers/);
@@ -163,7 +167,9 @@ describe('checkConsistentPins', () => {
   it('finds a provider pinned two ways', async () => {
     const a = await fixture();
     const b = await parseModule('other', { 'versions.tf': VERSIONS.replace('~> 3.6', '~> 3.5') });
-    expect(checkConsistentPins([a, b])).toEqual(['other: provider "docker" is pinned "~> 3.5" but "~> 3.6" in fixture']);
+    expect(checkConsistentPins([a, b])).toEqual([
+      'other: provider "docker" is pinned "~> 3.5" but "~> 3.6" in fixture',
+    ]);
   });
 });
 
@@ -173,16 +179,27 @@ describe('checkStandardInterface', () => {
       'extra.tf': 'variable "region" {\n  description = "x"\n  type = string\n}',
     });
     expect(checkStandardInterface(extra).join()).toMatch(/declares variables \[context, params, region\]/);
-    const changed = await fixture({ 'variables.tf': VARIABLES.replace('labels       = map(string)', 'labels = list(string)') });
-    expect(checkStandardInterface(changed).join()).toMatch(/variable.context does not have the standard type/);
-    const scalar = await fixture({ 'variables.tf': VARIABLES.replace(/type\s+= object\(\{ password[^\n]+/, 'type = string') });
+    const changed = await fixture({
+      'variables.tf': VARIABLES.replace('labels       = map(string)', 'labels = list(string)'),
+    });
+    expect(checkStandardInterface(changed).join()).toMatch(
+      /variable.context does not have the standard type/,
+    );
+    const scalar = await fixture({
+      'variables.tf': VARIABLES.replace(/type\s+= object\(\{ password[^\n]+/, 'type = string'),
+    });
     expect(checkStandardInterface(scalar).join()).toMatch(/variable.params must be an object type/);
   });
 });
 
 describe('checkContainers', () => {
   it.each([
-    ['a health check', /healthcheck \{\n {4}test = \["CMD", "pg_isready"\]\n {2}\}/, '', /has no healthcheck/],
+    [
+      'a health check',
+      /healthcheck \{\n {4}test = \["CMD", "pg_isready"\]\n {2}\}/,
+      '',
+      /has no healthcheck/,
+    ],
     ['a restart policy', 'restart               = "unless-stopped"', '', /has no restart policy/],
     ['a restart policy that survives a reboot', '"unless-stopped"', '"no"', /restart = "no"/],
     ['a stop grace period', 'stop_timeout          = 60', '', /has no stop_timeout/],
@@ -190,10 +207,25 @@ describe('checkContainers', () => {
     ['a grace period of 10 s or more', 'stop_timeout          = 60', 'stop_timeout = 2', /stop_timeout = 2/],
     ['wait = true', 'wait                  = true', '', /must set wait = true/],
     ['a pinned image', 'local.images["17"]', '"postgres"', /image "postgres" is not pinned/],
-    ['an image other than latest', 'local.images["17"]', '"postgres:latest"', /image "postgres:latest" is not pinned/],
-    ['every image of a version map pinned', '"postgres:16.10-alpine"', '"postgres"', /image "postgres" is not pinned/],
+    [
+      'an image other than latest',
+      'local.images["17"]',
+      '"postgres:latest"',
+      /image "postgres:latest" is not pinned/,
+    ],
+    [
+      'every image of a version map pinned',
+      '"postgres:16.10-alpine"',
+      '"postgres"',
+      /image "postgres" is not pinned/,
+    ],
     ['an image it can follow', 'local.images["17"]', 'lower("POSTGRES:17")', /cannot tell which image/],
-    ['a named volume', /volume_name {4}= docker_volume.data.name/, 'host_path = "/srv"', /mounts no named volume/],
+    [
+      'a named volume',
+      /volume_name {4}= docker_volume.data.name/,
+      'host_path = "/srv"',
+      /mounts no named volume/,
+    ],
   ])('wants %s', async (_what, search, replace, message) => {
     const m = await fixture({ 'main.tf': CONTAINER.replace(search, replace) });
     const problems = checkContainers(m, containerRules).join('\n');
@@ -201,7 +233,9 @@ describe('checkContainers', () => {
   });
 
   it('wants labels on containers and volumes', async () => {
-    const m = await fixture({ 'main.tf': CONTAINER.replaceAll(/ {2}dynamic "labels" \{[\s\S]*?\n {2}\}\n/g, '') });
+    const m = await fixture({
+      'main.tf': CONTAINER.replaceAll(/ {2}dynamic "labels" \{[\s\S]*?\n {2}\}\n/g, ''),
+    });
     const problems = checkContainers(m, containerRules);
     expect(problems.join('\n')).toMatch(/docker_container.this has no labels/);
     expect(problems.join('\n')).toMatch(/docker_volume.data has no labels/);
@@ -211,7 +245,9 @@ describe('checkContainers', () => {
     const fromInput = CONTAINER.replace('local.images["17"]', 'var.image');
     const image = 'variable "image" {\n  description = "x"\n  type = string\n';
     const unchecked = await fixture({ 'main.tf': fromInput, 'image.tf': `${image}}` });
-    expect(checkContainers(unchecked, containerRules).join()).toMatch(/no variable validation refuses unpinned images/);
+    expect(checkContainers(unchecked, containerRules).join()).toMatch(
+      /no variable validation refuses unpinned images/,
+    );
     const checked = await fixture({
       'main.tf': fromInput,
       'image.tf': `${image}  validation {\n    condition = !endswith(var.image, ":latest")\n    error_message = "pin it"\n  }\n}`,
@@ -241,7 +277,9 @@ describe('checkInstanceCalls', () => {
     });
 
   it('accepts a complete container', async () => {
-    const m = await call('{ image = local.image, health_cmd = "redis-cli ping", stop_timeout = 30, volumes = { data = "/data" } }');
+    const m = await call(
+      '{ image = local.image, health_cmd = "redis-cli ping", stop_timeout = 30, volumes = { data = "/data" } }',
+    );
     expect(checkInstanceCalls(m)).toEqual([]);
   });
 
@@ -258,7 +296,9 @@ describe('checkInstanceCalls', () => {
 
 describe('checkAwsDefaultTags', () => {
   it('wants the engine labels as default tags', async () => {
-    const tagged = await fixture({ 'main.tf': 'provider "aws" {\n  default_tags {\n    tags = var.context.labels\n  }\n}' });
+    const tagged = await fixture({
+      'main.tf': 'provider "aws" {\n  default_tags {\n    tags = var.context.labels\n  }\n}',
+    });
     expect(checkAwsDefaultTags(tagged)).toEqual([]);
     const untagged = await fixture({ 'main.tf': 'provider "aws" {\n  region = "eu-central-1"\n}' });
     expect(checkAwsDefaultTags(untagged).join()).toMatch(/must set default_tags/);
@@ -272,9 +312,64 @@ describe('checkSensitiveOutputs', () => {
       'fixture/outputs.tf: output.password carries a secret and must be sensitive = true',
     ]);
     const url = 'output "url" {\n  description = "x"\n  value = "pg://u:${var.params.password}@h"\n}';
-    expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': url }), ['password']).join()).toMatch(/output.url carries a secret/);
+    expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': url }), ['password']).join()).toMatch(
+      /output.url carries a secret/,
+    );
     expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': url }), [])).toEqual([]);
     const generated = 'output "k" {\n  description = "x"\n  value = random_password.k.result\n}';
-    expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': generated })).join()).toMatch(/output.k carries a secret/);
+    expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': generated })).join()).toMatch(
+      /output.k carries a secret/,
+    );
+  });
+});
+
+describe('checkModuleSources', () => {
+  it('finds a call whose folder has no module', async () => {
+    const m = await fixture({ 'extra.tf': 'module "gone" {\n  source = "../nowhere"\n}' });
+    expect(checkModuleSources(m, () => false)).toEqual([
+      'fixture/extra.tf: module.gone: source "../nowhere" is not a module folder',
+    ]);
+    expect(checkModuleSources(m, () => true)).toEqual([]);
+  });
+});
+
+describe('checkTfvars', () => {
+  const root = () =>
+    parseModule('root', {
+      'variables.tf': `variable "ports" {
+  description = "x"
+  type = object({ web = number, admin = optional(number, 9000) })
+}
+variable "tag" {
+  description = "x"
+  type = string
+}
+variable "token" {
+  description = "x"
+  type      = string
+  default   = null
+  sensitive = true
+}`,
+    });
+
+  it('accepts values that fit, and variables the script sets', async () => {
+    expect(checkTfvars(await root(), 'x.auto.tfvars.json', { ports: { web: 80 } }, ['tag'])).toEqual([]);
+  });
+
+  it('finds unknown variables, wrong types, missing attributes, unset variables and committed secrets', async () => {
+    const problems = checkTfvars(
+      await root(),
+      'x.auto.tfvars.json',
+      { port: 1, ports: { web: '80', extra: 1, admin: [] }, token: 'abc' },
+      [],
+    );
+    expect(problems).toEqual([
+      'x.auto.tfvars.json: "port" is not a variable of root',
+      'x.auto.tfvars.json: ports.extra is not an attribute of the type',
+      'x.auto.tfvars.json: ports.web must be a number',
+      'x.auto.tfvars.json: ports.admin must be a number',
+      'x.auto.tfvars.json: "token" is sensitive and must not be committed in a tfvars file',
+      'root: variable "tag" has no default and no value in x.auto.tfvars.json',
+    ]);
   });
 });

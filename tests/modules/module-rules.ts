@@ -380,3 +380,93 @@ export function checkSensitiveOutputs(m: TfModule, secretParams: readonly string
     .filter((o) => o.body.sensitive !== true && isTainted(JSON.stringify(o.body.value ?? ''), tainted))
     .map((o) => `${where(m, o)} carries a secret and must be sensitive = true`);
 }
+
+/** Every `module` call with a relative source points at a folder holding `.tf` files. */
+export function checkModuleSources(m: TfModule, hasTfFiles: (dir: string) => boolean): string[] {
+  return Object.values(m.modules)
+    .filter((call) => typeof call.body.source === 'string' && call.body.source.startsWith('.'))
+    .filter((call) => !hasTfFiles(path.resolve(m.dir, call.body.source as string)))
+    .map((call) => `${where(m, call)}: source "${call.body.source}" is not a module folder`);
+}
+
+/** Why a JSON value (from a `.tfvars.json`) does not fit an HCL type, or nothing when it does. */
+export function checkValueAgainstType(value: unknown, type: HclType, at: string): string[] {
+  if (value === null) return [];
+  switch (type.kind) {
+    case 'any':
+      return [];
+    case 'string':
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? []
+        : [`${at} must be a string`];
+    case 'number':
+      return typeof value === 'number' ? [] : [`${at} must be a number`];
+    case 'bool':
+      return typeof value === 'boolean' ? [] : [`${at} must be true or false`];
+    case 'list':
+    case 'set':
+      return Array.isArray(value)
+        ? value.flatMap((item, i) => checkValueAgainstType(item, type.element, `${at}[${i}]`))
+        : [`${at} must be a list`];
+    case 'tuple':
+      return Array.isArray(value) && value.length === type.elements.length
+        ? value.flatMap((item, i) => checkValueAgainstType(item, type.elements[i] as HclType, `${at}[${i}]`))
+        : [`${at} must be a list of ${type.elements.length}`];
+    case 'map':
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.entries(value).flatMap(([key, item]) =>
+            checkValueAgainstType(item, type.element, `${at}.${key}`),
+          )
+        : [`${at} must be an object`];
+    case 'object': {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${at} must be an object`];
+      const record = value as Record<string, unknown>;
+      const problems = Object.keys(record)
+        .filter((key) => !(key in type.attributes))
+        .map((key) => `${at}.${key} is not an attribute of the type`);
+      for (const [name, attribute] of Object.entries(type.attributes)) {
+        if (!(name in record)) {
+          if (!attribute.optional) problems.push(`${at}.${name} is required`);
+          continue;
+        }
+        problems.push(...checkValueAgainstType(record[name], attribute.type, `${at}.${name}`));
+      }
+      return problems;
+    }
+  }
+}
+
+/**
+ * A root's `*.auto.tfvars.json` sets only declared variables, with values of their type, and sets every
+ * variable without a default except those the deploy script exports (`TF_VAR_<name>`).
+ */
+export function checkTfvars(
+  m: TfModule,
+  file: string,
+  values: Record<string, unknown>,
+  fromScript: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const variable = m.variables[name];
+    if (!variable) {
+      problems.push(`${file}: "${name}" is not a variable of ${m.dir}`);
+      continue;
+    }
+    if (variable.body.sensitive === true)
+      problems.push(`${file}: "${name}" is sensitive and must not be committed in a tfvars file`);
+    try {
+      problems.push(
+        ...checkValueAgainstType(value, parseTypeExpression(String(variable.body.type)), `${file}: ${name}`),
+      );
+    } catch {
+      // checkVariablesAndOutputs reports types that do not parse.
+    }
+  }
+  for (const variable of Object.values(m.variables)) {
+    if (!('default' in variable.body) && !(variable.name in values) && !fromScript.includes(variable.name)) {
+      problems.push(`${m.dir}: variable "${variable.name}" has no default and no value in ${file}`);
+    }
+  }
+  return problems;
+}

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +7,7 @@ import {
   checkContainers,
   checkInstanceCalls,
   checkModuleFiles,
+  checkModuleSources,
   checkSensitiveOutputs,
   checkStandardInterface,
   checkVariablesAndOutputs,
@@ -47,6 +49,7 @@ describe('modules/', () => {
       ...checkSensitiveOutputs(m),
       ...checkContainers(m, { requireNamedVolume: kind === 'service' }),
       ...checkInstanceCalls(m),
+      ...checkModuleSources(m, (d) => existsSync(d) && readdirSync(d).some((name) => name.endsWith('.tf'))),
     ];
     if (kind !== 'building-block') problems.push(...checkStandardInterface(m));
     if (kind !== 'building-block' && dir.endsWith('/aws')) problems.push(...checkAwsDefaultTags(m));

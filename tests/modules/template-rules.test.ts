@@ -12,8 +12,23 @@ function template(overrides: Partial<Template> = {}): Template {
     icon: 'postgresql',
     modules: { local: 'services/postgresql/local' },
     parameters: [
-      { name: 'database', type: 'string', description: 'Database.', required: true, default: 'app', pattern: '^[a-z]+$' },
-      { name: 'port', type: 'integer', description: 'Port.', required: true, default: 5432, min: 1024, max: 65535 },
+      {
+        name: 'database',
+        type: 'string',
+        description: 'Database.',
+        required: true,
+        default: 'app',
+        pattern: '^[a-z]+$',
+      },
+      {
+        name: 'port',
+        type: 'integer',
+        description: 'Port.',
+        required: true,
+        default: 5432,
+        min: 1024,
+        max: 65535,
+      },
       { name: 'password', type: 'string', description: 'Password.', secret: true, generate: { length: 24 } },
       { name: 'ssh_key', type: 'string', description: 'Key.' },
     ],
@@ -46,7 +61,8 @@ output "url" {
 }`,
 };
 
-const moduleWith = (overrides: Record<string, string> = {}) => parseModule('fixture', { ...MODULE, ...overrides });
+const moduleWith = (overrides: Record<string, string> = {}) =>
+  parseModule('fixture', { ...MODULE, ...overrides });
 
 describe('validateTemplate', () => {
   it('accepts the fixture', () => {
@@ -57,8 +73,16 @@ describe('validateTemplate', () => {
     ['a bad id', { id: 'Postgre SQL' }, /id must be 2-40 lowercase/],
     ['no icon', { icon: '' }, /icon is required/],
     ['no module', { modules: {} }, /modules must name a module/],
-    ['an unknown provider', { modules: { gcp: 'services/x/gcp' } as Template['modules'] }, /modules.gcp is not a provider/],
-    ['a module path leaving modules/', { modules: { local: '../etc' } }, /must be a path inside the modules folder/],
+    [
+      'an unknown provider',
+      { modules: { gcp: 'services/x/gcp' } as Template['modules'] },
+      /modules.gcp is not a provider/,
+    ],
+    [
+      'a module path leaving modules/',
+      { modules: { local: '../etc' } },
+      /must be a path inside the modules folder/,
+    ],
     ['an unknown field', { colour: 'red' } as Partial<Template>, /unknown field "colour"/],
   ])('refuses %s', (_what, overrides, message) => {
     expect(validateTemplate('t.json', template(overrides)).join('\n')).toMatch(message);
@@ -124,27 +148,44 @@ describe('checkTemplateAgainstModule', () => {
 
   it('skips parameters meant for another provider', async () => {
     const t = template({ modules: { local: 'x', aws: 'y' } });
-    t.parameters.push({ name: 'region', type: 'string', description: 'Region.', required: true, providers: ['aws'] });
+    t.parameters.push({
+      name: 'region',
+      type: 'string',
+      description: 'Region.',
+      required: true,
+      providers: ['aws'],
+    });
     expect(checkTemplateAgainstModule(t, 'local', await moduleWith())).toEqual([]);
-    expect(checkTemplateAgainstModule(t, 'aws', await moduleWith()).join()).toMatch(/"region" is not an attribute/);
+    expect(checkTemplateAgainstModule(t, 'aws', await moduleWith()).join()).toMatch(
+      /"region" is not an attribute/,
+    );
   });
 
   it('finds a type mismatch', async () => {
-    const m = await moduleWith({ 'variables.tf': MODULE['variables.tf'].replace('optional(number, 5432)', 'optional(string, "5432")') });
+    const m = await moduleWith({
+      'variables.tf': MODULE['variables.tf'].replace('optional(number, 5432)', 'optional(string, "5432")'),
+    });
     expect(checkTemplateAgainstModule(template(), 'local', m).join()).toMatch(
       /parameter "port" is integer but params.port is string/,
     );
   });
 
   it('finds a parameter that may be null on a required attribute', async () => {
-    const m = await moduleWith({ 'variables.tf': MODULE['variables.tf'].replace('optional(string)', 'string') });
+    const m = await moduleWith({
+      'variables.tf': MODULE['variables.tf'].replace('optional(string)', 'string'),
+    });
     expect(checkTemplateAgainstModule(template(), 'local', m).join()).toMatch(
       /"ssh_key" may be left empty \(sent as null\), so params.ssh_key must be optional/,
     );
   });
 
   it('finds a required attribute no parameter fills', async () => {
-    const m = await moduleWith({ 'variables.tf': MODULE['variables.tf'].replace('password = string', 'password = string\n    region = string') });
+    const m = await moduleWith({
+      'variables.tf': MODULE['variables.tf'].replace(
+        'password = string',
+        'password = string\n    region = string',
+      ),
+    });
     expect(checkTemplateAgainstModule(template(), 'local', m).join()).toMatch(
       /params.region is required by the module but no template parameter fills it/,
     );
@@ -152,7 +193,9 @@ describe('checkTemplateAgainstModule', () => {
 
   it('finds defaults that disagree', async () => {
     const m = await moduleWith({ 'variables.tf': MODULE['variables.tf'].replace('5432)', '5433)') });
-    expect(checkTemplateAgainstModule(template(), 'local', m).join()).toMatch(/"port" defaults to 5432 but params.port to 5433/);
+    expect(checkTemplateAgainstModule(template(), 'local', m).join()).toMatch(
+      /"port" defaults to 5432 but params.port to 5433/,
+    );
   });
 
   it('finds missing outputs and secrecy that disagrees', async () => {
