@@ -31,7 +31,7 @@ describe('SpawnIt images', () => {
 describe('checkDockerfile', () => {
   const good = [
     'ARG BASE=node:20.19.5-bookworm-slim',
-    'FROM ${BASE} AS build',
+    'FROM $BASE AS build',
     'RUN curl -fsSLo /x.zip https://example.com/x.zip \\',
     ' && echo "abc  /x.zip" | sha256sum -c -',
     'FROM build AS runtime',

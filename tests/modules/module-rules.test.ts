@@ -311,7 +311,7 @@ describe('checkSensitiveOutputs', () => {
     expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': leak }))).toEqual([
       'fixture/outputs.tf: output.password carries a secret and must be sensitive = true',
     ]);
-    const url = 'output "url" {\n  description = "x"\n  value = "pg://u:${var.params.password}@h"\n}';
+    const url = `output "url" {\n  description = "x"\n  value = "pg://u:\${var.params.password}@h"\n}`;
     expect(checkSensitiveOutputs(await fixture({ 'outputs.tf': url }), ['password']).join()).toMatch(
       /output.url carries a secret/,
     );
