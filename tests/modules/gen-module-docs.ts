@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderModuleDocs, updateReadme } from './module-docs.js';
+import { formatMarkdown, renderModuleDocs, updateReadme } from './module-docs.js';
 import { listModules, loadCached, modulesDir, templates } from './repo.js';
 
 /** Brings every README up to date; returns the ones it changed, relative to the repository root. */
@@ -16,11 +16,8 @@ export async function generateModuleDocs(): Promise<string[]> {
     const absolute = path.join(modulesDir, dir);
     const file = path.join(absolute, 'README.md');
     const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    const next = updateReadme(
-      current,
-      renderModuleDocs(await loadCached(absolute), dir, all),
-      `modules/${dir}`,
-    );
+    const generated = renderModuleDocs(await loadCached(absolute), dir, all);
+    const next = formatMarkdown(updateReadme(current, generated, `modules/${dir}`));
     if (next !== current) {
       writeFileSync(file, next);
       changed.push(path.join('modules', dir, 'README.md'));

@@ -3,7 +3,9 @@
  * outputs, from the parsed HCL and the catalog templates that use the module. `gen-module-docs.ts` writes it;
  * `module-docs.test.ts` fails when a README differs from what this renders.
  */
-import type { HclValue, TfModule } from './hcl.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { type HclValue, repoRoot, type TfModule } from './hcl.js';
 import type { Template } from './template-rules.js';
 import { formatType, type HclType, parseTypeExpression } from './type-expression.js';
 
@@ -162,4 +164,16 @@ export function updateReadme(current: string | undefined, generated: string, tit
   if (start !== -1 && end > start)
     return `${base.slice(0, start)}${generated}${base.slice(end + END.length)}`;
   return `${base.trimEnd()}\n\n${generated}\n`;
+}
+
+/** The text as `pnpm format` (biome) leaves a README, so the generator and the formatter agree. */
+export function formatMarkdown(text: string): string {
+  const biome = path.join(repoRoot, 'node_modules', '.bin', 'biome');
+  const result = spawnSync(biome, ['format', '--stdin-file-path=README.md'], {
+    input: text,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`biome could not format a README: ${result.stderr || result.error?.message}`);
+  return result.stdout;
 }
