@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogDir, loadCached, modulesDir, readCatalog, templates } from './repo.js';
+import { catalogDir, loadCached, modulesDir, networkTemplates, readCatalog, templates } from './repo.js';
 import { checkTemplateAgainstModule, PROVIDERS, validateTemplate } from './template-rules.js';
 
-const { listed, entries } = readCatalog();
+const { listed, entries, networks } = readCatalog();
 
 describe('catalog/', () => {
   it('lists every template file once, and nothing else', () => {
@@ -55,5 +55,39 @@ describe('catalog/', () => {
     expect(existsSync(dir), `modules/${modulePath} exists`).toBe(true);
     const m = await loadCached(dir);
     expect(checkTemplateAgainstModule(template, provider, m)).toEqual([]);
+  });
+});
+
+describe('catalog/ network templates', () => {
+  it('describes the parameters of both network modules', () => {
+    expect(networks.map((n) => n.provider).sort()).toEqual(['aws', 'local']);
+  });
+
+  it.each(networks.map((n) => [n.file, n] as const))(
+    '%s is a valid template for its provider only',
+    (file, entry) => {
+      expect(validateTemplate(`catalog/${file}`, entry.json)).toEqual([]);
+      const template = entry.json as { modules: Record<string, string>; icon: string };
+      expect(template.modules).toEqual({ [entry.provider]: `network/${entry.provider}` });
+      expect(existsSync(path.join(catalogDir, 'icons', `${template.icon}.svg`))).toBe(true);
+    },
+  );
+
+  it.each(networkTemplates().map((n) => [n.provider, n] as const))(
+    'the %s network template fits its module (outputs aside: the engine re-exports the whole module)',
+    async (provider, { template }) => {
+      const m = await loadCached(path.join(modulesDir, `network/${provider}`));
+      expect(checkTemplateAgainstModule(template, provider, m)).toEqual([]);
+    },
+  );
+
+  it('offers the AWS services the regions of the AWS network, with the same default', () => {
+    const network = networkTemplates().find((n) => n.provider === 'aws')?.template;
+    const region = network?.parameters.find((p) => p.name === 'region');
+    for (const t of templates().filter((t) => t.modules.aws)) {
+      const own = t.parameters.find((p) => p.name === 'region');
+      expect(own?.enum, `${t.id}: region`).toEqual(region?.enum);
+      expect(own?.default, `${t.id}: region default`).toBe(region?.default);
+    }
   });
 });

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatMarkdown, renderModuleDocs, updateReadme } from './module-docs.js';
-import { listModules, loadCached, modulesDir, templates } from './repo.js';
+import { listModules, loadCached, modulesDir, networkTemplates, templates } from './repo.js';
 
 /** Brings every README up to date; returns the ones it changed, relative to the repository root. */
 export async function generateModuleDocs(): Promise<string[]> {
-  const all = templates();
+  const all = [...templates(), ...networkTemplates().map((n) => n.template)];
   const changed: string[] = [];
   for (const dir of listModules()) {
     const absolute = path.join(modulesDir, dir);

@@ -3,13 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModule } from './hcl.js';
 import { BEGIN, END, formatMarkdown, renderModuleDocs, updateReadme } from './module-docs.js';
-import { listModules, loadCached, modulesDir, templates } from './repo.js';
+import { listModules, loadCached, modulesDir, networkTemplates, templates } from './repo.js';
 
 describe('module READMEs', () => {
   it.each(listModules())('modules/%s/README.md is up to date', async (dir) => {
     const file = path.join(modulesDir, dir, 'README.md');
     const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const generated = renderModuleDocs(await loadCached(path.join(modulesDir, dir)), dir, templates());
+    const generated = renderModuleDocs(await loadCached(path.join(modulesDir, dir)), dir, [
+      ...templates(),
+      ...networkTemplates().map((n) => n.template),
+    ]);
     const expected = formatMarkdown(updateReadme(current, generated, ''));
     expect(
       current === expected,

@@ -49,23 +49,46 @@ export interface CatalogEntry {
   json: unknown;
 }
 
-/** The templates catalog.json lists, parsed; a file that is not JSON throws with its name. */
-export function readCatalog(): { listed: string[]; entries: CatalogEntry[] } {
-  const listing = JSON.parse(readFileSync(path.join(catalogDir, 'catalog.json'), 'utf8')) as {
-    templates: string[];
-  };
-  const entries = listing.templates.map((file) => {
-    const text = readFileSync(path.join(catalogDir, file), 'utf8');
-    try {
-      return { file, json: JSON.parse(text) as unknown };
-    } catch (error) {
-      throw new Error(`catalog/${file} is not valid JSON: ${(error as Error).message}`);
-    }
-  });
-  return { listed: listing.templates, entries };
+function readEntry(file: string): CatalogEntry {
+  const text = readFileSync(path.join(catalogDir, file), 'utf8');
+  try {
+    return { file, json: JSON.parse(text) as unknown };
+  } catch (error) {
+    throw new Error(`catalog/${file} is not valid JSON: ${(error as Error).message}`);
+  }
 }
 
-/** The templates, typed; call after validateTemplate found no problem. */
+type Provider = 'local' | 'aws';
+
+/**
+ * What catalog.json lists, parsed: the service templates and, per provider, the template of the network
+ * module's parameters. A file that is not JSON throws with its name.
+ */
+export function readCatalog(): {
+  listed: string[];
+  entries: CatalogEntry[];
+  networks: (CatalogEntry & { provider: Provider })[];
+} {
+  const listing = JSON.parse(readFileSync(path.join(catalogDir, 'catalog.json'), 'utf8')) as {
+    templates: string[];
+    networks?: Partial<Record<Provider, string>>;
+  };
+  const networks = Object.entries(listing.networks ?? {}).map(([provider, file]) => ({
+    ...readEntry(file as string),
+    provider: provider as Provider,
+  }));
+  return { listed: listing.templates, entries: listing.templates.map(readEntry), networks };
+}
+
+/** The service templates, typed; call after validateTemplate found no problem. */
 export function templates(): Template[] {
   return readCatalog().entries.map((entry) => entry.json as Template);
+}
+
+/** The network templates by provider, typed. */
+export function networkTemplates(): { provider: Provider; template: Template }[] {
+  return readCatalog().networks.map((entry) => ({
+    provider: entry.provider,
+    template: entry.json as Template,
+  }));
 }
