@@ -53,7 +53,7 @@ module "catalog_folder" {
 
 module "catalog_files" {
   source   = "../../modules/common/configs/s3/file"
-  for_each = fileset(local.catalog, "{catalog.json,templates/*.json,icons/*.svg}")
+  for_each = fileset(local.catalog, "{catalog.json,templates/*.json,networks/*.json,icons/*.svg}")
 
   bucket      = module.bucket.bucket
   object_name = "catalog/${each.value}"
