@@ -40,7 +40,7 @@ locals {
   data_root = "/var/lib/spawnit"
 
   run_args = concat(
-    ["/usr/bin/docker", "run", "--rm", "--name", var.name, "--env-file", local.env_file],
+    ["run", "--rm", "--name", var.name, "--env-file", local.env_file],
     var.container.entrypoint == null ? [] : ["--entrypoint", var.container.entrypoint],
     flatten([for p in var.container.ports : ["--publish", "${p.host}:${p.container}"]]),
     flatten([for volume, path in var.container.volumes : ["--volume", "${local.data_root}/${volume}:${path}"]]),
@@ -51,10 +51,10 @@ locals {
     var.container.command,
   )
   # systemd unquotes "..." with C escapes and expands $ and %: escape all four.
-  exec_start = join(" ", [
+  exec_start = join(" ", concat(["/usr/bin/docker"], [
     for arg in local.run_args :
     format("\"%s\"", replace(replace(replace(replace(arg, "\\", "\\\\"), "\"", "\\\""), "%", "%%"), "$", "$$"))
-  ])
+  ]))
 
   unit_file = <<-EOT
     [Unit]
