@@ -29,7 +29,10 @@ export const CONTEXT_TYPE: HclType = parseTypeExpression(`object({
 })`);
 
 function where(m: TfModule, block: TfBlock): string {
-  return `${path.join(m.dir, block.file)}: ${block.type === 'variable' || block.type === 'output' || block.type === 'module' || block.type === 'provider' ? block.type : `resource ${block.type}`}.${block.name}`;
+  const kind = ['variable', 'output', 'module', 'provider'].includes(block.type)
+    ? block.type
+    : `resource ${block.type}`;
+  return `${path.join(m.dir, block.file)}: ${kind}.${block.name}`;
 }
 
 function blocks(value: HclValue | undefined): HclBody[] {
