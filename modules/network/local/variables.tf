@@ -1,0 +1,35 @@
+variable "context" {
+  description = "Set by SpawnIt, never by the user: who owns this deployment and where it runs (see modules/README.md)."
+  type = object({
+    client_id    = string
+    service_id   = string
+    template_id  = string
+    provider     = string
+    network_name = string
+    labels       = map(string)
+  })
+
+  validation {
+    condition     = var.context.provider == "local"
+    error_message = "This module deploys with the \"local\" provider; context.provider says otherwise."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.context.network_name))
+    error_message = "context.network_name must be 2-40 lowercase letters, digits and \"-\"."
+  }
+}
+
+variable "params" {
+  description = "Network settings; every attribute is optional."
+  type = object({
+    subnet   = optional(string)      # IPv4 CIDR of the network; null lets Docker pick a free one.
+    internal = optional(bool, false) # No route out of the host: containers reach only each other.
+  })
+  default = {}
+
+  validation {
+    condition     = var.params.subnet == null || can(cidrhost(var.params.subnet, 0))
+    error_message = "params.subnet must be an IPv4 CIDR block such as 172.30.0.0/24."
+  }
+}

@@ -1,0 +1,47 @@
+variable "context" {
+  description = "Set by SpawnIt, never by the user: who owns this deployment and where it runs (see modules/README.md)."
+  type = object({
+    client_id    = string
+    service_id   = string
+    template_id  = string
+    provider     = string
+    network_name = string
+    labels       = map(string)
+  })
+
+  validation {
+    condition     = var.context.provider == "local"
+    error_message = "This module deploys with the \"local\" provider; context.provider says otherwise."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.context.network_name))
+    error_message = "context.network_name must be 2-40 lowercase letters, digits and \"-\"."
+  }
+}
+
+variable "params" {
+  description = "The form values of the mariadb template."
+  type = object({
+    database      = optional(string, "app")
+    username      = optional(string, "app")
+    password      = string
+    root_password = string
+    port          = optional(number, 3306)
+  })
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,63}$", var.params.database)) && can(regex("^[a-z_][a-z0-9_]{0,79}$", var.params.username))
+    error_message = "params.database and params.username must be lowercase letters, digits and \"_\", not starting with a digit."
+  }
+
+  validation {
+    condition     = length(var.params.password) >= 12 && length(var.params.root_password) >= 12
+    error_message = "params.password and params.root_password must be at least 12 characters long."
+  }
+
+  validation {
+    condition     = var.params.port >= 1024 && var.params.port <= 65535
+    error_message = "params.port must be between 1024 and 65535."
+  }
+}

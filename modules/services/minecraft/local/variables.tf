@@ -1,0 +1,78 @@
+variable "context" {
+  description = "Set by SpawnIt, never by the user: who owns this deployment and where it runs (see modules/README.md)."
+  type = object({
+    client_id    = string
+    service_id   = string
+    template_id  = string
+    provider     = string
+    network_name = string
+    labels       = map(string)
+  })
+
+  validation {
+    condition     = var.context.provider == "local"
+    error_message = "This module deploys with the \"local\" provider; context.provider says otherwise."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.context.network_name))
+    error_message = "context.network_name must be 2-40 lowercase letters, digits and \"-\"."
+  }
+}
+
+variable "params" {
+  description = "The form values of the minecraft template."
+  type = object({
+    eula        = bool
+    version     = optional(string, "1.21.8")
+    server_type = optional(string, "VANILLA")
+    difficulty  = optional(string, "normal")
+    game_mode   = optional(string, "survival")
+    max_players = optional(number, 10)
+    motd        = optional(string, "A SpawnIt Minecraft server")
+    memory_mb   = optional(number, 2048)
+    online_mode = optional(bool, true)
+    ops         = optional(string)
+    port        = optional(number, 25565)
+  })
+
+  validation {
+    condition     = var.params.eula
+    error_message = "params.eula must be true: the server only starts once you accept the Minecraft EULA (https://aka.ms/MinecraftEULA)."
+  }
+
+  validation {
+    condition     = can(regex("^(LATEST|[0-9]+\\.[0-9]+(\\.[0-9]+)?)$", var.params.version))
+    error_message = "params.version must be a Minecraft version such as 1.21.8, or LATEST."
+  }
+
+  validation {
+    condition     = contains(["VANILLA", "PAPER", "FABRIC"], var.params.server_type)
+    error_message = "params.server_type must be VANILLA, PAPER or FABRIC."
+  }
+
+  validation {
+    condition     = contains(["peaceful", "easy", "normal", "hard"], var.params.difficulty) && contains(["survival", "creative", "adventure"], var.params.game_mode)
+    error_message = "params.difficulty must be peaceful, easy, normal or hard; params.game_mode survival, creative or adventure."
+  }
+
+  validation {
+    condition     = var.params.max_players >= 1 && var.params.max_players <= 200 && var.params.memory_mb >= 1024 && var.params.memory_mb <= 32768
+    error_message = "params.max_players must be between 1 and 200, params.memory_mb between 1024 and 32768."
+  }
+
+  validation {
+    condition     = var.params.ops == null || can(regex("^[A-Za-z0-9_]{3,16}(,[A-Za-z0-9_]{3,16})*$", var.params.ops))
+    error_message = "params.ops is a comma-separated list of Minecraft usernames, e.g. alice,bob."
+  }
+
+  validation {
+    condition     = length(var.params.motd) <= 120 && !strcontains(var.params.motd, "\n")
+    error_message = "params.motd is one line of at most 120 characters."
+  }
+
+  validation {
+    condition     = var.params.port >= 1024 && var.params.port <= 65535
+    error_message = "params.port must be between 1024 and 65535."
+  }
+}

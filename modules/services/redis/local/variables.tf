@@ -1,0 +1,52 @@
+variable "context" {
+  description = "Set by SpawnIt, never by the user: who owns this deployment and where it runs (see modules/README.md)."
+  type = object({
+    client_id    = string
+    service_id   = string
+    template_id  = string
+    provider     = string
+    network_name = string
+    labels       = map(string)
+  })
+
+  validation {
+    condition     = var.context.provider == "local"
+    error_message = "This module deploys with the \"local\" provider; context.provider says otherwise."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.context.network_name))
+    error_message = "context.network_name must be 2-40 lowercase letters, digits and \"-\"."
+  }
+}
+
+variable "params" {
+  description = "The form values of the redis template."
+  type = object({
+    password        = string
+    port            = optional(number, 6379)
+    maxmemory_mb    = optional(number, 256)
+    eviction_policy = optional(string, "noeviction")
+    appendonly      = optional(bool, true)
+  })
+
+  validation {
+    condition     = can(regex("^[^\\s\"'\\\\]{12,128}$", var.params.password))
+    error_message = "params.password must be 12-128 characters without spaces, quotes or backslashes."
+  }
+
+  validation {
+    condition     = var.params.port >= 1024 && var.params.port <= 65535
+    error_message = "params.port must be between 1024 and 65535."
+  }
+
+  validation {
+    condition     = var.params.maxmemory_mb >= 16 && var.params.maxmemory_mb <= 65536
+    error_message = "params.maxmemory_mb must be between 16 and 65536."
+  }
+
+  validation {
+    condition     = contains(["noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-ttl"], var.params.eviction_policy)
+    error_message = "params.eviction_policy must be noeviction, allkeys-lru, volatile-lru, allkeys-lfu or volatile-ttl."
+  }
+}

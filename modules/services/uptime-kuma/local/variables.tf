@@ -1,0 +1,33 @@
+variable "context" {
+  description = "Set by SpawnIt, never by the user: who owns this deployment and where it runs (see modules/README.md)."
+  type = object({
+    client_id    = string
+    service_id   = string
+    template_id  = string
+    provider     = string
+    network_name = string
+    labels       = map(string)
+  })
+
+  validation {
+    condition     = var.context.provider == "local"
+    error_message = "This module deploys with the \"local\" provider; context.provider says otherwise."
+  }
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.context.network_name))
+    error_message = "context.network_name must be 2-40 lowercase letters, digits and \"-\"."
+  }
+}
+
+variable "params" {
+  description = "The form values of the uptime-kuma template."
+  type = object({
+    http_port = optional(number, 3001)
+  })
+
+  validation {
+    condition     = var.params.http_port >= 1024 && var.params.http_port <= 65535
+    error_message = "params.http_port must be between 1024 and 65535."
+  }
+}

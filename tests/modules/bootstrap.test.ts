@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  checkContainers,
+  checkModuleSources,
+  checkSensitiveOutputs,
+  checkTfvars,
+  checkVariablesAndOutputs,
+  checkVersions,
+  isPinnedImage,
+} from './module-rules.js';
+import { bootstrapDir, listBootstrapRoots, loadCached } from './repo.js';
+
+const STEPS = ['volumes', 'network', 'instances', 'configs'];
+/** Variables all-deploy.sh exports as TF_VAR_<name> instead of committing them. */
+const FROM_SCRIPT = ['spawnit_version', 'docker_socket_gid', 'docker_socket'];
+const script = readFileSync(path.join(bootstrapDir, 'all-deploy.sh'), 'utf8');
+const hasTfFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.tf'));
+
+function tfvarsOf(step: string): { file: string; values: Record<string, unknown> } {
+  const dir = path.join(bootstrapDir, step);
+  const file = readdirSync(dir).find((name) => name.endsWith('.auto.tfvars.json'));
+  if (!file) throw new Error(`bootstrap/${step} has no *.auto.tfvars.json`);
+  return {
+    file: `bootstrap/${step}/${file}`,
+    values: JSON.parse(readFileSync(path.join(dir, file), 'utf8')),
+  };
+}
+
+describe('bootstrap/', () => {
+  it('has the four steps, and only them', () => {
+    expect(listBootstrapRoots().sort()).toEqual([...STEPS].sort());
+  });
+
+  it.each(STEPS)('%s is a root with variables.tf, main.tf, versions.tf and an auto.tfvars.json', (step) => {
+    const files = readdirSync(path.join(bootstrapDir, step));
+    expect(files).toEqual(expect.arrayContaining(['variables.tf', 'main.tf', 'versions.tf']));
+    expect(files.some((name) => name.endsWith('.auto.tfvars.json'))).toBe(true);
+  });
+
+  it.each(STEPS)('%s follows the module rules and its tfvars fit its variables', async (step) => {
+    const m = await loadCached(path.join(bootstrapDir, step));
+    const { file, values } = tfvarsOf(step);
+    expect([
+      ...checkVariablesAndOutputs(m),
+      ...checkVersions(m),
+      ...checkSensitiveOutputs(m),
+      ...checkContainers(m, { requireNamedVolume: false }),
+      ...checkModuleSources(m, hasTfFiles),
+      ...checkTfvars(m, file, values, FROM_SCRIPT),
+    ]).toEqual([]);
+  });
+
+  it('pins the images it runs', () => {
+    const { values } = tfvarsOf('instances');
+    const images = Object.values(values.images as Record<string, string>);
+    expect(images.length).toBeGreaterThan(0);
+    expect(images.filter((image) => !isPinnedImage(image))).toEqual([]);
+  });
+
+  it('commits no secret: passwords are generated or read from the environment', () => {
+    const problems = STEPS.flatMap((step) => {
+      const { file, values } = tfvarsOf(step);
+      return Object.keys(values)
+        .filter((key) => /password|secret|token/i.test(key))
+        .map((key) => `${file} sets ${key}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('deploys the steps in order, destroys them in reverse, and waits for readiness instead of sleeping', () => {
+    expect(script).toContain(`steps=(${STEPS.join(' ')})`);
+    expect(script).toMatch(/for \(\(i = \$\{#steps\[@\]\} - 1; i >= 0; i--\)\)/);
+    expect(script).toContain('/minio/health/ready');
+    expect(script).toContain('/health/ready');
+    expect(script).toContain('.State.Health.Status');
+    // The only sleeps are the pauses between two polls.
+    expect(script.match(/\bsleep \d+/g)).toEqual(['sleep 2', 'sleep 2']);
+    for (const variable of FROM_SCRIPT) expect(script).toContain(`TF_VAR_${variable}`);
+  });
+});
