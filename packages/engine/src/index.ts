@@ -79,6 +79,14 @@ export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
 export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
 export { probeConditionalWrites } from './store/conditional-writes.js';
-export { describeTarget, planKey, stateKey, type TargetRef, targetPrefix, tfvarsKey } from './store/keys.js';
+export {
+  CLIENTS_PREFIX,
+  describeTarget,
+  planKey,
+  stateKey,
+  type TargetRef,
+  targetPrefix,
+  tfvarsKey,
+} from './store/keys.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';

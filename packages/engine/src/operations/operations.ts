@@ -62,6 +62,8 @@ export interface Operations {
     fromLine?: number,
     signal?: AbortSignal,
   ): AsyncGenerator<LogLine>;
+  /** The lines written so far from `fromLine`, without waiting for more (a snapshot for queries). */
+  readLog(clientId: string, jobId: string, fromLine?: number): Promise<LogLine[]>;
   /** Resolves when the job reaches a final state. */
   waitForJob(clientId: string, jobId: string): Promise<JobRecord>;
   serviceStatus(clientId: string, serviceId: string): Promise<ServiceStatus | undefined>;
@@ -503,6 +505,18 @@ export function createOperations(options: OperationsOptions): Operations {
       const text = (await store.get(jobLogKey(clientId, jobId)))?.body.toString('utf8') ?? '';
       const log = new JobLog({ initial: text === '' ? [] : text.split('\n'), closed: true });
       yield* log.follow(fromLine, signal);
+    },
+    async readLog(clientId, jobId, fromLine = 0) {
+      const from = Math.max(0, fromLine);
+      const live = running.get(jobId);
+      let lines: string[];
+      if (live && live.record.clientId === clientId) lines = live.log.lines(from);
+      else {
+        if (!(await getJob(clientId, jobId))) throw new NotFoundError(`Job ${jobId} does not exist.`);
+        const text = (await store.get(jobLogKey(clientId, jobId)))?.body.toString('utf8') ?? '';
+        lines = (text === '' ? [] : text.split('\n')).slice(from);
+      }
+      return lines.map((text, i) => ({ n: from + i, text }));
     },
     async waitForJob(clientId, jobId) {
       const live = running.get(jobId);
