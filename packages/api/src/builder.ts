@@ -1,0 +1,27 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import type { Engine, Operations } from '@spawnit/engine';
+import type { Viewer } from './auth/verify-token.js';
+
+/**
+ * What every resolver gets: the caller, from the verified token and never from input, and the engine.
+ * Subscriptions listen to `operations.events` (the engine's typed events; jobs run in this process).
+ */
+export interface Context {
+  viewer: Viewer;
+  engine: Engine;
+  operations: Operations;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: string; Output: string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+}>({
+  plugins: [ErrorsPlugin],
+  defaultFieldNullability: false,
+  errors: { directResult: true },
+});

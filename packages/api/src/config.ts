@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: defaults for the data, catalog and modules folders are relative to it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The S3 store: the embedded server on loopback, or MinIO / AWS S3. */
+export type S3Config =
+  | { mode: 'embedded'; port: number; bucket: string }
+  | {
+      mode: 'external';
+      /** Unset for AWS S3. */
+      endpoint: string | undefined;
+      region: string;
+      bucket: string;
+      /** Unset: the AWS SDK's default chain (environment, profile, instance role). */
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+    };
+
+/** The identity provider: the embedded one on loopback, or Keycloak (any OIDC issuer). */
+export type OidcConfig =
+  | { mode: 'embedded'; port: number; audience: string }
+  | { mode: 'external'; issuer: string; jwksUrl: string | undefined; audience: string };
+
+/** Everything `main.ts` needs, read from the environment and checked. */
+export interface ApiConfig {
+  /** `PORT` @default 4000 */
+  port: number;
+  /** `SPAWNIT_HOST` @default '127.0.0.1' with an embedded server, '0.0.0.0' with external S3 and OIDC */
+  host: string;
+  /** GraphiQL and introspection: on unless `NODE_ENV=production`. */
+  development: boolean;
+  /** `SPAWNIT_DATA_DIR` @default `<repo>/.data` */
+  dataDir: string;
+  /** `SPAWNIT_CATALOG_DIR` @default `<repo>/catalog` */
+  catalogDir: string;
+  /** `SPAWNIT_MODULES_DIR` @default `<repo>/modules` */
+  modulesDir: string;
+  /** `SPAWNIT_TOFU_BIN` @default `tofu` on PATH, else `terraform` */
+  tofuBin: string | undefined;
+  s3: S3Config;
+  oidc: OidcConfig;
+  /** `SPAWNIT_OIDC_ROLES_CLAIM` (a dotted path for nested claims) @default 'roles' */
+  rolesClaim: string;
+  /** `SPAWNIT_OIDC_ADMIN_ROLE` @default 'spawnit-admin' */
+  adminRole: string;
+  /** `SPAWNIT_DRIFT_INTERVAL_MS`; 0 turns the drift loop off. @default 10000 */
+  driftIntervalMs: number;
+  /** `SPAWNIT_CORS_ORIGINS`, comma-separated. @default any origin */
+  corsOrigins: string[] | undefined;
+  /** `SPAWNIT_MAX_BODY_BYTES` @default 102400 */
+  maxBodyBytes: number;
+}
+
+/** Every variable the API reads, for the README and the error messages. */
+export const ENV_VARIABLES = [
+  'PORT',
+  'NODE_ENV',
+  'SPAWNIT_HOST',
+  'SPAWNIT_DATA_DIR',
+  'SPAWNIT_CATALOG_DIR',
+  'SPAWNIT_MODULES_DIR',
+  'SPAWNIT_TOFU_BIN',
+  'SPAWNIT_S3_ENDPOINT',
+  'SPAWNIT_S3_REGION',
+  'SPAWNIT_S3_BUCKET',
+  'SPAWNIT_S3_ACCESS_KEY_ID',
+  'SPAWNIT_S3_SECRET_ACCESS_KEY',
+  'SPAWNIT_EMBEDDED_S3_PORT',
+  'SPAWNIT_OIDC_ISSUER',
+  'SPAWNIT_OIDC_JWKS_URL',
+  'SPAWNIT_OIDC_AUDIENCE',
+  'SPAWNIT_OIDC_ROLES_CLAIM',
+  'SPAWNIT_OIDC_ADMIN_ROLE',
+  'SPAWNIT_EMBEDDED_OIDC_PORT',
+  'SPAWNIT_DRIFT_INTERVAL_MS',
+  'SPAWNIT_CORS_ORIGINS',
+  'SPAWNIT_MAX_BODY_BYTES',
+] as const;
+
+type Env = Record<string, string | undefined>;
+
+/** The configuration is wrong; `problems` has one line per variable, each naming it. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`The configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads the API's configuration from the environment. Nothing set: the embedded defaults. */
+export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number, what: string) => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be ${what} (${min}-${max}), got "${raw}".`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string) => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+      problems.push(`${name} must be an http(s) URL, got "${raw}".`);
+      return undefined;
+    }
+    return raw.replace(/\/+$/, '');
+  };
+  const folder = (name: string, fallback: string, mustHold?: string) => {
+    const dir = path.resolve(get(name) ?? fallback);
+    if (mustHold && !existsSync(path.join(dir, mustHold))) {
+      problems.push(
+        `${name} points to ${dir}, which has no ${mustHold}${get(name) ? '' : ` (${name} is not set; this is the default)`}.`,
+      );
+    }
+    return dir;
+  };
+
+  const s3External = get('SPAWNIT_S3_ENDPOINT') !== undefined || get('SPAWNIT_S3_BUCKET') !== undefined;
+  let s3: S3Config;
+  if (s3External) {
+    const accessKeyId = get('SPAWNIT_S3_ACCESS_KEY_ID');
+    const secretAccessKey = get('SPAWNIT_S3_SECRET_ACCESS_KEY');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      problems.push(
+        'SPAWNIT_S3_ACCESS_KEY_ID and SPAWNIT_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS default credentials.',
+      );
+    }
+    s3 = {
+      mode: 'external',
+      endpoint: url('SPAWNIT_S3_ENDPOINT'),
+      region: get('SPAWNIT_S3_REGION') ?? 'us-east-1',
+      bucket: get('SPAWNIT_S3_BUCKET') ?? 'spawnit',
+      accessKeyId,
+      secretAccessKey,
+    };
+  } else {
+    for (const name of ['SPAWNIT_S3_REGION', 'SPAWNIT_S3_ACCESS_KEY_ID', 'SPAWNIT_S3_SECRET_ACCESS_KEY']) {
+      if (get(name) !== undefined) {
+        problems.push(
+          `${name} is set but neither SPAWNIT_S3_ENDPOINT nor SPAWNIT_S3_BUCKET is: set SPAWNIT_S3_ENDPOINT (MinIO) or SPAWNIT_S3_BUCKET (AWS S3) to use an external store, or unset ${name} for the embedded one.`,
+        );
+      }
+    }
+    s3 = {
+      mode: 'embedded',
+      port: integer('SPAWNIT_EMBEDDED_S3_PORT', 4001, 1, 65535, 'a port'),
+      bucket: 'spawnit',
+    };
+  }
+
+  const audience = get('SPAWNIT_OIDC_AUDIENCE') ?? 'spawnit-api';
+  const issuer = url('SPAWNIT_OIDC_ISSUER');
+  let oidc: OidcConfig;
+  if (issuer !== undefined) {
+    oidc = { mode: 'external', issuer, jwksUrl: url('SPAWNIT_OIDC_JWKS_URL'), audience };
+  } else {
+    if (get('SPAWNIT_OIDC_ISSUER') === undefined && get('SPAWNIT_OIDC_JWKS_URL') !== undefined) {
+      problems.push('SPAWNIT_OIDC_JWKS_URL is set without SPAWNIT_OIDC_ISSUER: set the issuer too.');
+    }
+    oidc = {
+      mode: 'embedded',
+      port: integer('SPAWNIT_EMBEDDED_OIDC_PORT', 4002, 1, 65535, 'a port'),
+      audience,
+    };
+  }
+  if (s3.mode === 'embedded' && oidc.mode === 'embedded' && s3.port === oidc.port) {
+    problems.push(
+      `SPAWNIT_EMBEDDED_S3_PORT and SPAWNIT_EMBEDDED_OIDC_PORT are both ${s3.port}: use two ports.`,
+    );
+  }
+
+  const config: ApiConfig = {
+    port: integer('PORT', 4000, 0, 65535, 'a port'),
+    host:
+      get('SPAWNIT_HOST') ?? (s3.mode === 'external' && oidc.mode === 'external' ? '0.0.0.0' : '127.0.0.1'),
+    development: get('NODE_ENV') !== 'production',
+    dataDir: path.resolve(get('SPAWNIT_DATA_DIR') ?? path.join(root, '.data')),
+    catalogDir: folder('SPAWNIT_CATALOG_DIR', path.join(root, 'catalog'), 'catalog.json'),
+    modulesDir: folder('SPAWNIT_MODULES_DIR', path.join(root, 'modules')),
+    tofuBin: get('SPAWNIT_TOFU_BIN'),
+    s3,
+    oidc,
+    rolesClaim: get('SPAWNIT_OIDC_ROLES_CLAIM') ?? 'roles',
+    adminRole: get('SPAWNIT_OIDC_ADMIN_ROLE') ?? 'spawnit-admin',
+    driftIntervalMs: integer('SPAWNIT_DRIFT_INTERVAL_MS', 10_000, 0, 86_400_000, 'milliseconds'),
+    corsOrigins: get('SPAWNIT_CORS_ORIGINS')
+      ?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    maxBodyBytes: integer('SPAWNIT_MAX_BODY_BYTES', 102_400, 1024, 50_000_000, 'a size in bytes'),
+  };
+  if (!existsSync(config.modulesDir))
+    problems.push(`SPAWNIT_MODULES_DIR points to ${config.modulesDir}, which does not exist.`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,34 @@
+import type { Engine, Operations } from '@spawnit/engine';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { TokenVerifier } from './auth/verify-token.js';
+import type { Context } from './builder.js';
+
+export interface ContextDeps {
+  verifier: TokenVerifier;
+  engine: Engine;
+  operations: Operations;
+}
+
+/** What a transport hands the context factory: HTTP brings a `request`, graphql-ws its `connectionParams`. */
+export type TransportContext = Partial<YogaInitialContext> & {
+  connectionParams?: Readonly<Record<string, unknown>>;
+};
+
+/** The bearer token of a request: the `Authorization` header, or graphql-ws's `connectionParams`. */
+export function authorizationOf(initial: TransportContext): unknown {
+  if (initial.request) return initial.request.headers.get('authorization') ?? undefined;
+  const params = initial.connectionParams ?? {};
+  return params.authorization ?? params.Authorization;
+}
+
+/**
+ * Builds each operation's context. Every operation needs a valid token, so the check is here rather than
+ * on fields: no resolver runs for an unauthenticated caller, and the client id comes from the token only.
+ */
+export function createContextFactory(deps: ContextDeps) {
+  return async (initial: TransportContext): Promise<Context> => ({
+    viewer: await deps.verifier.verify(authorizationOf(initial)),
+    engine: deps.engine,
+    operations: deps.operations,
+  });
+}

@@ -1,0 +1,59 @@
+import { InvalidIdError, SpawnitError, ValidationError } from '@spawnit/engine';
+import { GraphQLError } from 'graphql';
+import { AuthError } from './auth/verify-token.js';
+
+/** Codes the API adds to the engine's own (`NOT_FOUND`, `CONFLICT`, `VALIDATION_FAILED`...). */
+export type ApiErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+
+/** A refusal the caller can act on, with its code in `extensions.code`. */
+export function apiError(code: ApiErrorCode | SpawnitError['code'], message: string, status?: number) {
+  return new GraphQLError(message, {
+    extensions: { code, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+export const notFound = (message: string) => apiError('NOT_FOUND', message);
+
+// The engine's messages are written for users and name the thing at fault; these statuses say the same to HTTP.
+const HTTP_STATUS: Partial<Record<SpawnitError['code'], number>> = {
+  STORE_UNAVAILABLE: 503,
+  TOFU_NOT_FOUND: 503,
+};
+
+/**
+ * What a client may see of an error: the engine's and the API's own errors with their code; anything
+ * else becomes "Unexpected error." and is logged server-side, so no stack, path or secret leaks.
+ */
+export function toClientError(error: unknown, log: (error: unknown) => void): GraphQLError {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (original instanceof AuthError) {
+    return new GraphQLError(original.message, {
+      extensions: {
+        code: original.code,
+        http: {
+          status: original.status,
+          ...(original.status === 401 ? { headers: { 'WWW-Authenticate': 'Bearer' } } : {}),
+        },
+      },
+    });
+  }
+  if (original instanceof SpawnitError) {
+    const status = HTTP_STATUS[original.code];
+    return new GraphQLError(original.message, {
+      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      extensions: {
+        code: original.code,
+        ...(original instanceof InvalidIdError ? { field: original.field } : {}),
+        ...(original instanceof ValidationError ? { fieldErrors: original.fieldErrors } : {}),
+        ...(status ? { http: { status } } : {}),
+      },
+    });
+  }
+  // Errors made on purpose (by resolvers with apiError, or by GraphQL validation and parsing).
+  if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
+  log(original);
+  return new GraphQLError('Unexpected error.', {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}

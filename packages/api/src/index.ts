@@ -1,0 +1,15 @@
+export { type App, type AppOptions, buildApp } from './app.js';
+export {
+  AuthError,
+  type AuthErrorCode,
+  createTokenVerifier,
+  DEFAULT_ALGORITHMS,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type Viewer,
+} from './auth/verify-token.js';
+export type { Context } from './builder.js';
+export { type ApiConfig, ConfigError, loadConfig } from './config.js';
+export { printSchemaFile } from './print-schema.js';
+export { schema } from './schema/index.js';
+export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './use-hardening.js';

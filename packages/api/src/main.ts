@@ -1,0 +1,194 @@
+/**
+ * `pnpm start`: the API on embedded defaults (S3 and OIDC on loopback, data in `.data/`), or on MinIO / AWS S3
+ * and Keycloak when configured (see README). Stops gracefully on SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createDriftLoop, createEngine, createOperations, type S3StoreOptions } from '@spawnit/engine';
+import { buildApp } from './app.js';
+import { createTokenVerifier } from './auth/verify-token.js';
+import { type ApiConfig, ConfigError, loadConfig } from './config.js';
+import { assertPortFree, startEmbeddedOidc, startEmbeddedS3 } from './embedded-defaults.js';
+
+const log = (message: string) => process.stdout.write(`[spawnit] ${message}\n`);
+const warn = (message: string) => process.stderr.write(`[spawnit] WARNING: ${message}\n`);
+
+/** Stops what was started, last first; each step may fail without skipping the others. */
+const stoppers: { name: string; stop: () => Promise<unknown> }[] = [];
+
+async function main(): Promise<void> {
+  const envFile = path.join(process.cwd(), '.env');
+  if (existsSync(envFile)) {
+    // Variables already in the environment win over the file.
+    process.loadEnvFile(envFile);
+    log(`Read settings from ${envFile}.`);
+  }
+  let config: ApiConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee packages/api/README.md for the variables.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  if (config.port !== 0) await assertPortFree(config.port, 'PORT', config.host);
+
+  let store: S3StoreOptions;
+  if (config.s3.mode === 'embedded') {
+    const s3 = await startEmbeddedS3(config.dataDir, config.s3.port, config.s3.bucket);
+    stoppers.push({ name: 'S3 server', stop: () => s3.server.stop() });
+    store = s3.store;
+    log(
+      `Embedded S3 server: ${s3.endpoint} (bucket "${config.s3.bucket}", data in ${path.join(config.dataDir, 's3')})`,
+    );
+  } else {
+    const { mode: _, ...external } = config.s3;
+    store = external;
+    log(`S3: ${config.s3.endpoint ?? `AWS S3 (${config.s3.region})`}, bucket "${config.s3.bucket}"`);
+  }
+
+  let issuer: string;
+  let jwksUrl: string | undefined;
+  let firstUsers: { username: string; password: string; roles: string[] }[] = [];
+  let passwordsFile: string | undefined;
+  if (config.oidc.mode === 'embedded') {
+    const oidc = await startEmbeddedOidc(config.dataDir, {
+      port: config.oidc.port,
+      audience: config.oidc.audience,
+      rolesClaim: config.rolesClaim,
+    });
+    stoppers.push({ name: 'OIDC provider', stop: () => oidc.provider.stop() });
+    issuer = oidc.issuer;
+    firstUsers = oidc.createdUsers;
+    passwordsFile = oidc.passwordsFile;
+  } else {
+    issuer = config.oidc.issuer;
+    jwksUrl = config.oidc.jwksUrl;
+  }
+
+  const engine = await createEngine({
+    store,
+    catalogDir: config.catalogDir,
+    modulesDir: config.modulesDir,
+    dataDir: path.join(config.dataDir, 'engine'),
+    tofuBin: config.tofuBin,
+  });
+  await engine.store.check();
+  for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
+  for (const warning of engine.warnings) warn(warning);
+
+  const operations = createOperations({ engine });
+  operations.events.on('warning', (message) => warn(message));
+  operations.events.on('lockFound', ({ target, lock, jobId }) =>
+    warn(
+      `State lock ${lock.id} left on ${target.kind} ${target.kind === 'service' ? target.serviceId : target.networkName} of client ${target.clientId}${jobId ? ` by job ${jobId}` : ''}.`,
+    ),
+  );
+  const recovered = await operations.recover();
+  if (recovered.length > 0) {
+    log(
+      `Recovered ${recovered.length} job(s) a previous run left unfinished: ${recovered.map((j) => `${j.id} (${j.kind}, now ${j.state})`).join(', ')}`,
+    );
+  } else {
+    log('Recovery: no unfinished job from a previous run.');
+  }
+  stoppers.push({ name: 'jobs', stop: () => operations.shutdown() });
+
+  const drift =
+    config.driftIntervalMs > 0
+      ? createDriftLoop({
+          engine,
+          operations,
+          intervalMs: config.driftIntervalMs,
+          onError: (error) => warn(`Drift loop: ${(error as Error).message}`),
+        })
+      : undefined;
+  if (drift) stoppers.push({ name: 'drift loop', stop: () => drift.stop() });
+
+  const verifier = createTokenVerifier({
+    issuer,
+    audience: config.oidc.audience,
+    jwksUrl,
+    rolesClaim: config.rolesClaim,
+    adminRole: config.adminRole,
+  });
+  const app = buildApp({
+    engine,
+    operations,
+    verifier,
+    development: config.development,
+    host: config.host,
+    port: config.port,
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  const { url } = await app.start();
+  stoppers.push({ name: 'API', stop: () => app.stop() });
+  drift?.start();
+
+  const lines = [
+    '',
+    `SpawnIt API ready in ${(process.uptime()).toFixed(1)} s (${engine.tofu.name} ${engine.tofu.version}, catalog: ${engine.catalog.templates.length} templates)`,
+    config.development
+      ? `  GraphiQL:  ${url}`
+      : `  GraphQL:   ${url} (production: no GraphiQL, no introspection)`,
+    `  Health:    ${url.replace(/\/graphql$/, '/health')}`,
+    `  Issuer:    ${issuer}${config.oidc.mode === 'embedded' ? ' (embedded OIDC provider, login page included)' : ''}`,
+    `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s` : 'off'}`,
+  ];
+  if (firstUsers.length > 0) {
+    lines.push(
+      '',
+      '  Default users, created now (passwords shown once, kept in a 0600 file for the token command):',
+    );
+    for (const user of firstUsers) {
+      lines.push(
+        `    ${user.username.padEnd(6)} ${user.password}${user.roles.length ? `   roles: ${user.roles.join(', ')}` : ''}`,
+      );
+    }
+    lines.push(`  Kept in ${passwordsFile}`);
+  } else if (config.oidc.mode === 'embedded') {
+    lines.push(`  Users:     admin, alice, bob (passwords from the first start, in ${passwordsFile})`);
+  }
+  lines.push(
+    '',
+    '  Token:     npx pnpm@10.34.8 -s token alice',
+    `  Try:       curl -s ${url} -H "Authorization: Bearer $(npx pnpm@10.34.8 -s token alice)" -H 'content-type: application/json' -d '{"query":"{ me { clientId username } }"}'`,
+    '',
+  );
+  log(lines.join('\n'));
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    warn(`${signal} again: exiting now.`);
+    process.exit(1);
+  }
+  stopping = true;
+  log(
+    `${signal}: stopping (running jobs get one interrupt to save their state; ${signal} again to force)...`,
+  );
+  for (const { name, stop } of stoppers.reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      warn(`Stopping the ${name} failed: ${(error as Error).message}`);
+    }
+  }
+  log('Stopped.');
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`[spawnit] Cannot start: ${(error as Error).message}\n`);
+  for (const { stop } of stoppers.reverse()) await stop().catch(() => undefined);
+  process.exit(1);
+});

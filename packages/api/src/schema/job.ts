@@ -1,0 +1,319 @@
+import {
+  isTerminal,
+  type JobRecord,
+  type JobState,
+  type LockInfo,
+  type LogLine,
+  type PlanSummary,
+  type ResourceChange,
+} from '@spawnit/engine';
+import { Repeater } from 'graphql-yoga';
+import { builder } from '../builder.js';
+import { notFound } from '../errors.js';
+import { ProviderEnum } from './common.js';
+
+export const PlanStatusEnum = builder.enumType('PlanStatus', {
+  description: 'What a plan found.',
+  values: {
+    COMPLIANT: { value: 'compliant', description: 'Nothing to change: what runs is what is configured.' },
+    DRIFTED: {
+      value: 'drifted',
+      description: 'Changes are planned (new configuration, or changes made outside).',
+    },
+    ERROR: { value: 'error', description: 'The plan failed; see the error.' },
+  } as const,
+});
+
+const JobKindEnum = builder.enumType('JobKind', {
+  description: 'What a job does.',
+  values: {
+    PLAN: { value: 'plan', description: 'Computes the changes and saves them as a plan to apply.' },
+    APPLY: { value: 'apply', description: 'Applies a saved plan, exactly as it was shown.' },
+    DESTROY: { value: 'destroy', description: 'Plans the destruction, then applies it.' },
+  } as const,
+});
+
+const JobStateEnum = builder.enumType('JobState', {
+  description: 'Where a job is in its life: queued -> running -> one of the final states.',
+  values: {
+    QUEUED: { value: 'queued', description: 'Waiting for another run on the same target to end.' },
+    RUNNING: { value: 'running', description: 'Running now; its log grows.' },
+    SUCCEEDED: { value: 'succeeded', description: 'Done.' },
+    FAILED: { value: 'failed', description: 'Stopped on an error; see `error` and the log.' },
+    CANCELLED: { value: 'cancelled', description: 'Stopped on request.' },
+    INTERRUPTED: {
+      value: 'interrupted',
+      description: 'SpawnIt stopped while it ran; it was found at restart.',
+    },
+  } as const,
+});
+
+const TargetKindEnum = builder.enumType('TargetKind', {
+  description: 'What a job runs on.',
+  values: {
+    SERVICE: { value: 'service', description: 'A service.' },
+    NETWORK: { value: 'network', description: 'A network.' },
+  } as const,
+});
+
+const ResourceChangeRef = builder.objectRef<ResourceChange>('ResourceChange').implement({
+  description: 'One resource (or output) a plan touches.',
+  fields: (t) => ({
+    address: t.exposeString('address', {
+      description: 'Its address, e.g. `module.this.terraform_data.this` or `output.url`.',
+    }),
+    actions: t.exposeStringList('actions', {
+      description: 'What happens to it: `create`, `update`, `delete` (both for a replacement).',
+    }),
+  }),
+});
+
+export const PlanSummaryRef = builder.objectRef<PlanSummary>('PlanSummary').implement({
+  description: 'What a plan would change, as counted by tofu ("Plan: 1 to add, 0 to change, 0 to destroy").',
+  fields: (t) => ({
+    add: t.exposeInt('add', { description: 'Resources to create.' }),
+    change: t.exposeInt('change', { description: 'Resources to update in place.' }),
+    destroy: t.exposeInt('destroy', { description: 'Resources to delete.' }),
+    resources: t.field({
+      type: [ResourceChangeRef],
+      description: 'The resources that change.',
+      resolve: (s) => s.resources,
+    }),
+    drift: t.field({
+      type: [ResourceChangeRef],
+      description: 'Changes made outside SpawnIt that the refresh found.',
+      resolve: (s) => s.drift,
+    }),
+    outputs: t.field({
+      type: [ResourceChangeRef],
+      description: 'Outputs whose value changes.',
+      resolve: (s) => s.outputs,
+    }),
+  }),
+});
+
+const LockRef = builder.objectRef<LockInfo>('StateLock').implement({
+  description: 'A state lock a job left in the backend (after a forced kill or a crash).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The lock id.' }),
+    operation: t.exposeString('operation', {
+      nullable: true,
+      description: 'The tofu operation that took it.',
+    }),
+    who: t.exposeString('who', { nullable: true, description: 'Who took it (user@host).' }),
+    created: t.exposeString('created', { nullable: true, description: 'When it was taken.' }),
+  }),
+});
+
+export const LogLineRef = builder.objectRef<LogLine>('LogLine').implement({
+  description: 'One line of a job log.',
+  fields: (t) => ({
+    n: t.exposeInt('n', {
+      description: 'Its number: from 0, with no gaps, so a client can resume after it.',
+    }),
+    text: t.exposeString('text', { description: 'The text, without colours; secrets are redacted.' }),
+  }),
+});
+
+export const JobRef = builder.objectRef<JobRecord>('Job').implement({
+  description: 'A plan, apply or destroy of a service or network, run by tofu, with its log.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The job id (a UUID).' }),
+    kind: t.field({ type: JobKindEnum, description: 'What it does.', resolve: (job) => job.kind }),
+    state: t.field({ type: JobStateEnum, description: 'Where it is.', resolve: (job) => job.state }),
+    destroy: t.exposeBoolean('destroy', {
+      description: 'A plan of the destruction, its apply, or a destroy job.',
+    }),
+    targetKind: t.field({
+      type: TargetKindEnum,
+      description: 'Whether it runs on a service or a network.',
+      resolve: (job) => job.target.kind,
+    }),
+    serviceId: t.id({
+      nullable: true,
+      description: 'The service it runs on (null for a network job).',
+      resolve: (job) => (job.target.kind === 'service' ? job.target.serviceId : null),
+    }),
+    networkProvider: t.field({
+      type: ProviderEnum,
+      nullable: true,
+      description: 'The provider of the network it runs on (null for a service job).',
+      resolve: (job) => (job.target.kind === 'network' ? job.target.provider : null),
+    }),
+    networkName: t.string({
+      nullable: true,
+      description: 'The network it runs on (null for a service job).',
+      resolve: (job) => (job.target.kind === 'network' ? job.target.networkName : null),
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was asked for.',
+      resolve: (j) => j.createdAt,
+    }),
+    startedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it started running.',
+      resolve: (job) => job.startedAt ?? null,
+    }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it reached a final state.',
+      resolve: (job) => job.finishedAt ?? null,
+    }),
+    planJobId: t.id({
+      nullable: true,
+      description: 'For an apply: the plan job whose plan it applies.',
+      resolve: (job) => job.planJobId ?? null,
+    }),
+    planStatus: t.field({
+      type: PlanStatusEnum,
+      nullable: true,
+      description: 'For a plan: what it found.',
+      resolve: (job) => job.planStatus ?? null,
+    }),
+    canApply: t.boolean({
+      description: 'A succeeded plan with changes: `applyService`/`applyNetwork` can apply it.',
+      resolve: (job) => job.kind === 'plan' && job.state === 'succeeded' && job.planId !== undefined,
+    }),
+    summary: t.field({
+      type: PlanSummaryRef,
+      nullable: true,
+      description: 'What the plan changes (or what the apply changed).',
+      resolve: (job) => job.summary ?? null,
+    }),
+    error: t.string({
+      nullable: true,
+      description: 'Why it failed or was cancelled, for the user.',
+      resolve: (job) => job.error ?? null,
+    }),
+    lock: t.field({
+      type: LockRef,
+      nullable: true,
+      description: 'A state lock it left behind, to release before the next run.',
+      resolve: (job) => job.lock ?? null,
+    }),
+    log: t.field({
+      type: [LogLineRef],
+      description: 'The log so far. Subscribe to `jobLogs` to follow a running job.',
+      args: {
+        fromLine: t.arg.int({ defaultValue: 0, description: 'The first line number to return.' }),
+      },
+      resolve: (job, { fromLine }, ctx) => ctx.operations.readLog(job.clientId, job.id, fromLine ?? 0),
+    }),
+  }),
+});
+
+builder.queryField('job', (t) =>
+  t.field({
+    type: JobRef,
+    nullable: true,
+    description: 'One of your jobs; null when there is no such job (or it is not yours).',
+    args: { id: t.arg.id({ required: true, description: 'The job id.' }) },
+    resolve: async (_root, { id }, ctx) =>
+      (await ctx.operations.getJob(ctx.viewer.clientId, String(id))) ?? null,
+  }),
+);
+
+builder.queryField('jobs', (t) =>
+  t.field({
+    type: [JobRef],
+    description: 'Your jobs, newest first.',
+    args: {
+      limit: t.arg.int({ defaultValue: 50, description: 'How many at most (1-500).' }),
+    },
+    resolve: async (_root, { limit }, ctx) => {
+      const jobs = await ctx.operations.listJobs(ctx.viewer.clientId);
+      return jobs.slice(0, Math.min(Math.max(limit ?? 50, 1), 500));
+    },
+  }),
+);
+
+builder.mutationField('cancelJob', (t) =>
+  t.field({
+    type: JobRef,
+    description:
+      'Cancels a queued or running job: a queued one at once; a running one with one interrupt, so tofu saves its state and releases its lock; with `force`, tofu is killed (a lock may be left behind).',
+    args: {
+      id: t.arg.id({ required: true, description: 'The job id.' }),
+      force: t.arg.boolean({ defaultValue: false, description: 'Kill tofu now rather than interrupt it.' }),
+    },
+    resolve: (_root, { id, force }, ctx) =>
+      ctx.operations.cancel(ctx.viewer.clientId, String(id), { force: force ?? false }),
+  }),
+);
+
+// Final states share the last rank: a job never goes back, so an older event is never sent after a newer one.
+const RANK: Record<JobState, number> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 2,
+  cancelled: 2,
+  interrupted: 2,
+};
+
+builder.subscriptionField('jobLogs', (t) =>
+  t.field({
+    type: LogLineRef,
+    description:
+      "A job's log: the lines from `fromLine` already written, then live ones, in order, without gaps or repeats. Completes when the job ends.",
+    args: {
+      jobId: t.arg.id({ required: true, description: 'The job id.' }),
+      fromLine: t.arg.int({
+        defaultValue: 0,
+        description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
+      }),
+    },
+    subscribe: async (_root, { jobId, fromLine }, ctx) => {
+      const { clientId } = ctx.viewer;
+      const job = await ctx.operations.getJob(clientId, String(jobId));
+      if (!job) throw notFound(`Job ${jobId} does not exist.`);
+      return new Repeater<LogLine>(async (push, stop) => {
+        // Ends the follow (and its listener) as soon as the client goes away, not at the next line.
+        const abort = new AbortController();
+        void stop.then(() => abort.abort());
+        for await (const line of ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal)) {
+          await push(line);
+        }
+        stop();
+      });
+    },
+    resolve: (line) => line,
+  }),
+);
+
+builder.subscriptionField('jobUpdated', (t) =>
+  t.field({
+    type: JobRef,
+    description:
+      "A job's state: the current one at once, then every change. Completes when the job reaches a final state.",
+    args: { jobId: t.arg.id({ required: true, description: 'The job id.' }) },
+    subscribe: async (_root, { jobId }, ctx) => {
+      const { clientId } = ctx.viewer;
+      const id = String(jobId);
+      if (!(await ctx.operations.getJob(clientId, id))) throw notFound(`Job ${jobId} does not exist.`);
+      return new Repeater<JobRecord>(async (push, stop) => {
+        let rank = -1;
+        const send = (job: JobRecord) => {
+          if (RANK[job.state] <= rank) return;
+          rank = RANK[job.state];
+          void push(job);
+          if (isTerminal(job.state)) stop();
+        };
+        const onJob = (job: JobRecord) => job.id === id && job.clientId === clientId && send(job);
+        // Listen first, then read the current state: a change in between is not lost.
+        ctx.operations.events.on('jobUpdated', onJob);
+        try {
+          const current = await ctx.operations.getJob(clientId, id);
+          if (current) send(current);
+          await stop;
+        } finally {
+          ctx.operations.events.off('jobUpdated', onJob);
+        }
+      });
+    },
+    resolve: (job) => job,
+  }),
+);

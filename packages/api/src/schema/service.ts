@@ -1,0 +1,408 @@
+import {
+  CLIENTS_PREFIX,
+  type Engine,
+  maskSecrets,
+  type ProviderName,
+  type ServiceConfig,
+  type ServiceStatus,
+  stateKey,
+  type TargetRef,
+  ValidationError,
+} from '@spawnit/engine';
+import { Repeater } from 'graphql-yoga';
+import type { Context } from '../builder.js';
+import { builder } from '../builder.js';
+import { apiError, notFound } from '../errors.js';
+import { TemplateRef } from './catalog.js';
+import { ProviderEnum } from './common.js';
+import { JobRef, PlanStatusEnum, PlanSummaryRef } from './job.js';
+
+const serviceTarget = (clientId: string, serviceId: string): TargetRef => ({
+  kind: 'service',
+  clientId,
+  serviceId,
+});
+
+/** The caller's service, or NOT_FOUND: another client's id answers exactly like a missing one. */
+export async function ownService(ctx: Context, serviceId: string): Promise<ServiceConfig> {
+  const service = await ctx.engine.getService({ clientId: ctx.viewer.clientId, serviceId });
+  if (!service) throw notFound(`Service "${serviceId}" does not exist.`);
+  return service;
+}
+
+/** Every client's id, for admins' `all: true` lists. */
+export async function allClientIds(engine: Engine): Promise<string[]> {
+  return engine.store.listFolders(CLIENTS_PREFIX);
+}
+
+/** Runs `list` for the caller, or for every client when an admin asks for `all`. */
+export async function forCallerOrAll<T>(
+  ctx: Context,
+  all: boolean | null | undefined,
+  list: (clientId: string) => Promise<T[]>,
+): Promise<T[]> {
+  if (!all) return list(ctx.viewer.clientId);
+  if (!ctx.viewer.isAdmin) throw apiError('FORBIDDEN', '`all: true` needs the admin role.', 403);
+  const lists = await Promise.all(
+    (await allClientIds(ctx.engine)).map((clientId) =>
+      // A folder whose name is not a valid client id was not written by SpawnIt; skip it.
+      list(clientId).catch(() => [] as T[]),
+    ),
+  );
+  return lists.flat();
+}
+
+interface OutputValue {
+  name: string;
+  description: string | null;
+  sensitive: boolean;
+  value: unknown;
+}
+
+const OutputRef = builder.objectRef<OutputValue>('Output').implement({
+  description: 'A value a deployed service reports, read from its state.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The output name.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What it is.' }),
+    sensitive: t.exposeBoolean('sensitive', {
+      description: 'A secret: its value is null unless the owner asks with `reveal: true`.',
+    }),
+    value: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The value (null for a sensitive output not revealed).',
+      resolve: (o) => o.value ?? null,
+    }),
+  }),
+});
+
+const StatusSourceEnum = builder.enumType('StatusSource', {
+  description: 'What found a service status.',
+  values: {
+    JOB: { value: 'job', description: "A user's plan job." },
+    DRIFT: { value: 'drift', description: "The drift loop's periodic plan." },
+    APPLY: { value: 'apply', description: 'A successful apply or destroy.' },
+  } as const,
+});
+
+export const ServiceStatusRef = builder.objectRef<ServiceStatus>('ServiceStatus').implement({
+  description: 'The last known state of a service against its configuration.',
+  fields: (t) => ({
+    status: t.field({
+      type: PlanStatusEnum,
+      description: 'What the last plan found.',
+      resolve: (s) => s.status,
+    }),
+    checkedAt: t.field({ type: 'DateTime', description: 'When.', resolve: (s) => s.checkedAt }),
+    summary: t.field({
+      type: PlanSummaryRef,
+      nullable: true,
+      description: 'When drifted: what changed and what a plan would do.',
+      resolve: (s) => s.summary ?? null,
+    }),
+    error: t.string({
+      nullable: true,
+      description: 'When error: why the plan failed.',
+      resolve: (s) => s.error ?? null,
+    }),
+    source: t.field({ type: StatusSourceEnum, description: 'What found it.', resolve: (s) => s.source }),
+  }),
+});
+
+export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement({
+  description: 'A service of the catalog, configured by a user. Saving it deploys nothing: plan, then apply.',
+  fields: (t) => ({
+    id: t.exposeID('serviceId', { description: 'The service id, chosen by its owner (unique per owner).' }),
+    clientId: t.exposeID('clientId', {
+      description: 'The owner (the token subject of the user who made it).',
+    }),
+    templateId: t.exposeString('templateId', { description: 'The catalog template it is made from.' }),
+    template: t.field({
+      type: TemplateRef,
+      nullable: true,
+      description: 'The template, with its form and outputs; null when it left the catalog.',
+      resolve: (s, _args, ctx) => ctx.engine.catalog.get(s.templateId) ?? null,
+    }),
+    provider: t.field({ type: ProviderEnum, description: 'Where it runs.', resolve: (s) => s.provider }),
+    networkName: t.exposeString('networkName', { description: 'The network it sits on.' }),
+    params: t.field({
+      type: 'JSON',
+      description:
+        'The saved form values, defaults and generated values included. Secrets are always null here: they are never sent back.',
+      resolve: (s, _args, ctx) => {
+        const template = ctx.engine.catalog.get(s.templateId);
+        // Without its template nothing says which values are secret: show none.
+        return template
+          ? maskSecrets(template, s.params)
+          : Object.fromEntries(Object.keys(s.params).map((k) => [k, null]));
+      },
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was created.',
+      resolve: (s) => s.createdAt,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When its configuration was last saved.',
+      resolve: (s) => s.updatedAt,
+    }),
+    deployed: t.boolean({
+      description: 'Whether its state holds resources (it must be destroyed before it can be deleted).',
+      resolve: (s, _args, ctx) => ctx.engine.isDeployed({ clientId: s.clientId, serviceId: s.serviceId }),
+    }),
+    status: t.field({
+      type: ServiceStatusRef,
+      nullable: true,
+      description: "What the last plan (yours or the drift loop's) found; null before the first plan.",
+      resolve: async (s, _args, ctx) => (await ctx.operations.serviceStatus(s.clientId, s.serviceId)) ?? null,
+    }),
+    lastPlan: t.field({
+      type: JobRef,
+      nullable: true,
+      description: 'The latest plan job (not a plan of the destruction), with its summary.',
+      resolve: async (s, _args, ctx) => {
+        const jobs = await ctx.operations.listJobs(s.clientId, {
+          target: serviceTarget(s.clientId, s.serviceId),
+        });
+        return jobs.find((job) => job.kind === 'plan' && !job.destroy) ?? null;
+      },
+    }),
+    outputs: t.field({
+      type: [OutputRef],
+      description: 'What the deployed service reports (empty when it is not deployed).',
+      args: {
+        reveal: t.arg.boolean({
+          defaultValue: false,
+          description: 'Show the values of sensitive outputs (only to the owner).',
+        }),
+      },
+      resolve: async (s, { reveal }, ctx) => {
+        if (reveal && s.clientId !== ctx.viewer.clientId) {
+          throw apiError('FORBIDDEN', 'Only the owner of a service can reveal its sensitive outputs.', 403);
+        }
+        // The state in S3 holds the outputs (what `tofu output -json` prints): no tofu process per query.
+        const state = await ctx.engine.store.getJson<{
+          outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
+        }>(stateKey(serviceTarget(s.clientId, s.serviceId)));
+        const declared = ctx.engine.catalog.get(s.templateId)?.outputs ?? [];
+        const order = new Map(declared.map((o, i) => [o.name, i]));
+        return Object.entries(state?.outputs ?? {})
+          .sort(
+            ([a], [b]) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || a.localeCompare(b),
+          )
+          .map(([name, output]) => {
+            const template = declared.find((o) => o.name === name);
+            const sensitive = (output.sensitive ?? false) || (template?.secret ?? false);
+            return {
+              name,
+              description: template?.description ?? null,
+              sensitive,
+              value: sensitive && !reveal ? null : output.value,
+            };
+          });
+      },
+    }),
+    jobs: t.field({
+      type: [JobRef],
+      description: 'Its jobs, newest first.',
+      resolve: (s, _args, ctx) =>
+        ctx.operations.listJobs(s.clientId, { target: serviceTarget(s.clientId, s.serviceId) }),
+    }),
+  }),
+});
+
+builder.objectField(JobRef, 'service', (t) =>
+  t.field({
+    type: ServiceRef,
+    nullable: true,
+    description: 'The service it runs on (null for a network job, or once the service is deleted).',
+    resolve: async (job, _args, ctx) =>
+      job.target.kind === 'service'
+        ? ((await ctx.engine.getService({ clientId: job.clientId, serviceId: job.target.serviceId })) ?? null)
+        : null,
+  }),
+);
+
+builder.queryField('services', (t) =>
+  t.field({
+    type: [ServiceRef],
+    description: "Your services. With `all: true` (admins only), every client's.",
+    args: { all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }) },
+    resolve: (_root, { all }, ctx) =>
+      forCallerOrAll(ctx, all, (clientId) => ctx.engine.listServices(clientId)),
+  }),
+);
+
+builder.queryField('service', (t) =>
+  t.field({
+    type: ServiceRef,
+    nullable: true,
+    description: 'One of your services; null when you have none with this id.',
+    args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
+    resolve: async (_root, { id }, ctx) =>
+      (await ctx.engine.getService({ clientId: ctx.viewer.clientId, serviceId: String(id) })) ?? null,
+  }),
+);
+
+const CreateServiceInput = builder.inputType('CreateServiceInput', {
+  description: 'A new service: which template, where, and the form values.',
+  fields: (t) => ({
+    serviceId: t.string({
+      required: true,
+      description: 'Its id: 2-40 lowercase letters, digits and single hyphens, starting with a letter.',
+    }),
+    templateId: t.string({ required: true, description: 'The catalog template.' }),
+    provider: t.field({ type: ProviderEnum, defaultValue: 'local', description: 'Where it runs.' }),
+    networkName: t.string({
+      defaultValue: 'default',
+      description: 'The network it sits on; create and apply that network before planning the service.',
+    }),
+    params: t.field({
+      type: 'JSON',
+      description: "The form values, by parameter name; see the template's `parameters`. Omitted: none.",
+    }),
+  }),
+});
+
+builder.mutationField('createService', (t) =>
+  t.field({
+    type: ServiceRef,
+    description:
+      'Validates and saves a new service configuration. Deploys nothing. Invalid input comes back as `ValidationErrors`, naming each field.',
+    errors: {
+      types: [ValidationError],
+      union: { name: 'CreateServiceResult', description: 'The saved service, or why it was refused.' },
+    },
+    args: { input: t.arg({ type: CreateServiceInput, required: true, description: 'The new service.' }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.engine.createService({
+        clientId: ctx.viewer.clientId,
+        serviceId: input.serviceId,
+        templateId: input.templateId,
+        provider: (input.provider ?? 'local') as ProviderName,
+        networkName: input.networkName ?? 'default',
+        params: input.params ?? {},
+      }),
+  }),
+);
+
+builder.mutationField('updateService', (t) =>
+  t.field({
+    type: ServiceRef,
+    description:
+      'Replaces the form values of a service (a secret left empty keeps its saved value). Deploys nothing: plan and apply to roll it out.',
+    errors: {
+      types: [ValidationError],
+      union: { name: 'UpdateServiceResult', description: 'The saved service, or why it was refused.' },
+    },
+    args: {
+      id: t.arg.id({ required: true, description: 'The service id.' }),
+      params: t.arg({ type: 'JSON', required: true, description: 'The form values, by parameter name.' }),
+    },
+    resolve: async (_root, { id, params }, ctx) => {
+      const service = await ownService(ctx, String(id));
+      return ctx.engine.updateService({ clientId: service.clientId, serviceId: service.serviceId }, params);
+    },
+  }),
+);
+
+builder.mutationField('deleteService', (t) =>
+  t.id({
+    description: 'Deletes the configuration of a service that has nothing deployed; returns its id.',
+    args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
+    resolve: async (_root, { id }, ctx) => {
+      const service = await ownService(ctx, String(id));
+      await ctx.engine.deleteService({ clientId: service.clientId, serviceId: service.serviceId });
+      return service.serviceId;
+    },
+  }),
+);
+
+builder.mutationField('planService', (t) =>
+  t.field({
+    type: JobRef,
+    description:
+      'Queues a plan of the service (its network is checked first). Follow it with `jobUpdated` and `jobLogs`; apply it with `applyService`.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The service id.' }),
+      destroy: t.arg.boolean({ defaultValue: false, description: 'Plan the destruction instead.' }),
+    },
+    resolve: (_root, { id, destroy }, ctx) =>
+      ctx.operations.plan(serviceTarget(ctx.viewer.clientId, String(id)), { destroy: destroy ?? false }),
+  }),
+);
+
+builder.mutationField('applyService', (t) =>
+  t.field({
+    type: JobRef,
+    description: 'Queues the apply of a succeeded plan job of this service, exactly as it was planned.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The service id.' }),
+      planJobId: t.arg.id({ required: true, description: 'The plan job whose plan to apply.' }),
+    },
+    resolve: (_root, { id, planJobId }, ctx) =>
+      ctx.operations.apply(serviceTarget(ctx.viewer.clientId, String(id)), String(planJobId)),
+  }),
+);
+
+builder.mutationField('destroyService', (t) =>
+  t.field({
+    type: JobRef,
+    description: 'Queues a destroy job: a plan of the destruction, then its apply.',
+    args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
+    resolve: (_root, { id }, ctx) => ctx.operations.destroy(serviceTarget(ctx.viewer.clientId, String(id))),
+  }),
+);
+
+interface ServiceStatusChange {
+  clientId: string;
+  serviceId: string;
+  status: ServiceStatus;
+}
+
+const ServiceStatusChangeRef = builder.objectRef<ServiceStatusChange>('ServiceStatusChange').implement({
+  description: "A service's status changed (a plan or the drift loop found something new).",
+  fields: (t) => ({
+    serviceId: t.exposeID('serviceId', { description: 'The service.' }),
+    clientId: t.exposeID('clientId', { description: 'Its owner.' }),
+    status: t.field({ type: ServiceStatusRef, description: 'The new status.', resolve: (e) => e.status }),
+    service: t.field({
+      type: ServiceRef,
+      nullable: true,
+      description: 'The service (null once deleted).',
+      resolve: async (e, _args, ctx) =>
+        (await ctx.engine.getService({ clientId: e.clientId, serviceId: e.serviceId })) ?? null,
+    }),
+  }),
+});
+
+builder.subscriptionField('serviceStatus', (t) =>
+  t.field({
+    type: ServiceStatusChangeRef,
+    description:
+      "Status and drift changes of your services (or of one, with `id`; of every client's with `all`, admins only). Sent only when a status changes.",
+    args: {
+      id: t.arg.id({ description: 'Only this service.' }),
+      all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }),
+    },
+    subscribe: async (_root, { id, all }, ctx) => {
+      const { clientId, isAdmin } = ctx.viewer;
+      if (all && !isAdmin) throw apiError('FORBIDDEN', '`all: true` needs the admin role.', 403);
+      const serviceId = id === null || id === undefined ? undefined : String(id);
+      if (serviceId !== undefined) await ownService(ctx, serviceId);
+      const wanted = (e: ServiceStatusChange) =>
+        (all || e.clientId === clientId) && (serviceId === undefined || e.serviceId === serviceId);
+      return new Repeater<ServiceStatusChange>(async (push, stop) => {
+        const onStatus = (event: ServiceStatusChange) => wanted(event) && void push(event);
+        ctx.operations.events.on('serviceStatus', onStatus);
+        try {
+          await stop;
+        } finally {
+          ctx.operations.events.off('serviceStatus', onStatus);
+        }
+      });
+    },
+    resolve: (event) => event,
+  }),
+);
