@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, Operations } from '@spawnit/engine';
 import { SpawnitError } from '@spawnit/engine';
-import { GraphQLError } from 'graphql';
 import {
   createLogger,
   createYoga,
@@ -14,7 +13,7 @@ import { attachGraphqlWs, type GraphqlWsServer } from './attach-graphql-ws.js';
 import { AuthError, type TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
 import { createContextFactory, type TransportContext } from './context.js';
-import { toClientError } from './errors.js';
+import { isGraphQLError, toClientError } from './errors.js';
 import { schema } from './schema/index.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useHardening } from './use-hardening.js';
 
@@ -69,10 +68,8 @@ query Me {
 
 /** Errors that are the caller's doing, or the engine saying no: not worth an error log line. */
 function isExpected(error: unknown): boolean {
-  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  return (
-    original instanceof SpawnitError || original instanceof AuthError || original instanceof GraphQLError
-  );
+  const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
+  return original instanceof SpawnitError || original instanceof AuthError || isGraphQLError(original);
 }
 
 function quietLogger(level: LogLevel | YogaLogger): YogaLogger {

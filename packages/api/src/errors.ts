@@ -21,11 +21,20 @@ const HTTP_STATUS: Partial<Record<SpawnitError['code'], number>> = {
 };
 
 /**
+ * By name, not `instanceof`: graphql ships CommonJS and ESM builds, and a bundler or test runner may load
+ * both (Yoga's own check is the same).
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/**
  * What a client may see of an error: the engine's and the API's own errors with their code; anything
  * else becomes "Unexpected error." and is logged server-side, so no stack, path or secret leaks.
  */
 export function toClientError(error: unknown, log: (error: unknown) => void): GraphQLError {
-  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located?.originalError ?? error;
   if (original instanceof AuthError) {
     return new GraphQLError(original.message, {
       extensions: {
@@ -40,7 +49,7 @@ export function toClientError(error: unknown, log: (error: unknown) => void): Gr
   if (original instanceof SpawnitError) {
     const status = HTTP_STATUS[original.code];
     return new GraphQLError(original.message, {
-      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      ...(located ? { nodes: located.nodes, path: located.path } : {}),
       extensions: {
         code: original.code,
         ...(original instanceof InvalidIdError ? { field: original.field } : {}),
@@ -50,10 +59,10 @@ export function toClientError(error: unknown, log: (error: unknown) => void): Gr
     });
   }
   // Errors made on purpose (by resolvers with apiError, or by GraphQL validation and parsing).
-  if (original instanceof GraphQLError) return error instanceof GraphQLError ? error : original;
+  if (isGraphQLError(original)) return located ?? original;
   log(original);
   return new GraphQLError('Unexpected error.', {
-    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    ...(located ? { nodes: located.nodes, path: located.path } : {}),
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
 }

@@ -27,6 +27,13 @@ export interface TokenVerifierOptions {
   adminRole?: string;
   /** Seconds of clock skew accepted on `exp`, `iat` and `nbf`. @default 0 */
   clockToleranceSeconds?: number;
+  /**
+   * After fetching the keys, how long a token signed by an unknown key is refused before the keys are
+   * fetched again (a rotation is picked up after at most this long; a flood of forged `kid`s cannot make
+   * the API hammer the provider).
+   * @default 30_000
+   */
+  jwksCooldownMs?: number;
 }
 
 /** The caller, as the verified token says. */
@@ -120,7 +127,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
   async function discoverKeys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
-    if (options.jwksUrl) return createRemoteJWKSet(new URL(options.jwksUrl));
+    const remote = (url: string) =>
+      createRemoteJWKSet(new URL(url), {
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        timeoutDuration: 5_000,
+      });
+    if (options.jwksUrl) return remote(options.jwksUrl);
     const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -129,7 +141,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new Error(`${url} names the issuer ${JSON.stringify(document.issuer)}, not "${issuer}"`);
     }
     if (typeof document.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
-    return createRemoteJWKSet(new URL(document.jwks_uri));
+    return remote(document.jwks_uri);
   }
 
   function jwks(): Promise<ReturnType<typeof createRemoteJWKSet>> {

@@ -463,7 +463,8 @@ export function createOperations(options: OperationsOptions): Operations {
     },
     async cancel(clientId, jobId, cancelOptions = {}) {
       const job = running.get(jobId);
-      if (!job || job.record.clientId !== clientId) {
+      // A job that just ended stays in `running` until its log is saved: it is past, not cancellable.
+      if (!job || job.record.clientId !== clientId || isTerminal(job.record.state)) {
         const past = await getJob(clientId, jobId);
         if (!past) throw new NotFoundError(`Job ${jobId} does not exist.`);
         throw new ConflictError(
