@@ -42,6 +42,7 @@ afterAll(async () => {
 });
 
 /** A query or mutation over the real socket; fails the test on any GraphQL error. */
+// biome-ignore lint/suspicious/noExplicitAny: the data has the shape of each query, checked by the assertions
 async function run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>) {
   const { status, body } = await api.gql<T>(token, query, variables, 'http');
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
