@@ -32,6 +32,10 @@ export interface ApiHarness {
   drift: DriftLoop | undefined;
   oidc: OidcProvider;
   issuer: string;
+  /** The provider's data dir (its signing keys are `jwks.json` there). */
+  oidcDir: string;
+  /** The API's URL. */
+  url: string;
   /** A real access token from the embedded provider (code + PKCE flow), cached per user. */
   token(user: Username): Promise<string>;
   /** One operation, in process (`yoga.fetch`) or over the real socket. */
@@ -43,7 +47,8 @@ export interface ApiHarness {
   ): Promise<GraphQLResponse<T>>;
   /**
    * A subscription over SSE on the real socket: every `next` payload until `complete`, or until `until`
-   * says enough (the stream is then cancelled, as a browser closing it).
+   * says enough (asked once the stream is open, then at each event; the stream is then cancelled, as a
+   * browser closing it).
    */
   sse<T = Record<string, unknown>>(
     token: string | undefined,
@@ -104,6 +109,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
     drift,
     oidc,
     issuer,
+    oidcDir,
+    url,
     token(user) {
       let token = tokens.get(user);
       if (!token) {
@@ -134,6 +141,10 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
       const events: any[] = [];
       if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
         events.push(await response.json());
+        return { status: response.status, events, completed: false };
+      }
+      if (until?.(events)) {
+        controller.abort();
         return { status: response.status, events, completed: false };
       }
       const decoder = new TextDecoder();

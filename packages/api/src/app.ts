@@ -13,7 +13,7 @@ import { attachGraphqlWs, type GraphqlWsServer } from './attach-graphql-ws.js';
 import { AuthError, type TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
 import { createContextFactory, type TransportContext } from './context.js';
-import { isGraphQLError, toClientError } from './errors.js';
+import { isGraphQLError, toClientError, withoutHttpExtensions } from './errors.js';
 import { schema } from './schema/index.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useHardening } from './use-hardening.js';
 
@@ -96,7 +96,8 @@ export function buildApp(options: AppOptions): App {
   const logger = quietLogger(options.logging ?? 'info');
   // Yoga logs what its masking replaced; graphql-ws errors before execution are logged here.
   const maskError = (error: unknown) => toClientError(error, () => undefined);
-  const maskWsError = (error: unknown) => toClientError(error, (e) => logger.error(e));
+  const maskWsError = (error: unknown) =>
+    withoutHttpExtensions(toClientError(error, (e) => logger.error(e)));
   const context = createContextFactory(options);
 
   // biome-ignore lint/suspicious/noExplicitAny: see App.yoga

@@ -1,5 +1,7 @@
 import { InvalidIdError, SpawnitError, ValidationError } from '@spawnit/engine';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+// Yoga's factory: its errors come from the same graphql build as Yoga's and graphql-ws's, whatever loads ours.
+import { createGraphQLError } from 'graphql-yoga';
 import { AuthError } from './auth/verify-token.js';
 
 /** Codes the API adds to the engine's own (`NOT_FOUND`, `CONFLICT`, `VALIDATION_FAILED`...). */
@@ -7,7 +9,7 @@ export type ApiErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE' 
 
 /** A refusal the caller can act on, with its code in `extensions.code`. */
 export function apiError(code: ApiErrorCode | SpawnitError['code'], message: string, status?: number) {
-  return new GraphQLError(message, {
+  return createGraphQLError(message, {
     extensions: { code, ...(status ? { http: { status } } : {}) },
   });
 }
@@ -36,7 +38,7 @@ export function toClientError(error: unknown, log: (error: unknown) => void): Gr
   const located = isGraphQLError(error) ? error : undefined;
   const original = located?.originalError ?? error;
   if (original instanceof AuthError) {
-    return new GraphQLError(original.message, {
+    return createGraphQLError(original.message, {
       extensions: {
         code: original.code,
         http: {
@@ -48,7 +50,7 @@ export function toClientError(error: unknown, log: (error: unknown) => void): Gr
   }
   if (original instanceof SpawnitError) {
     const status = HTTP_STATUS[original.code];
-    return new GraphQLError(original.message, {
+    return createGraphQLError(original.message, {
       ...(located ? { nodes: located.nodes, path: located.path } : {}),
       extensions: {
         code: original.code,
@@ -61,8 +63,15 @@ export function toClientError(error: unknown, log: (error: unknown) => void): Gr
   // Errors made on purpose (by resolvers with apiError, or by GraphQL validation and parsing).
   if (isGraphQLError(original)) return located ?? original;
   log(original);
-  return new GraphQLError('Unexpected error.', {
+  return createGraphQLError('Unexpected error.', {
     ...(located ? { nodes: located.nodes, path: located.path } : {}),
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   });
+}
+
+/** The same error without its HTTP hints (status, headers), which mean nothing on a WebSocket. */
+export function withoutHttpExtensions(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.http) return error;
+  const { http: _, ...extensions } = error.extensions;
+  return createGraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions });
 }

@@ -1,5 +1,6 @@
 import { type FieldError, ValidationError } from '@spawnit/engine';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 
 builder.scalarType('DateTime', {
@@ -7,7 +8,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => String(value),
   parseValue: (value) => {
     if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-      throw new GraphQLError('DateTime must be an ISO 8601 string.');
+      throw createGraphQLError('DateTime must be an ISO 8601 string.');
     }
     return value;
   },
