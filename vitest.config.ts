@@ -1,6 +1,13 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+// graphql ships CommonJS (`main`) and ESM (`module`) builds. Node, and so Yoga, Pothos and graphql-ws, load
+// the CommonJS one; Vite would give our TypeScript the ESM one, and graphql refuses schemas and types made
+// by "another module or realm". One build for everyone, as in production.
+const graphql = createRequire(new URL('./packages/api/package.json', import.meta.url)).resolve('graphql');
+
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'tests/e2e-docker/**'],

@@ -117,12 +117,18 @@ describe('tokens', () => {
     const claims = decodeJwt(await api.token('alice'));
     const message = 'The token is signed with an algorithm that is not accepted.';
     await expectRefused(await craftToken({ claims, alg: 'none' }), message);
-    await expectRefused(await craftToken({ claims, alg: 'HS256', key: new TextEncoder().encode('x'.repeat(32)) }), message);
+    await expectRefused(
+      await craftToken({ claims, alg: 'HS256', key: new TextEncoder().encode('x'.repeat(32)) }),
+      message,
+    );
   });
 
   it('refuses a token signed by another key, even one claiming the provider key id', async () => {
     const real = await api.token('alice');
-    const forged = await craftToken({ claims: decodeJwt(real), header: { kid: decodeProtectedHeader(real).kid } });
+    const forged = await craftToken({
+      claims: decodeJwt(real),
+      header: { kid: decodeProtectedHeader(real).kid },
+    });
     await expectRefused(forged, 'The token is not signed by a key of the issuer.');
   });
 
@@ -135,7 +141,11 @@ describe('tokens', () => {
     const app = await appTrusting(other.provider.issuer);
     expect(await me(app, token)).toEqual({
       status: 401,
-      body: { errors: [{ message: 'The token\'s "aud" claim is not accepted.', extensions: { code: 'UNAUTHENTICATED' } }] },
+      body: {
+        errors: [
+          { message: 'The token\'s "aud" claim is not accepted.', extensions: { code: 'UNAUTHENTICATED' } },
+        ],
+      },
     });
   });
 
@@ -171,7 +181,9 @@ describe('tokens', () => {
       body: { errors: [{ message: 'The token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] },
     });
     const late = await collectWs(client, '{ me { username } }');
-    expect(late.error).toEqual([{ message: 'The token has expired.', extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(late.error).toEqual([
+      { message: 'The token has expired.', extensions: { code: 'UNAUTHENTICATED' } },
+    ]);
   });
 
   it('picks up a rotation of the provider keys', async () => {
@@ -194,7 +206,10 @@ describe('tokens', () => {
       me: { isAdmin: true, roles: ['spawnit-admin'] },
     });
     const strict = createTokenVerifier({ issuer: api.issuer, adminRole: 'platform-admin' });
-    expect(await strict.verify(`Bearer ${admin}`)).toMatchObject({ isAdmin: false, roles: ['spawnit-admin'] });
+    expect(await strict.verify(`Bearer ${admin}`)).toMatchObject({
+      isAdmin: false,
+      roles: ['spawnit-admin'],
+    });
     const nested = createTokenVerifier({ issuer: api.issuer, rolesClaim: 'realm_access.roles' });
     expect(await nested.verify(`Bearer ${admin}`)).toMatchObject({ isAdmin: false, roles: [] });
     expect(() => createTokenVerifier({ issuer: api.issuer, algorithms: ['RS256', 'HS256'] })).toThrow(

@@ -96,8 +96,7 @@ export function buildApp(options: AppOptions): App {
   const logger = quietLogger(options.logging ?? 'info');
   // Yoga logs what its masking replaced; graphql-ws errors before execution are logged here.
   const maskError = (error: unknown) => toClientError(error, () => undefined);
-  const maskWsError = (error: unknown) =>
-    withoutHttpExtensions(toClientError(error, (e) => logger.error(e)));
+  const maskWsError = (error: unknown) => withoutHttpExtensions(toClientError(error, (e) => logger.error(e)));
   const context = createContextFactory(options);
 
   // biome-ignore lint/suspicious/noExplicitAny: see App.yoga
