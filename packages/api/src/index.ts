@@ -9,7 +9,8 @@ export {
   type Viewer,
 } from './auth/verify-token.js';
 export type { Context } from './builder.js';
-export { type ApiConfig, ConfigError, loadConfig } from './config.js';
+export { type ApiConfig, ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
 export { printSchemaFile } from './print-schema.js';
 export { schema } from './schema/index.js';
+export { runApiTokenCommand } from './token-command.js';
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './use-hardening.js';
