@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ENV_VARIABLES, loadConfig, REPO_ROOT } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      development: true,
+      dataDir: path.join(REPO_ROOT, '.data'),
+      catalogDir: path.join(REPO_ROOT, 'catalog'),
+      s3: { mode: 'embedded', port: 4001 },
+      oidc: { mode: 'embedded', port: 4002, audience: 'spawnit-api' },
+      rolesClaim: 'roles',
+      adminRole: 'spawnit-admin',
+      driftIntervalMs: 10_000,
+    });
+  });
+
+  it('uses MinIO and Keycloak when configured, listening on every interface', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SPAWNIT_S3_ENDPOINT: 'http://minio:9000/',
+      SPAWNIT_S3_ACCESS_KEY_ID: 'k',
+      SPAWNIT_S3_SECRET_ACCESS_KEY: 's',
+      SPAWNIT_OIDC_ISSUER: 'https://id.example.com/realms/spawnit',
+      SPAWNIT_OIDC_JWKS_URL: 'http://keycloak:8080/realms/spawnit/protocol/openid-connect/certs',
+      SPAWNIT_OIDC_ROLES_CLAIM: 'realm_access.roles',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      development: false,
+      s3: { mode: 'external', endpoint: 'http://minio:9000', bucket: 'spawnit', region: 'us-east-1' },
+      oidc: { mode: 'external', issuer: 'https://id.example.com/realms/spawnit' },
+      rolesClaim: 'realm_access.roles',
+    });
+  });
+
+  it('names every wrong variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: '99999',
+        SPAWNIT_S3_BUCKET: 'b',
+        SPAWNIT_S3_ACCESS_KEY_ID: 'only-the-id',
+        SPAWNIT_OIDC_ISSUER: 'not a url',
+        SPAWNIT_DRIFT_INTERVAL_MS: '-1',
+        SPAWNIT_MODULES_DIR: '/does/not/exist',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'SPAWNIT_S3_ACCESS_KEY_ID and SPAWNIT_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS default credentials.',
+      'SPAWNIT_OIDC_ISSUER must be an http(s) URL, got "not a url".',
+      'PORT must be a port (0-65535), got "99999".',
+      'SPAWNIT_DRIFT_INTERVAL_MS must be milliseconds (0-86400000), got "-1".',
+      'SPAWNIT_MODULES_DIR points to /does/not/exist, which does not exist.',
+    ]);
+  });
+
+  it('every variable is documented in the README and the example file', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'packages/api/README.md'), 'utf8');
+    const example = readFileSync(path.join(REPO_ROOT, 'packages/api/spawnit.env.example'), 'utf8');
+    for (const name of ENV_VARIABLES) {
+      expect(readme, name).toContain(`\`${name}\``);
+      expect(example, name).toContain(name);
+    }
+  });
+});
