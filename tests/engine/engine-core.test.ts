@@ -310,6 +310,65 @@ describe('S3 failures', () => {
   });
 });
 
+describe('state locking', () => {
+  it('uses the S3 lockfile when the store refuses a second If-None-Match write', () => {
+    expect(h.engine.useLockfile).toBe(true);
+    expect(h.engine.warnings).toEqual([]);
+  });
+
+  it('says loudly when the store ignores conditional writes, and still runs without the lockfile', async () => {
+    const other = await startEngine({}, { conditionalWrites: false });
+    try {
+      expect(other.engine.useLockfile).toBe(false);
+      expect(other.engine.warnings).toHaveLength(1);
+      expect(other.engine.warnings[0]).toMatch(
+        new RegExp(
+          `^The S3 store ${other.s3.endpoint} \\(bucket "spawnit"\\) ignores conditional writes \\(If-None-Match\\).*state locking is OFF`,
+        ),
+      );
+      const ref = { clientId: alice, serviceId: 'unlocked' };
+      await other.engine.createService({
+        ...ref,
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'x' },
+      });
+      const plan = await other.engine.plan(ref);
+      await other.engine.apply(ref, plan.planId);
+      expect(await other.engine.isDeployed(ref)).toBe(true);
+      const backend = await readFile(
+        path.join(other.dataDir, 'workdirs/alice/unlocked/backend.tfbackend'),
+        'utf8',
+      );
+      expect(backend).toContain('use_lockfile = false');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('colours', () => {
+  it("keeps tofu's colours when asked, strips them by default", async () => {
+    const coloured = await startEngine({ color: true });
+    try {
+      const ref = { clientId: alice, serviceId: 'colours' };
+      await coloured.engine.createService({
+        ...ref,
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'x' },
+      });
+      const lines: string[] = [];
+      await coloured.engine.plan(ref, { onLine: (l) => lines.push(l) });
+      expect(lines.join('\n')).toMatch(/\u001b\[[0-9;]*m/);
+    } finally {
+      await coloured.close();
+    }
+  });
+});
+
 describe('the binary', () => {
   it('reports which binary it runs and its version', async () => {
     expect(['tofu', 'terraform']).toContain(h.engine.tofu.name);
