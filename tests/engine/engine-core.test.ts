@@ -137,9 +137,17 @@ describe('tfvars', () => {
     await h.engine.destroy({ clientId: alice, serviceId: 'literal' });
   });
 
-  it('refuses to create a service twice', async () => {
+  it('refuses to create a service twice, even when both creates race', async () => {
     await create('twice', { message: 'one' });
     await expect(create('twice', { message: 'two' })).rejects.toBeInstanceOf(ConflictError);
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => create('racing', { message: `writer ${i}` })),
+    );
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    const saved = await h.engine.getService({ clientId: alice, serviceId: 'racing' });
+    expect(saved!.params.message).toBe(won[0]!.params.message);
   });
 });
 
