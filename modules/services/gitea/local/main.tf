@@ -91,24 +91,3 @@ module "instances" {
     }
   }
 }
-
-# Deployments made before the building blocks keep their container and data volumes in place.
-moved {
-  from = docker_image.this
-  to   = module.instances.docker_image.this["gitea"]
-}
-
-moved {
-  from = docker_volume.data
-  to   = module.volumes.docker_volume.this["data"]
-}
-
-moved {
-  from = docker_volume.config
-  to   = module.volumes.docker_volume.this["config"]
-}
-
-moved {
-  from = docker_container.this
-  to   = module.instances.docker_container.this["gitea"]
-}

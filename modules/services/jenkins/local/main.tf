@@ -65,19 +65,3 @@ module "instances" {
     }
   }
 }
-
-# Deployments made before the building blocks keep their container and home volume in place.
-moved {
-  from = docker_image.this
-  to   = module.instances.docker_image.this["jenkins"]
-}
-
-moved {
-  from = docker_volume.home
-  to   = module.volumes.docker_volume.this["home"]
-}
-
-moved {
-  from = docker_container.this
-  to   = module.instances.docker_container.this["jenkins"]
-}
