@@ -137,9 +137,17 @@ describe('tfvars', () => {
     await h.engine.destroy({ clientId: alice, serviceId: 'literal' });
   });
 
-  it('refuses to create a service twice', async () => {
+  it('refuses to create a service twice, even when both creates race', async () => {
     await create('twice', { message: 'one' });
     await expect(create('twice', { message: 'two' })).rejects.toBeInstanceOf(ConflictError);
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => create('racing', { message: `writer ${i}` })),
+    );
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    const saved = await h.engine.getService({ clientId: alice, serviceId: 'racing' });
+    expect(saved!.params.message).toBe(won[0]!.params.message);
   });
 });
 
@@ -307,6 +315,65 @@ describe('S3 failures', () => {
     expect(error.message).toContain(`bucket "spawnit" at ${other.s3.endpoint}`);
     expect(error.message).toContain('the S3 endpoint cannot be reached');
     await other.close().catch(() => undefined);
+  });
+});
+
+describe('state locking', () => {
+  it('uses the S3 lockfile when the store refuses a second If-None-Match write', () => {
+    expect(h.engine.useLockfile).toBe(true);
+    expect(h.engine.warnings).toEqual([]);
+  });
+
+  it('says loudly when the store ignores conditional writes, and still runs without the lockfile', async () => {
+    const other = await startEngine({}, { conditionalWrites: false });
+    try {
+      expect(other.engine.useLockfile).toBe(false);
+      expect(other.engine.warnings).toHaveLength(1);
+      expect(other.engine.warnings[0]).toMatch(
+        new RegExp(
+          `^The S3 store ${other.s3.endpoint} \\(bucket "spawnit"\\) ignores conditional writes \\(If-None-Match\\).*state locking is OFF`,
+        ),
+      );
+      const ref = { clientId: alice, serviceId: 'unlocked' };
+      await other.engine.createService({
+        ...ref,
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'x' },
+      });
+      const plan = await other.engine.plan(ref);
+      await other.engine.apply(ref, plan.planId);
+      expect(await other.engine.isDeployed(ref)).toBe(true);
+      const backend = await readFile(
+        path.join(other.dataDir, 'workdirs/alice/unlocked/backend.tfbackend'),
+        'utf8',
+      );
+      expect(backend).toContain('use_lockfile = false');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('colours', () => {
+  it("keeps tofu's colours when asked, strips them by default", async () => {
+    const coloured = await startEngine({ color: true });
+    try {
+      const ref = { clientId: alice, serviceId: 'colours' };
+      await coloured.engine.createService({
+        ...ref,
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'x' },
+      });
+      const lines: string[] = [];
+      await coloured.engine.plan(ref, { onLine: (l) => lines.push(l) });
+      expect(lines.join('\n')).toMatch(/\u001b\[[0-9;]*m/);
+    } finally {
+      await coloured.close();
+    }
   });
 });
 

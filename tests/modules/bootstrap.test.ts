@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  checkCallArguments,
   checkContainers,
   checkModuleSources,
   checkSensitiveOutputs,
@@ -10,7 +11,7 @@ import {
   checkVersions,
   isPinnedImage,
 } from './module-rules.js';
-import { bootstrapDir, listBootstrapRoots, loadCached } from './repo.js';
+import { bootstrapDir, listBootstrapRoots, loadCached, loadCalledModules } from './repo.js';
 
 const STEPS = ['volumes', 'network', 'instances', 'configs'];
 /** Variables all-deploy.sh exports as TF_VAR_<name> instead of committing them. */
@@ -42,12 +43,14 @@ describe('bootstrap/', () => {
   it.each(STEPS)('%s follows the module rules and its tfvars fit its variables', async (step) => {
     const m = await loadCached(path.join(bootstrapDir, step));
     const { file, values } = tfvarsOf(step);
+    const called = await loadCalledModules(m);
     expect([
       ...checkVariablesAndOutputs(m),
       ...checkVersions(m),
       ...checkSensitiveOutputs(m),
       ...checkContainers(m, { requireNamedVolume: false }),
       ...checkModuleSources(m, hasTfFiles),
+      ...checkCallArguments(m, (dir) => called.get(dir)),
       ...checkTfvars(m, file, values, FROM_SCRIPT),
     ]).toEqual([]);
   });

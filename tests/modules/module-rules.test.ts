@@ -1,11 +1,15 @@
 /** Each rule is shown failing on a fixture broken in one way, so a passing repository run means something. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModule } from './hcl.js';
 import {
   checkAwsDefaultTags,
+  checkAwsInstanceCalls,
+  checkCallArguments,
   checkConsistentPins,
   checkContainers,
-  checkInstanceCalls,
+  checkDockerInstancesCalls,
+  checkLocalServiceBlocks,
   checkModuleFiles,
   checkModuleSources,
   checkSensitiveOutputs,
@@ -15,6 +19,7 @@ import {
   checkVersions,
   isPinnedImage,
 } from './module-rules.js';
+import { loadCached, modulesDir } from './repo.js';
 
 const VERSIONS = `terraform {
   required_version = ">= 1.9"
@@ -205,6 +210,12 @@ describe('checkContainers', () => {
     ['a stop grace period', 'stop_timeout          = 60', '', /has no stop_timeout/],
     ['a destroy grace period', 'destroy_grace_seconds = 60', '', /has no destroy_grace_seconds/],
     ['a grace period of 10 s or more', 'stop_timeout          = 60', 'stop_timeout = 2', /stop_timeout = 2/],
+    [
+      'the same grace for a destroy as for a stop',
+      'destroy_grace_seconds = 60',
+      'destroy_grace_seconds = 10',
+      /must set destroy_grace_seconds to its stop_timeout/,
+    ],
     ['wait = true', 'wait                  = true', '', /must set wait = true/],
     ['a pinned image', 'local.images["17"]', '"postgres"', /image "postgres" is not pinned/],
     [
@@ -270,7 +281,7 @@ describe('isPinnedImage', () => {
   });
 });
 
-describe('checkInstanceCalls', () => {
+describe('checkAwsInstanceCalls', () => {
   const call = (container: string) =>
     fixture({
       'main.tf': `locals {\n  image = "redis:7.4.5-alpine"\n}\nmodule "instance" {\n  source = "../../../aws/instance"\n  container = ${container}\n}`,
@@ -280,17 +291,182 @@ describe('checkInstanceCalls', () => {
     const m = await call(
       '{ image = local.image, health_cmd = "redis-cli ping", stop_timeout = 30, volumes = { data = "/data" } }',
     );
-    expect(checkInstanceCalls(m)).toEqual([]);
+    expect(checkAwsInstanceCalls(m)).toEqual([]);
   });
 
   it('wants a pinned image, a health check, a grace period and a data folder', async () => {
     const m = await call('{ image = "redis", volumes = {} }');
-    expect(checkInstanceCalls(m)).toEqual([
+    expect(checkAwsInstanceCalls(m)).toEqual([
       'fixture/main.tf: module.instance: image "redis" is not pinned to a version (a tag other than "latest")',
       'fixture/main.tf: module.instance passes no health_cmd',
       'fixture/main.tf: module.instance passes no stop_timeout',
       'fixture/main.tf: module.instance keeps no data folder (container.volumes)',
     ]);
+  });
+});
+
+/** A local service the way the repository writes them: through modules/docker/{volumes,instances}. */
+const SERVICE = `
+locals {
+  images   = { "16" = "postgres:16.10-alpine", "17" = "postgres:17.6-alpine" }
+  password = sensitive(var.params.password)
+  stop     = 60
+}
+module "volumes" {
+  source  = "../../../docker/volumes"
+  labels  = var.context.labels
+  volumes = { data = { name = "data" } }
+}
+module "instances" {
+  source       = "../../../docker/instances"
+  network_name = "net"
+  labels       = var.context.labels
+  instances = {
+    postgresql = {
+      name         = "x"
+      image        = local.images["17"]
+      env          = { POSTGRES_PASSWORD = local.password }
+      volumes      = [{ volume_name = module.volumes.names.data, container_path = "/data" }]
+      healthcheck  = { test = ["CMD", "pg_isready"] }
+      restart      = "unless-stopped"
+      stop_timeout = local.stop
+    }
+  }
+}`;
+
+/** The service fixture, with `search` replaced; a search that matches nothing fails, so no case passes idly. */
+function service(search?: string | RegExp, replace = '') {
+  const main = search === undefined ? SERVICE : SERVICE.replace(search, replace);
+  if (search !== undefined && main === SERVICE) throw new Error(`the service fixture has no ${search}`);
+  return fixture({ 'main.tf': main });
+}
+
+describe('checkDockerInstancesCalls', () => {
+  it('accepts the service fixture', async () => {
+    const m = await service();
+    expect([...checkDockerInstancesCalls(m, containerRules), ...checkLocalServiceBlocks(m)]).toEqual([]);
+  });
+
+  it.each([
+    ['a health check', /\n {6}healthcheck[^\n]+/, '', /instances.postgresql has no healthcheck/],
+    ['a health check command', '["CMD", "pg_isready"]', '[]', /instances.postgresql has no healthcheck/],
+    [
+      'a health check command it can read',
+      '["CMD", "pg_isready"]',
+      'concat(["CMD"], ["pg_isready"])',
+      /cannot read healthcheck.test/,
+    ],
+    ['a pinned image', 'local.images["17"]', '"postgres"', /image "postgres" is not pinned/],
+    [
+      'an image other than latest',
+      'local.images["17"]',
+      '"postgres:latest"',
+      /"postgres:latest" is not pinned/,
+    ],
+    [
+      'every image of a version map pinned',
+      '"postgres:16.10-alpine"',
+      '"postgres"',
+      /"postgres" is not pinned/,
+    ],
+    ['a stop grace period', /\n {6}stop_timeout[^\n]+/, '', /instances.postgresql has no stop_timeout/],
+    ['a grace period of 10 s or more, through locals', 'stop     = 60', 'stop = 2', /stop_timeout = 2;/],
+    ['a restart policy that survives a reboot', '"unless-stopped"', '"no"', /restart = "no"/],
+    ['a named volume', /\n {6}volumes[^\n]+/, '', /mounts no named volume/],
+    [
+      'a named volume, not a host path',
+      'volume_name = module.volumes.names.data',
+      'host_path = "/srv"',
+      /mounts no named volume/,
+    ],
+    [
+      'labels on the containers',
+      /\n {2}labels {7}= var.context.labels/,
+      '',
+      /instances.postgresql has no labels/,
+    ],
+    ['labels on the volumes', /\n {2}labels {2}= var.context.labels/, '', /module.volumes has no labels/],
+    [
+      'instances it can read',
+      /instances = \{[\s\S]*\n {2}\}\n\}/,
+      'instances = local.missing\n}',
+      /cannot read instances/,
+    ],
+  ])('wants %s', async (_what, search, replace, message) => {
+    const m = await service(search, replace);
+    expect(checkDockerInstancesCalls(m, containerRules).join('\n')).toMatch(message);
+  });
+});
+
+describe('checkLocalServiceBlocks', () => {
+  it.each([
+    [
+      'containers only through docker/instances',
+      'module "volumes"',
+      'resource "docker_container" "extra" {\n}\nmodule "volumes"',
+      /docker_container.extra: declare it through/,
+    ],
+    ['a docker/instances call', 'docker/instances', 'docker/elsewhere', /runs no container through/],
+    [
+      'context labels on the containers',
+      /labels {7}= var.context.labels/,
+      'labels = var.labels',
+      /module.instances must pass labels = var.context.labels/,
+    ],
+    [
+      'context labels on the volumes',
+      /labels {2}= var.context.labels/,
+      'labels = {}',
+      /module.volumes must pass labels = var.context.labels/,
+    ],
+    [
+      'data on a volume it creates',
+      'module.volumes.names.data',
+      '"someone-elses"',
+      /keeps no data on a volume of/,
+    ],
+    [
+      'data on a volume of its volumes call',
+      'module.volumes.names.data',
+      'module.volumes.names.logs',
+      /keeps no data on a volume of/,
+    ],
+  ])('wants %s', async (_what, search, replace, message) => {
+    const m = await service(search, replace);
+    expect(checkLocalServiceBlocks(m).join('\n')).toMatch(message);
+  });
+});
+
+describe('checkCallArguments', () => {
+  const blocks = async () => {
+    const instances = await loadCached(path.join(modulesDir, 'docker/instances'));
+    const volumes = await loadCached(path.join(modulesDir, 'docker/volumes'));
+    return (dir: string) =>
+      dir.endsWith('docker/instances') ? instances : dir.endsWith('docker/volumes') ? volumes : undefined;
+  };
+
+  it('accepts the service fixture against the real building blocks', async () => {
+    expect(checkCallArguments(await service(), await blocks())).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a misspelt attribute',
+      'stop_timeout = local.stop',
+      'stop_timeot = local.stop',
+      /instances.postgresql.stop_timeot is not an attribute/,
+    ],
+    ['a misspelt nested attribute', '{ test = [', '{ tset = [', /healthcheck.tset is not an attribute/],
+    ['a required attribute', /\n {6}name {9}= "x"/, '', /instances.postgresql.name is required/],
+    ['a variable the module has', 'network_name = "net"', 'network = "net"', /network is not a variable of/],
+    [
+      'every variable without a default',
+      'network_name = "net"',
+      '',
+      /does not set network_name, which has no default/,
+    ],
+  ])('finds %s', async (_what, search, replace, message) => {
+    expect(checkCallArguments(await service(search, replace), await blocks()).join('\n')).toMatch(message);
   });
 });
 

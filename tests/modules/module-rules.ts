@@ -28,6 +28,10 @@ export const CONTEXT_TYPE: HclType = parseTypeExpression(`object({
   labels = map(string)
 })`);
 
+/** Matches a reference to `name` (`var.x`, `local.y`) in expression text, not a longer name that starts with it. */
+const REFERENCE = (name: string) =>
+  new RegExp(`(^|[^A-Za-z0-9_.])${name.replace(/\./g, '\\.')}(?![A-Za-z0-9_])`);
+
 function where(m: TfModule, block: TfBlock): string {
   const kind = ['variable', 'output', 'module', 'provider'].includes(block.type)
     ? block.type
@@ -299,6 +303,15 @@ export function checkContainers(m: TfModule, options: ContainerRuleOptions): str
         );
       }
     }
+    if (
+      body.stop_timeout !== undefined &&
+      body.destroy_grace_seconds !== undefined &&
+      JSON.stringify(body.stop_timeout) !== JSON.stringify(body.destroy_grace_seconds)
+    ) {
+      problems.push(
+        `${subject} must set destroy_grace_seconds to its stop_timeout: a destroy gets the grace of a stop`,
+      );
+    }
     if (body.wait !== true)
       problems.push(`${subject} must set wait = true, so the apply returns once the service is healthy`);
     if (!hasBlock(body, 'labels')) problems.push(`${subject} has no labels`);
@@ -316,8 +329,223 @@ export function checkContainers(m: TfModule, options: ContainerRuleOptions): str
   return problems;
 }
 
+function isBody(value: HclValue | undefined): value is HclBody {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A value, or what the local it names holds (`local.x` → the value in `locals`), followed through locals. */
+function resolveLocal(m: TfModule, value: HclValue | undefined, depth = 0): HclValue | undefined {
+  const local = /^local\.([A-Za-z0-9_]+)$/.exec(expressionOf(value) ?? '');
+  return local && depth < 10 ? resolveLocal(m, m.locals[local[1] as string], depth + 1) : value;
+}
+
+/** The module calls whose `source` ends with `suffix`, e.g. `docker/instances`. */
+function callsTo(m: TfModule, suffix: string): TfBlock[] {
+  return Object.values(m.modules).filter(
+    (call) => typeof call.body.source === 'string' && call.body.source.replace(/\/+$/, '').endsWith(suffix),
+  );
+}
+
+/** The containers a call of modules/docker/instances runs, by key, or a problem when the checks cannot read them. */
+function instancesOf(m: TfModule, call: TfBlock): { instances: [string, HclBody][] } | { problem: string } {
+  const instances = resolveLocal(m, call.body.instances);
+  if (!isBody(instances)) {
+    return {
+      problem: `${where(m, call)}: cannot read instances; write them as an object literal (or a local holding one)`,
+    };
+  }
+  const read: [string, HclBody][] = [];
+  for (const [key, value] of Object.entries(instances)) {
+    const instance = resolveLocal(m, value);
+    if (!isBody(instance)) {
+      return { problem: `${where(m, call)}: cannot read instances.${key}; write it as an object literal` };
+    }
+    read.push([key, instance]);
+  }
+  return { instances: read };
+}
+
+/**
+ * Every container a call of modules/docker/instances runs is given what the building block cannot choose for
+ * it: a pinned image, a health check command, a stop grace period (10 s or more) that fits the service, a
+ * restart policy that survives a reboot (when it overrides the default), labels, and, for services, a named
+ * volume for its data. The building block itself is held to {@link checkContainers} (health check, wait,
+ * restart, stop and destroy grace, labels) once.
+ */
+export function checkDockerInstancesCalls(m: TfModule, options: ContainerRuleOptions): string[] {
+  const problems: string[] = [];
+  for (const call of callsTo(m, 'docker/instances')) {
+    const read = instancesOf(m, call);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      continue;
+    }
+    for (const [key, instance] of read.instances) {
+      const subject = `${where(m, call)}: instances.${key}`;
+      problems.push(...checkImage(m, subject, instance.image));
+      const healthcheck = resolveLocal(m, instance.healthcheck);
+      const test = isBody(healthcheck) ? resolveLocal(m, healthcheck.test) : undefined;
+      if (!Array.isArray(test) || test.length === 0) {
+        problems.push(
+          typeof test === 'string'
+            ? `${subject}: cannot read healthcheck.test; write the command as a list literal`
+            : `${subject} has no healthcheck = { test = [...] }`,
+        );
+      }
+      const restart = instance.restart;
+      if (typeof restart === 'string' && !restart.includes('${') && !RESTART_POLICIES.has(restart)) {
+        problems.push(`${subject} has restart = "${restart}"; use always, unless-stopped or on-failure`);
+      }
+      const stop = resolveLocal(m, instance.stop_timeout);
+      if (stop === undefined) {
+        problems.push(
+          `${subject} has no stop_timeout: give the grace period that fits the service (a clean shutdown)`,
+        );
+      } else if (typeof stop === 'number' && stop < 10) {
+        problems.push(
+          `${subject} has stop_timeout = ${stop}; give the service at least 10 seconds to shut down`,
+        );
+      }
+      if (call.body.labels === undefined && instance.labels === undefined) {
+        problems.push(`${subject} has no labels: pass labels to the call or to the container`);
+      }
+      if (options.requireNamedVolume) {
+        const volumes = resolveLocal(m, instance.volumes);
+        const named = Array.isArray(volumes) && volumes.some((v) => isBody(v) && v.volume_name !== undefined);
+        if (!named) problems.push(`${subject} mounts no named volume for its data`);
+      }
+    }
+  }
+  for (const call of callsTo(m, 'docker/volumes')) {
+    if (call.body.labels === undefined) problems.push(`${where(m, call)} has no labels`);
+  }
+  return problems;
+}
+
+/**
+ * A local service runs its containers through modules/docker/instances and keeps its data on volumes of
+ * modules/docker/volumes, so the building blocks' rules hold for it: it declares no docker_container,
+ * docker_image or docker_volume of its own, labels both calls with `var.context.labels`, and every container
+ * mounts a volume one of its docker/volumes calls creates (`module.<call>.names.<key>`).
+ */
+export function checkLocalServiceBlocks(m: TfModule): string[] {
+  const problems: string[] = [];
+  for (const resource of m.resources.filter((r) =>
+    ['docker_container', 'docker_image', 'docker_volume'].includes(r.type),
+  )) {
+    problems.push(
+      `${where(m, resource)}: declare it through ../../../docker/instances or ../../../docker/volumes, whose rules the checks hold`,
+    );
+  }
+  const instanceCalls = callsTo(m, 'docker/instances');
+  if (instanceCalls.length === 0)
+    problems.push(`${m.dir}: runs no container through ../../../docker/instances`);
+  const volumeCalls = callsTo(m, 'docker/volumes');
+  for (const call of [...instanceCalls, ...volumeCalls]) {
+    if (!REFERENCE('var.context.labels').test(String(call.body.labels ?? ''))) {
+      problems.push(`${where(m, call)} must pass labels = var.context.labels`);
+    }
+  }
+  const created = new Map<string, Set<string>>();
+  for (const call of volumeCalls) {
+    const volumes = resolveLocal(m, call.body.volumes);
+    created.set(call.name, new Set(isBody(volumes) ? Object.keys(volumes) : []));
+  }
+  for (const call of instanceCalls) {
+    const read = instancesOf(m, call);
+    if ('problem' in read) continue; // checkDockerInstancesCalls reports it.
+    for (const [key, instance] of read.instances) {
+      const volumes = resolveLocal(m, instance.volumes);
+      const mounted = (Array.isArray(volumes) ? volumes : []).filter(isBody).map((v) => {
+        const name = /^module\.([A-Za-z0-9_-]+)\.names(?:\.([A-Za-z0-9_-]+)|\["([^"]+)"\])$/.exec(
+          expressionOf(v.volume_name) ?? '',
+        );
+        return name ? created.get(name[1] as string)?.has((name[2] ?? name[3]) as string) : false;
+      });
+      if (!mounted.includes(true)) {
+        problems.push(
+          `${where(m, call)}: instances.${key} keeps no data on a volume of ../../../docker/volumes (volume_name = module.<call>.names.<key>)`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Arguments a module block takes besides the called module's variables. */
+const META_ARGUMENTS = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
+
+/** Attribute names of a literal value that its type does not have, and required attributes it lacks. */
+function checkLiteralShape(value: HclValue | undefined, type: HclType, at: string): string[] {
+  if (typeof value === 'string' && value.includes('${')) return []; // An expression: tofu checks it.
+  switch (type.kind) {
+    case 'object': {
+      if (!isBody(value)) return [];
+      const problems = Object.keys(value)
+        .filter((key) => !(key in type.attributes))
+        .map((key) => `${at}.${key} is not an attribute of its type (a typo is dropped without a word)`);
+      for (const [name, attribute] of Object.entries(type.attributes)) {
+        if (!(name in value)) {
+          if (!attribute.optional) problems.push(`${at}.${name} is required`);
+        } else problems.push(...checkLiteralShape(value[name], attribute.type, `${at}.${name}`));
+      }
+      return problems;
+    }
+    case 'map':
+      return isBody(value)
+        ? Object.entries(value).flatMap(([key, item]) =>
+            checkLiteralShape(item, type.element, `${at}.${key}`),
+          )
+        : [];
+    case 'list':
+    case 'set':
+      return Array.isArray(value)
+        ? value.flatMap((item, i) => checkLiteralShape(item, type.element, `${at}[${i}]`))
+        : [];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A call of a module of this repository sets only variables the module declares, sets every one without a
+ * default, and, where it writes an object out, only attributes of the variable's type: tofu drops an unknown
+ * attribute of an object silently, so a misspelt `stop_timeot` would leave the default in place.
+ */
+export function checkCallArguments(m: TfModule, called: (dir: string) => TfModule | undefined): string[] {
+  const problems: string[] = [];
+  for (const call of Object.values(m.modules)) {
+    const source = call.body.source;
+    if (typeof source !== 'string' || !source.startsWith('.')) continue;
+    const target = called(path.resolve(m.dir, source));
+    if (!target) continue; // checkModuleSources reports it.
+    const subject = where(m, call);
+    for (const [name, value] of Object.entries(call.body)) {
+      if (META_ARGUMENTS.has(name)) continue;
+      const variable = target.variables[name];
+      if (!variable) {
+        problems.push(`${subject}: ${name} is not a variable of ${source}`);
+        continue;
+      }
+      try {
+        problems.push(
+          ...checkLiteralShape(value, parseTypeExpression(String(variable.body.type)), `${subject}: ${name}`),
+        );
+      } catch {
+        // checkVariablesAndOutputs reports the called module's types.
+      }
+    }
+    for (const variable of Object.values(target.variables)) {
+      if (!('default' in variable.body) && !(variable.name in call.body)) {
+        problems.push(`${subject} does not set ${variable.name}, which has no default in ${source}`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** A call of modules/aws/instance passes a pinned image, a health check, a stop grace period and data folders. */
-export function checkInstanceCalls(m: TfModule): string[] {
+export function checkAwsInstanceCalls(m: TfModule): string[] {
   const problems: string[] = [];
   for (const call of Object.values(m.modules)) {
     if (typeof call.body.source !== 'string' || !call.body.source.endsWith('aws/instance')) continue;
@@ -350,9 +578,6 @@ export function checkAwsDefaultTags(m: TfModule): string[] {
     )
     .map((p) => `${where(m, p)} must set default_tags { tags = var.context.labels }`);
 }
-
-const REFERENCE = (name: string) =>
-  new RegExp(`(^|[^A-Za-z0-9_.])${name.replace(/\./g, '\\.')}(?![A-Za-z0-9_])`);
 
 /**
  * Outputs that carry a secret must be `sensitive = true`, or tofu refuses the plan. A value is secret when it

@@ -1,5 +1,5 @@
 /** The repository's modules, bootstrap roots and catalog, loaded once per test file. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listTfDirs, loadModule, repoRoot, type TfModule } from './hcl.js';
 import type { Template } from './template-rules.js';
@@ -37,6 +37,16 @@ export function loadCached(dir: string): Promise<TfModule> {
     cache.set(dir, loaded);
   }
   return loaded;
+}
+
+/** The modules a module calls by a relative path that holds `.tf` files, loaded, by absolute folder. */
+export async function loadCalledModules(m: TfModule): Promise<Map<string, TfModule>> {
+  const dirs = Object.values(m.modules)
+    .map((call) => call.body.source)
+    .filter((source): source is string => typeof source === 'string' && source.startsWith('.'))
+    .map((source) => path.resolve(m.dir, source))
+    .filter((dir) => existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.tf')));
+  return new Map(await Promise.all(dirs.map(async (dir) => [dir, await loadCached(dir)] as const)));
 }
 
 export function filesIn(dir: string): string[] {

@@ -13,8 +13,11 @@ export interface EngineHarness {
 }
 
 /** A real engine on the fixture catalog, against a real S3 server on a random loopback port. */
-export async function startEngine(overrides: Partial<EngineOptions> = {}): Promise<EngineHarness> {
-  const s3 = await startTestS3();
+export async function startEngine(
+  overrides: Partial<EngineOptions> = {},
+  s3Options: { conditionalWrites?: boolean } = {},
+): Promise<EngineHarness> {
+  const s3 = await startTestS3('spawnit', s3Options);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-engine-'));
   const engine = await createEngine({
     store: {

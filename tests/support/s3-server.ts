@@ -15,9 +15,12 @@ export interface TestS3Server {
 }
 
 /** The embedded S3 server (conditional writes honoured) on a random loopback port, in a fresh folder. */
-export async function startTestS3(bucket = 'spawnit'): Promise<TestS3Server> {
+export async function startTestS3(
+  bucket = 'spawnit',
+  options: { conditionalWrites?: boolean } = {},
+): Promise<TestS3Server> {
   const directory = await mkdtemp(path.join(tmpdir(), 'spawnit-s3-'));
-  let server = createS3Server({ directory, buckets: [bucket] });
+  let server = createS3Server({ directory, buckets: [bucket], ...options });
   const { endpoint } = await server.start();
   const port = Number(new URL(endpoint).port);
   return {
@@ -28,7 +31,7 @@ export async function startTestS3(bucket = 'spawnit'): Promise<TestS3Server> {
     secretAccessKey: server.credentials.secretAccessKey,
     stop: () => server.stop(),
     async restart() {
-      server = createS3Server({ directory, buckets: [bucket], port });
+      server = createS3Server({ directory, buckets: [bucket], port, ...options });
       await server.start();
     },
   };

@@ -62,6 +62,14 @@ resource "docker_container" "this" {
     }
   }
 
+  dynamic "upload" {
+    for_each = each.value.uploads
+    content {
+      file    = upload.value.file
+      content = upload.value.content
+    }
+  }
+
   dynamic "labels" {
     for_each = merge(var.labels, each.value.labels)
     content {

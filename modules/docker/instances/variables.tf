@@ -12,41 +12,46 @@ variable "labels" {
 variable "instances" {
   description = <<-EOT
     Containers to run, by key. Each needs a pinned image (a tag other than "latest", or a digest) and a health
-    check; the apply waits until every container reports healthy, and a stop lets the process shut down
-    cleanly for `stop_timeout` seconds before it is killed.
+    check; the apply waits until every container reports healthy, and a stop (docker stop, daemon restart) or a
+    destroy lets the process shut down cleanly for `stop_timeout` seconds before it is killed.
   EOT
   type = map(object({
-    name       = string
-    image      = string
-    command    = optional(list(string))
-    entrypoint = optional(list(string))
-    env        = optional(map(string), {})
-    user       = optional(string)
-    group_add  = optional(list(string), [])
+    name       = string                    # Container name.
+    image      = string                    # Pinned image; pulled once and kept on the host.
+    command    = optional(list(string))    # Replaces the image's CMD.
+    entrypoint = optional(list(string))    # Replaces the image's ENTRYPOINT.
+    env        = optional(map(string), {}) # Environment; a value may be sensitive.
+    user       = optional(string)          # User (user:group) the process runs as.
+    group_add  = optional(list(string))    # Extra groups, e.g. the Docker socket's GID.
     ports = optional(list(object({
       internal = number
       external = number
       ip       = optional(string, "0.0.0.0")
-    })), [])
+    })), []) # Ports published on the host.
     volumes = optional(list(object({
       volume_name    = optional(string)
       host_path      = optional(string)
       container_path = string
       read_only      = optional(bool, false)
-    })), [])
+    })), []) # Mounts: a named volume (data that outlives the container) or a host path.
     healthcheck = object({
       test         = list(string)
       interval     = optional(string, "10s")
       timeout      = optional(string, "5s")
       start_period = optional(string, "30s")
       retries      = optional(number, 5)
-    })
-    restart      = optional(string, "unless-stopped")
-    stop_timeout = optional(number, 30)
-    wait_timeout = optional(number, 180)
-    memory_mb    = optional(number)
-    aliases      = optional(list(string), [])
-    labels       = optional(map(string), {})
+    }) # The apply waits until it passes.
+
+    restart      = optional(string, "unless-stopped") # always, unless-stopped or on-failure: back after a reboot.
+    stop_timeout = optional(number, 30)               # Seconds a stop or a destroy waits for a clean shutdown before the kill.
+    wait_timeout = optional(number, 180)              # Seconds the apply waits for the container to be healthy.
+    memory_mb    = optional(number)                   # Memory limit, in MiB.
+    aliases      = optional(list(string), [])         # Extra names on the network.
+    labels       = optional(map(string), {})          # Merged over the module's labels.
+    uploads = optional(list(object({
+      file    = string
+      content = string
+    })), []) # Files written into the container before it starts.
   }))
 
   validation {
@@ -63,8 +68,8 @@ variable "instances" {
   }
 
   validation {
-    condition     = alltrue([for i in values(var.instances) : length(i.healthcheck.test) > 0 && i.stop_timeout >= 5])
-    error_message = "Every container needs a health check command and a stop_timeout of at least 5 seconds."
+    condition     = alltrue([for i in values(var.instances) : length(i.healthcheck.test) > 0 && i.stop_timeout >= 10])
+    error_message = "Every container needs a health check command and a stop_timeout of at least 10 seconds."
   }
 
   validation {

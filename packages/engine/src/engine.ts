@@ -193,7 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   };
 
-  const deps = () => ({ store, catalog });
+  const deps = () => ({ store, catalog, conditionalWrites: useLockfile });
   const resolve = (ref: TargetRef | ServiceRef) =>
     resolveTarget({ store, catalog, modulesDir, workdirRoot }, toTargetRef(ref));
 

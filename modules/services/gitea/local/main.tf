@@ -50,89 +50,44 @@ resource "random_password" "internal_token" {
   special = false
 }
 
-data "docker_network" "this" {
-  name = local.network
-}
+module "volumes" {
+  source = "../../../docker/volumes"
 
-resource "docker_image" "this" {
-  name         = local.image
-  keep_locally = true
-}
-
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
+  labels = var.context.labels
+  volumes = {
+    data   = { name = "${local.name}-data" }
+    config = { name = "${local.name}-config" }
   }
 }
 
-resource "docker_volume" "config" {
-  name = "${local.name}-config"
+module "instances" {
+  source = "../../../docker/instances"
 
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
+  network_name = local.network
+  labels       = var.context.labels
 
-resource "docker_container" "this" {
-  name    = local.name
-  image   = docker_image.this.image_id
-  command = ["sh", "-c", local.start_script]
-  env     = [for key, value in local.env : "${key}=${value}"]
-  restart = "unless-stopped"
-  # Gitea finishes running requests and closes its SQLite database on SIGTERM.
-  stop_timeout          = 30
-  destroy_grace_seconds = 30
-  wait                  = true
-  wait_timeout          = 180
-
-  ports {
-    internal = 3000
-    external = var.params.http_port
-  }
-
-  ports {
-    internal = 2222
-    external = var.params.ssh_port
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = "/var/lib/gitea"
-  }
-
-  volumes {
-    volume_name    = docker_volume.config.name
-    container_path = "/etc/gitea"
-  }
-
-  networks_advanced {
-    name    = data.docker_network.this.name
-    aliases = [var.context.service_id]
-  }
-
-  healthcheck {
-    test         = ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3000/api/healthz"]
-    interval     = "10s"
-    timeout      = "5s"
-    start_period = "60s"
-    retries      = 6
-  }
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
+  instances = {
+    gitea = {
+      name    = local.name
+      image   = local.image
+      command = ["sh", "-c", local.start_script]
+      env     = local.env
+      ports = [
+        { internal = 3000, external = var.params.http_port },
+        { internal = 2222, external = var.params.ssh_port },
+      ]
+      volumes = [
+        { volume_name = module.volumes.names.data, container_path = "/var/lib/gitea" },
+        { volume_name = module.volumes.names.config, container_path = "/etc/gitea" },
+      ]
+      aliases = [var.context.service_id]
+      healthcheck = {
+        test         = ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3000/api/healthz"]
+        start_period = "60s"
+        retries      = 6
+      }
+      # Gitea finishes running requests and closes its SQLite database on SIGTERM.
+      stop_timeout = 30
     }
   }
 }

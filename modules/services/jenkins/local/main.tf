@@ -18,83 +18,50 @@ locals {
   EOT
 }
 
-data "docker_network" "this" {
-  name = local.network
+module "volumes" {
+  source = "../../../docker/volumes"
+
+  labels  = var.context.labels
+  volumes = { home = { name = "${local.name}-home" } }
 }
 
-resource "docker_image" "this" {
-  name         = local.image
-  keep_locally = true
-}
+module "instances" {
+  source = "../../../docker/instances"
 
-resource "docker_volume" "home" {
-  name = "${local.name}-home"
+  network_name = local.network
+  labels       = var.context.labels
 
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  name    = local.name
-  image   = docker_image.this.image_id
-  command = ["sh", "-c", local.start_script]
-  memory  = var.params.memory_mb
-  restart = "unless-stopped"
-  # Jenkins finishes writing build records and its configuration on SIGTERM.
-  stop_timeout          = 60
-  destroy_grace_seconds = 60
-  # The first start installs plugins.
-  wait         = true
-  wait_timeout = 600
-
-  env = [
-    # The setup wizard is replaced by admin.groovy: the account exists before anyone can reach the page.
-    "JAVA_OPTS=-Djenkins.install.runSetupWizard=false -XX:MaxRAMPercentage=75",
-    "SPAWNIT_ADMIN_USERNAME=${var.params.admin_username}",
-    "SPAWNIT_ADMIN_PASSWORD=${local.password}",
-    "SPAWNIT_URL=${local.url}",
-    "SPAWNIT_PLUGINS=${var.params.plugins}",
-  ]
-
-  # Files under ref/ are copied into JENKINS_HOME at start; ".override" replaces an older copy.
-  upload {
-    file    = "/usr/share/jenkins/ref/init.groovy.d/spawnit-admin.groovy.override"
-    content = file("${path.module}/admin.groovy")
-  }
-
-  ports {
-    internal = 8080
-    external = var.params.http_port
-  }
-
-  volumes {
-    volume_name    = docker_volume.home.name
-    container_path = "/var/jenkins_home"
-  }
-
-  networks_advanced {
-    name    = data.docker_network.this.name
-    aliases = [var.context.service_id]
-  }
-
-  healthcheck {
-    test         = ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/login"]
-    interval     = "10s"
-    timeout      = "5s"
-    start_period = "3m"
-    retries      = 6
-  }
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
+  instances = {
+    jenkins = {
+      name      = local.name
+      image     = local.image
+      command   = ["sh", "-c", local.start_script]
+      memory_mb = var.params.memory_mb
+      env = {
+        # The setup wizard is replaced by admin.groovy: the account exists before anyone can reach the page.
+        JAVA_OPTS              = "-Djenkins.install.runSetupWizard=false -XX:MaxRAMPercentage=75"
+        SPAWNIT_ADMIN_USERNAME = var.params.admin_username
+        SPAWNIT_ADMIN_PASSWORD = local.password
+        SPAWNIT_URL            = local.url
+        SPAWNIT_PLUGINS        = var.params.plugins
+      }
+      # Files under ref/ are copied into JENKINS_HOME at start; ".override" replaces an older copy.
+      uploads = [{
+        file    = "/usr/share/jenkins/ref/init.groovy.d/spawnit-admin.groovy.override"
+        content = file("${path.module}/admin.groovy")
+      }]
+      ports   = [{ internal = 8080, external = var.params.http_port }]
+      volumes = [{ volume_name = module.volumes.names.home, container_path = "/var/jenkins_home" }]
+      aliases = [var.context.service_id]
+      healthcheck = {
+        test         = ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/login"]
+        start_period = "3m"
+        retries      = 6
+      }
+      # Jenkins finishes writing build records and its configuration on SIGTERM.
+      stop_timeout = 60
+      # The first start installs plugins.
+      wait_timeout = 600
     }
   }
 }

@@ -26,5 +26,5 @@ output "admin_password" {
 
 output "container_name" {
   description = "Name of the Docker container."
-  value       = docker_container.this.name
+  value       = module.instances.names.jenkins
 }

@@ -43,5 +43,5 @@ output "url" {
 
 output "container_name" {
   description = "Name of the Docker container."
-  value       = docker_container.this.name
+  value       = module.instances.names.mariadb
 }

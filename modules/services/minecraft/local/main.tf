@@ -26,69 +26,38 @@ locals {
   stop_timeout = 90
 }
 
-data "docker_network" "this" {
-  name = local.network
+module "volumes" {
+  source = "../../../docker/volumes"
+
+  labels  = var.context.labels
+  volumes = { data = { name = "${local.name}-data" } }
 }
 
-resource "docker_image" "this" {
-  name         = local.image
-  keep_locally = true
-}
+module "instances" {
+  source = "../../../docker/instances"
 
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
+  network_name = local.network
+  labels       = var.context.labels
 
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  name    = local.name
-  image   = docker_image.this.image_id
-  env     = [for key, value in local.env : "${key}=${value}"]
-  memory  = var.params.memory_mb + 1024
-  restart = "unless-stopped"
-  # A stop or a destroy waits for the world to be saved (see STOP_DURATION).
-  stop_timeout          = local.stop_timeout
-  destroy_grace_seconds = local.stop_timeout
-  # The first start downloads the server and generates the world.
-  wait         = true
-  wait_timeout = 600
-
-  ports {
-    internal = 25565
-    external = var.params.port
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = "/data"
-  }
-
-  networks_advanced {
-    name    = data.docker_network.this.name
-    aliases = [var.context.service_id]
-  }
-
-  # The image's own check: a server list ping, as a game client does.
-  healthcheck {
-    test         = ["CMD", "mc-health"]
-    interval     = "10s"
-    timeout      = "5s"
-    start_period = "5m"
-    retries      = 6
-  }
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
+  instances = {
+    minecraft = {
+      name      = local.name
+      image     = local.image
+      env       = local.env
+      memory_mb = var.params.memory_mb + 1024
+      ports     = [{ internal = 25565, external = var.params.port }]
+      volumes   = [{ volume_name = module.volumes.names.data, container_path = "/data" }]
+      aliases   = [var.context.service_id]
+      # The image's own check: a server list ping, as a game client does.
+      healthcheck = {
+        test         = ["CMD", "mc-health"]
+        start_period = "5m"
+        retries      = 6
+      }
+      # A stop or a destroy waits for the world to be saved (see STOP_DURATION).
+      stop_timeout = local.stop_timeout
+      # The first start downloads the server and generates the world.
+      wait_timeout = 600
     }
   }
 }

@@ -20,5 +20,5 @@ output "version" {
 
 output "container_name" {
   description = "Name of the Docker container."
-  value       = docker_container.this.name
+  value       = module.instances.names.minecraft
 }

@@ -24,69 +24,40 @@ locals {
   health_cmd = "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli -h 127.0.0.1 ping | grep -q PONG"
 }
 
-data "docker_network" "this" {
-  name = local.network
+module "volumes" {
+  source = "../../../docker/volumes"
+
+  labels  = var.context.labels
+  volumes = { data = { name = "${local.name}-data" } }
 }
 
-resource "docker_image" "this" {
-  name         = local.image
-  keep_locally = true
-}
+module "instances" {
+  source = "../../../docker/instances"
 
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
+  network_name = local.network
+  labels       = var.context.labels
 
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  name       = local.name
-  image      = docker_image.this.image_id
-  entrypoint = ["sh", "-c", local.entrypoint_script, "redis"]
-  command    = local.server_args
-  env        = ["REDIS_PASSWORD=${local.password}"]
-  memory     = var.params.maxmemory_mb + 128
-  restart    = "unless-stopped"
-  # On SIGTERM Redis writes its append-only file and exits; give it time with a large dataset.
-  stop_timeout          = 30
-  destroy_grace_seconds = 30
-  wait                  = true
-  wait_timeout          = 120
-
-  ports {
-    internal = 6379
-    external = var.params.port
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = "/data"
-  }
-
-  networks_advanced {
-    name    = data.docker_network.this.name
-    aliases = [var.context.service_id]
-  }
-
-  healthcheck {
-    test         = ["CMD-SHELL", local.health_cmd]
-    interval     = "5s"
-    timeout      = "3s"
-    start_period = "10s"
-    retries      = 10
-  }
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
+  instances = {
+    redis = {
+      name       = local.name
+      image      = local.image
+      entrypoint = ["sh", "-c", local.entrypoint_script, "redis"]
+      command    = local.server_args
+      env        = { REDIS_PASSWORD = local.password }
+      memory_mb  = var.params.maxmemory_mb + 128
+      ports      = [{ internal = 6379, external = var.params.port }]
+      volumes    = [{ volume_name = module.volumes.names.data, container_path = "/data" }]
+      aliases    = [var.context.service_id]
+      healthcheck = {
+        test         = ["CMD-SHELL", local.health_cmd]
+        interval     = "5s"
+        timeout      = "3s"
+        start_period = "10s"
+        retries      = 10
+      }
+      # On SIGTERM Redis writes its append-only file and exits; give it time with a large dataset.
+      stop_timeout = 30
+      wait_timeout = 120
     }
   }
 }

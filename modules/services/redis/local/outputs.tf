@@ -27,5 +27,5 @@ output "url" {
 
 output "container_name" {
   description = "Name of the Docker container."
-  value       = docker_container.this.name
+  value       = module.instances.names.redis
 }

@@ -8,66 +8,36 @@ locals {
   image   = "louislam/uptime-kuma:1.23.16"
 }
 
-data "docker_network" "this" {
-  name = local.network
+module "volumes" {
+  source = "../../../docker/volumes"
+
+  labels  = var.context.labels
+  volumes = { data = { name = "${local.name}-data" } }
 }
 
-resource "docker_image" "this" {
-  name         = local.image
-  keep_locally = true
-}
+module "instances" {
+  source = "../../../docker/instances"
 
-resource "docker_volume" "data" {
-  name = "${local.name}-data"
+  network_name = local.network
+  labels       = var.context.labels
 
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
-    }
-  }
-}
-
-resource "docker_container" "this" {
-  name    = local.name
-  image   = docker_image.this.image_id
-  restart = "unless-stopped"
-  # Uptime Kuma closes its SQLite database on SIGTERM.
-  stop_timeout          = 30
-  destroy_grace_seconds = 30
-  wait                  = true
-  wait_timeout          = 240
-
-  ports {
-    internal = 3001
-    external = var.params.http_port
-  }
-
-  volumes {
-    volume_name    = docker_volume.data.name
-    container_path = "/app/data"
-  }
-
-  networks_advanced {
-    name    = data.docker_network.this.name
-    aliases = [var.context.service_id]
-  }
-
-  # The image's own check.
-  healthcheck {
-    test         = ["CMD", "extra/healthcheck"]
-    interval     = "15s"
-    timeout      = "10s"
-    start_period = "60s"
-    retries      = 5
-  }
-
-  dynamic "labels" {
-    for_each = var.context.labels
-    content {
-      label = labels.key
-      value = labels.value
+  instances = {
+    uptime_kuma = {
+      name    = local.name
+      image   = local.image
+      ports   = [{ internal = 3001, external = var.params.http_port }]
+      volumes = [{ volume_name = module.volumes.names.data, container_path = "/app/data" }]
+      aliases = [var.context.service_id]
+      # The image's own check.
+      healthcheck = {
+        test         = ["CMD", "extra/healthcheck"]
+        interval     = "15s"
+        timeout      = "10s"
+        start_period = "60s"
+      }
+      # Uptime Kuma closes its SQLite database on SIGTERM.
+      stop_timeout = 30
+      wait_timeout = 240
     }
   }
 }

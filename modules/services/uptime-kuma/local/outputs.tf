@@ -15,5 +15,5 @@ output "http_port" {
 
 output "container_name" {
   description = "Name of the Docker container."
-  value       = docker_container.this.name
+  value       = module.instances.names.uptime_kuma
 }

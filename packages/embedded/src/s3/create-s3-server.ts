@@ -42,6 +42,12 @@ export interface S3ServerOptions {
    */
   secretAccessKey?: string;
   /**
+   * Honour `If-None-Match`/`If-Match` on writes. Off, the server behaves like plain s3rver, which ignores
+   * them: only for testing how clients cope with such a store.
+   * @default true
+   */
+  conditionalWrites?: boolean;
+  /**
    * Silences s3rver's per-request log lines on stdout.
    * @default true
    */
@@ -107,7 +113,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
         useSignatureV4(credentials),
         useListObjectsV2(),
         useRequestPayload(),
-        useConditionalWrites(mutex),
+        ...(options.conditionalWrites === false ? [] : [useConditionalWrites(mutex)]),
       ];
       internals.middleware.splice(internals.middleware.length - 1, 0, ...ours);
 

@@ -53,6 +53,30 @@ export interface PlanRecord {
 export const planRecordKey = (target: ResolvedTarget, planId: string) =>
   planKey(target.ref, planId).replace(/\.tfplan$/, '.json');
 
+const emptySummary = (): PlanSummary => ({
+  add: 0,
+  change: 0,
+  destroy: 0,
+  resources: [],
+  drift: [],
+  outputs: [],
+});
+
+async function readSummary(ctx: RunContext, target: ResolvedTarget, cwd: string, planFile: string) {
+  const show = await ctx.run(['show', '-json', planFile], { cwd });
+  if (show.exitCode !== 0) {
+    throw new TofuError(`Could not read the plan of ${target.description}: ${ctx.lastLines(show.lines)}`, {
+      command: show.command,
+      exitCode: show.exitCode,
+      output: show.lines.join('\n'),
+    });
+  }
+  // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
+  const json = show.stdout.find((line) => line.startsWith('{'));
+  if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
+  return summarizePlan(json);
+}
+
 /** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */
 export async function plan(
   ctx: RunContext,
@@ -116,18 +140,9 @@ export async function plan(
     return failed(`The plan of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
   }
   const status: PlanStatus = result.exitCode === 0 ? 'compliant' : 'drifted';
-  const show = await ctx.run(['show', '-json', planFile], { cwd: prepared.dir });
-  if (show.exitCode !== 0) {
-    throw new TofuError(`Could not read the plan of ${target.description}: ${ctx.lastLines(show.lines)}`, {
-      command: show.command,
-      exitCode: show.exitCode,
-      output: show.lines.join('\n'),
-    });
-  }
-  // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
-  const json = show.stdout.find((line) => line.startsWith('{'));
-  if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
-  const summary = summarizePlan(json);
+  // Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved.
+  const summary =
+    status === 'compliant' ? emptySummary() : await readSummary(ctx, target, prepared.dir, planFile);
   const save = (options.save ?? true) && status === 'drifted';
   if (save) {
     const record: PlanRecord = {

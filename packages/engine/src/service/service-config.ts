@@ -31,7 +31,12 @@ export interface CreateServiceInput {
 interface Deps {
   store: S3Store;
   catalog: Catalog;
+  /** The store refuses `If-None-Match: *` on an existing key, so a create can be made atomic. */
+  conditionalWrites?: boolean;
 }
+
+const isPreconditionFailed = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
 
 function toConfig(tfvars: TfVars, createdAt: string, updatedAt: string): ServiceConfig {
   return {
@@ -96,10 +101,19 @@ export async function createService(deps: Deps, input: CreateServiceInput): Prom
   }
   const now = new Date().toISOString();
   const tfvars = buildTfvars({ ...input, params });
-  await deps.store.put(tfvarsKey(ref), serializeTfvars(tfvars), {
-    contentType: 'application/json',
-    metadata: { 'created-at': now },
-  });
+  try {
+    await deps.store.put(tfvarsKey(ref), serializeTfvars(tfvars), {
+      contentType: 'application/json',
+      metadata: { 'created-at': now },
+      // Two creates of one id at once: only the first write wins where the store can tell.
+      ifNoneMatch: deps.conditionalWrites ?? false,
+    });
+  } catch (error) {
+    if (isPreconditionFailed(error)) {
+      throw new ConflictError(`Service "${input.serviceId}" already exists; choose another id or update it.`);
+    }
+    throw error;
+  }
   return toConfig(tfvars, now, now);
 }
 

@@ -1,0 +1,65 @@
+// The drift loop's throughput over many deployed fixture services, next to the same plans run by hand with the
+// same parallelism (like `xargs -P`).
+//   npx pnpm@10.34.8 bench:drift [services]
+import { availableParallelism } from 'node:os';
+import { createDriftLoop, createOperations } from '@spawnit/engine';
+import { execa } from 'execa';
+import { benchEngine, pool, tofuEnv } from './support.js';
+
+const count = Number(process.argv[2] ?? 200);
+const parallelism = availableParallelism();
+const { engine, close } = await benchEngine();
+try {
+  const refs = Array.from({ length: count }, (_, i) => ({
+    clientId: `client-${i % 10}`,
+    serviceId: `svc-${i}`,
+  }));
+  const t0 = performance.now();
+  await pool(refs, parallelism * 2, async (ref) => {
+    await engine.createService({
+      ...ref,
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: ref.serviceId },
+    });
+    const plan = await engine.plan(ref);
+    await engine.apply(ref, plan.planId);
+  });
+  console.log(`deployed ${count} fixture services in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const operations = createOperations({ engine });
+  const loop = createDriftLoop({ engine, operations, concurrency: parallelism });
+  let t = performance.now();
+  await loop.runOnce();
+  const loopSeconds = (performance.now() - t) / 1000;
+  if (loop.stats.planned !== count) throw new Error(`the loop planned ${loop.stats.planned} of ${count}`);
+
+  const env = tofuEnv(engine);
+  const workdirs = await Promise.all(refs.map(async (ref) => (await engine.resolve(ref)).workdir));
+  t = performance.now();
+  await pool(workdirs, parallelism, async (cwd) => {
+    const r = await execa(engine.tofu.path, ['plan', '-input=false', '-detailed-exitcode', '-no-color'], {
+      cwd,
+      env,
+      reject: false,
+    });
+    if (r.exitCode !== 0) throw new Error(`plan by hand in ${cwd} exited ${r.exitCode}`);
+  });
+  const handSeconds = (performance.now() - t) / 1000;
+
+  const loopRate = count / loopSeconds;
+  const handRate = count / handSeconds;
+  console.log(
+    `drift pass over ${count} services, concurrency ${parallelism} (${engine.tofu.name} ${engine.tofu.version}):`,
+  );
+  console.log(
+    `  drift loop (list S3, plan -out, status):            ${loopRate.toFixed(2)} plans/s (${loopSeconds.toFixed(1)} s)`,
+  );
+  console.log(
+    `  plan by hand, same workdirs, ${parallelism} at a time:         ${handRate.toFixed(2)} plans/s (${handSeconds.toFixed(1)} s)`,
+  );
+  console.log(`  ratio loop / by hand: ${(loopRate / handRate).toFixed(2)}`);
+} finally {
+  await close();
+}

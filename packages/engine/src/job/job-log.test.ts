@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { JobLog, type LogLine } from './job-log.js';
+
+async function take(iterable: AsyncIterable<LogLine>): Promise<number[]> {
+  const out: number[] = [];
+  for await (const line of iterable) out.push(line.n);
+  return out;
+}
+
+describe('JobLog', () => {
+  it('replays, then follows live lines with no gap and no duplicate, whatever the interleaving', async () => {
+    for (let round = 0; round < 50; round++) {
+      const log = new JobLog();
+      for (let i = 0; i < round; i++) log.append(`early ${i}`);
+      const follower = take(log.follow(0));
+      // Lines written while the follower is still replaying.
+      for (let i = 0; i < 20; i++) {
+        log.append(`live ${i}`);
+        if (i % 3 === 0) await Promise.resolve();
+      }
+      log.close();
+      expect(await follower).toEqual(Array.from({ length: round + 20 }, (_, i) => i));
+    }
+  });
+
+  it('starts from a line, and ends at once on a closed log', async () => {
+    const log = new JobLog({ initial: ['a', 'b', 'c'], closed: true });
+    expect(await take(log.follow(1))).toEqual([1, 2]);
+    expect(await take(log.follow(10))).toEqual([]);
+  });
+
+  it('stops following when the signal aborts, and calls onLine for each line', async () => {
+    const seen: string[] = [];
+    const log = new JobLog({ onLine: (l) => seen.push(l.text) });
+    const controller = new AbortController();
+    const follower = take(log.follow(0, controller.signal));
+    log.append('x');
+    await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    expect(await follower).toEqual([0]);
+    expect(seen).toEqual(['x']);
+  });
+});
