@@ -35,7 +35,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   await buildWebUi(path.join(dir, 'dist'));
   stack = await startWebStack({ distDir: path.join(dir, 'dist') });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
   page.setDefaultTimeout(20_000);
   // Errors of the UI's pages; the provider's pages are not ours to judge.
   const ours = () => page.url().startsWith(stack.origin);
@@ -174,6 +175,14 @@ describe('the web UI in chromium', () => {
   });
 
   it('applies the plan after confirming, streams the apply and shows the outputs', async () => {
+    // A second tab on the services list sees the status change pushed by the API, with no reload. Its
+    // sessionStorage is its own: it signs in again, through the provider's session, without the form.
+    const watcher = await page.context().newPage();
+    await watcher.goto(`${stack.origin}/services`);
+    await watcher.getByRole('button', { name: 'Sign in' }).click();
+    const row = watcher.getByRole('row', { name: /echo-1/ });
+    await row.getByText('not deployed').waitFor();
+
     await page.getByRole('button', { name: 'Apply this plan' }).click();
     const dialog = page.getByRole('dialog', { name: 'Apply this plan to service echo-1?' });
     await expect(dialog.textContent()).resolves.toContain('1 to add, 0 to change, 0 to destroy');
@@ -191,6 +200,8 @@ describe('the web UI in chromium', () => {
       .filter({ hasText: /^[A-Za-z0-9]{20}$/ })
       .waitFor();
     await snap('08-applied');
+    await row.getByText('compliant').waitFor();
+    await watcher.close();
 
     await page.getByRole('link', { name: 'Open service echo-1' }).click();
     await expect(page.locator('.page-status .badge').textContent()).resolves.toBe('compliant');
@@ -217,13 +228,34 @@ describe('the web UI in chromium', () => {
     await expect(page.locator('.page-status .badge').textContent()).resolves.toBe('not deployed');
   });
 
+  it('cancels a running apply: tofu is interrupted and the job ends cancelled', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click();
+    await page.locator('.card', { hasText: 'Echo' }).getByRole('link', { name: 'Echo' }).click();
+    await page.getByLabel('Service id').fill('slow');
+    await page.getByLabel('Message').fill('a slow one');
+    await page.getByLabel('sleep_seconds').fill('120');
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.getByRole('heading', { name: 'slow', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Plan', exact: true }).click();
+    await waitForJobState('succeeded');
+    await page.getByRole('button', { name: 'Apply this plan' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { name: 'Apply of service slow' }).waitFor();
+    await page.getByRole('log').getByText("Provisioning with 'local-exec'").waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitForJobState('cancelled');
+    await page.getByRole('log').getByText('Interrupt received').waitFor();
+    await expect(page.getByRole('button', { name: 'Cancel' }).count()).resolves.toBe(0);
+    await snap('12-cancelled');
+  });
+
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     // The provider asks before ending its session, then sends the browser back to the UI.
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(new URL(page.url()).origin).toBe(stack.origin);
-    await snap('12-signed-out');
+    await snap('13-signed-out');
     // The tokens are gone: a deep link asks to sign in again.
     await page.goto(`${stack.origin}/services/echo-1`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
