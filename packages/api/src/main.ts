@@ -139,15 +139,13 @@ async function main(): Promise<void> {
   stoppers.push({ name: 'API', stop: () => app.stop() });
   drift?.start();
 
-  if (!isWebBuilt(WEB_DIST_DIR)) {
-    warn(
-      `The web UI is not built (${WEB_DIST_DIR}): run \`pnpm install\` or \`pnpm --filter @spawnit/web build\`.`,
-    );
-  }
   const lines = [
     '',
     `SpawnIt API ready in ${(process.uptime()).toFixed(1)} s (${engine.tofu.name} ${engine.tofu.version}, catalog: ${engine.catalog.templates.length} templates)`,
-    `  Web UI:    ${url.replace(/\/graphql$/, '/')}`,
+    // The backend image ships without the UI (the frontend image serves it): not worth a warning.
+    isWebBuilt(WEB_DIST_DIR)
+      ? `  Web UI:    ${url.replace(/\/graphql$/, '/')}`
+      : `  Web UI:    not built (${WEB_DIST_DIR}); \`pnpm install\` builds it`,
     config.development
       ? `  GraphiQL:  ${url}`
       : `  GraphQL:   ${url} (production: no GraphiQL, no introspection)`,

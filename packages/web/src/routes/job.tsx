@@ -306,9 +306,13 @@ function JobView(props: { id: string }) {
                     <Show when={j().planStatus}>{(status) => <PlanStatusBadge status={status()} />}</Show>
                     <span>
                       Asked for {formatDateTime(j().createdAt)}
-                      <Show when={j().startedAt}>
+                      <Show when={j().finishedAt && j().startedAt}>
                         {' '}
                         · took {formatDuration(j().startedAt, j().finishedAt)}
+                      </Show>
+                      <Show when={!j().finishedAt && j().startedAt}>
+                        {' '}
+                        · started {formatDateTime(j().startedAt)}
                       </Show>
                     </span>
                   </p>
@@ -340,7 +344,10 @@ function JobView(props: { id: string }) {
               <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
 
               <Show when={j().error}>
-                <div class="notice notice-error" role="alert">
+                <div
+                  class={`notice ${j().state === 'CANCELLED' ? 'notice-info' : 'notice-error'}`}
+                  role={j().state === 'CANCELLED' ? 'status' : 'alert'}
+                >
                   <p>{j().error}</p>
                   <Show when={j().service}>
                     {(service) => (
