@@ -12,6 +12,10 @@ function ChangeTable(props: { caption: string; changes: ResourceChange[] }) {
     <Show when={props.changes.length > 0}>
       <table class="changes">
         <caption>{props.caption}</caption>
+        <colgroup>
+          <col class="action-column" />
+          <col />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Action</th>

@@ -4,6 +4,7 @@ import { For, Show } from 'solid-js';
 import { ErrorNotice, Loading } from '../components/notices';
 import { TemplateIcon } from '../components/template-icon';
 import { PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
 import { templateHref } from '../lib/links';
 
 const CatalogQuery = gql`
@@ -30,6 +31,7 @@ interface CatalogTemplate {
 
 /** Every service a user can deploy, grouped by category, in catalog order. */
 export function CatalogPage() {
+  createPageTitle(() => 'Catalog');
   const [catalog] = createQuery<{ catalog: CatalogTemplate[] }>({ query: CatalogQuery });
   const groups = () => {
     const byCategory = new Map<string, CatalogTemplate[]>();

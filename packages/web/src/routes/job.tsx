@@ -17,6 +17,7 @@ import {
   type Provider,
   type PlanSummary as Summary,
 } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
 import { formatCounts, formatDateTime, formatDuration } from '../lib/format';
 import { jobHref, networkHref, newNetworkHref, serviceHref } from '../lib/links';
 
@@ -219,6 +220,10 @@ function JobView(props: { id: string }) {
     return update && update.id === loaded.id ? { ...loaded, ...update } : loaded;
   };
   const running = () => !isFinal(job()?.state);
+  createPageTitle(() => {
+    const j = job();
+    return j ? `${jobTitle(j)} of ${j.serviceId ?? j.networkName} (${j.state.toLowerCase()})` : 'Job';
+  });
   /** The apply of this plan, once there is one (the API still says `canApply`: a second apply is refused). */
   const appliedBy = () => {
     const j = query.data?.job;
@@ -301,7 +306,7 @@ function JobView(props: { id: string }) {
                   <h1>
                     {jobTitle(j())} of {target()!.label}
                   </h1>
-                  <p class="lead job-meta">
+                  <p class="lead job-meta" aria-live="polite">
                     <JobStateBadge state={j().state} />
                     <Show when={j().planStatus}>{(status) => <PlanStatusBadge status={status()} />}</Show>
                     <span>

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
 import { ErrorNotice, Loading } from '../components/notices';
 import { isFinal, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
 import { jobHref, serviceHref } from '../lib/links';
 
@@ -102,6 +103,7 @@ export function NetworkPage() {
   const [confirming, setConfirming] = createSignal<'destroy' | 'delete'>();
 
   const network = () => query.data?.network;
+  createPageTitle(() => `Network ${params.name}`);
   const activeJob = () => network()?.jobs.find((j) => !isFinal(j.state));
   // Only the newest job: an older plan was applied or replaced (its `canApply` does not say which).
   const applicablePlan = () => {

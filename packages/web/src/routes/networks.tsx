@@ -6,6 +6,7 @@ import { ErrorSummary } from '../components/error-summary';
 import { ErrorNotice, Loading } from '../components/notices';
 import { ParameterField } from '../components/parameter-field';
 import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
 import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
@@ -86,6 +87,7 @@ const PROVIDERS: Provider[] = ['LOCAL', 'AWS'];
 
 /** The user's networks, and the form to add one (prefilled from `?provider=&name=`, as a failed plan links). */
 export function NetworksPage() {
+  createPageTitle(() => 'Networks');
   const [networks] = createQuery<{ networks: NetworkRow[] }>({
     query: NetworksQuery,
     requestPolicy: 'cache-and-network',

@@ -7,6 +7,7 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { ParameterField } from '../components/parameter-field';
 import { TemplateIcon } from '../components/template-icon';
 import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
 import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
 import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
 
@@ -100,6 +101,7 @@ export function NewServicePage() {
   const [summary, setSummary] = createSignal<string>();
 
   const template = () => query.data?.template;
+  createPageTitle(() => `New ${template()?.name ?? params.id} service`);
   const fields = () => fieldsFor(template()?.parameters ?? [], provider());
   const errors = () => errorsByField(fieldErrors());
   const network = () =>

@@ -10,6 +10,7 @@ import { ServiceStatusBadge } from '../components/status-badge';
 import { TemplateIcon } from '../components/template-icon';
 import { isFinal, type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
+import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
 import { jobHref, networkHref, newNetworkHref } from '../lib/links';
 
@@ -124,6 +125,7 @@ export function ServicePage() {
   const [confirming, setConfirming] = createSignal<'destroy' | 'delete'>();
 
   const service = () => query.data?.service;
+  createPageTitle(() => `Service ${params.id}`);
   const liveStatus = () => live()[params.id];
   const status = () => liveStatus() ?? service()?.status ?? undefined;
   const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;

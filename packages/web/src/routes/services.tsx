@@ -5,6 +5,7 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
+import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
 import { serviceHref } from '../lib/links';
 
@@ -42,6 +43,7 @@ interface ServiceRow {
 
 /** The user's services with their live status. */
 export function ServicesPage() {
+  createPageTitle(() => 'Services');
   const [services] = createQuery<{ services: ServiceRow[] }>({
     query: ServicesQuery,
     requestPolicy: 'cache-and-network',
