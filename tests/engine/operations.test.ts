@@ -407,6 +407,8 @@ describe('crash recovery', () => {
       });
       child.once('exit', () => reject(new Error(`the child exited early:\n${seen.join('\n')}`)));
     });
+    // tofu prints the provisioning line before it spawns the sleep: on a busy machine, wait for it.
+    await waitFor(() => sleepRunning(crashSleep), 'the sleep');
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

@@ -15,6 +15,7 @@ import type { Context } from './builder.js';
 import { createContextFactory, type TransportContext } from './context.js';
 import { isGraphQLError, toClientError, withoutHttpExtensions } from './errors.js';
 import { schema } from './schema/index.js';
+import { createWebHandler, type ServeWebOptions } from './serve-web.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useHardening } from './use-hardening.js';
 
 export interface AppOptions {
@@ -42,6 +43,8 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Where the API logs; unexpected errors are logged here in full and masked for clients. @default 'info' */
   logging?: LogLevel | YogaLogger;
+  /** The web UI and its `/config.json`, served on every path but `/graphql` and `/health`. @default none */
+  web?: Omit<ServeWebOptions, 'apiPaths'>;
 }
 
 export interface App {
@@ -114,7 +117,9 @@ export function buildApp(options: AppOptions): App {
     cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: false } : undefined,
     plugins: [useHardening({ limits, development })],
   });
-  const server = createServer(yoga);
+  const serveWeb =
+    options.web && createWebHandler({ ...options.web, apiPaths: [yoga.graphqlEndpoint, '/health'] });
+  const server = createServer(serveWeb ? (req, res) => serveWeb(req, res) || yoga(req, res) : yoga);
   let ws: GraphqlWsServer | undefined;
   let url: string | undefined;
 

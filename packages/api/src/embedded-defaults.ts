@@ -90,7 +90,7 @@ export async function startEmbeddedS3(dataDir: string, port: number, bucket: str
  */
 export async function startEmbeddedOidc(
   dataDir: string,
-  options: { port: number; audience: string; rolesClaim: string },
+  options: { port: number; audience: string; rolesClaim: string; webRedirectUris?: string[] },
 ) {
   const paths = embeddedPaths(dataDir);
   const { createOidcProvider } = await import('@spawnit/embedded');
@@ -99,6 +99,7 @@ export async function startEmbeddedOidc(
     port: options.port,
     audience: options.audience,
     rolesClaim: options.rolesClaim,
+    webRedirectUris: options.webRedirectUris,
   });
   await assertPortFree(options.port, 'SPAWNIT_EMBEDDED_OIDC_PORT');
   const { issuer, createdUsers } = await provider.start();

@@ -12,5 +12,13 @@ export type { Context } from './builder.js';
 export { type ApiConfig, ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
 export { printSchemaFile } from './print-schema.js';
 export { schema } from './schema/index.js';
+export {
+  createWebHandler,
+  isWebBuilt,
+  type ServeWebOptions,
+  WEB_DIST_DIR,
+  type WebConfig,
+  webRedirectUris,
+} from './serve-web.js';
 export { runApiTokenCommand } from './token-command.js';
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './use-hardening.js';

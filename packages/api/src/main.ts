@@ -10,6 +10,7 @@ import { buildApp } from './app.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
 import { assertPortFree, startEmbeddedOidc, startEmbeddedS3 } from './embedded-defaults.js';
+import { isWebBuilt, WEB_DIST_DIR, webClientIdOf, webRedirectUris } from './serve-web.js';
 
 const log = (message: string) => process.stdout.write(`[spawnit] ${message}\n`);
 const warn = (message: string) => process.stderr.write(`[spawnit] WARNING: ${message}\n`);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       port: config.oidc.port,
       audience: config.oidc.audience,
       rolesClaim: config.rolesClaim,
+      webRedirectUris: webRedirectUris(config.port),
     });
     stoppers.push({ name: 'OIDC provider', stop: () => oidc.provider.stop() });
     issuer = oidc.issuer;
@@ -125,6 +127,13 @@ async function main(): Promise<void> {
     port: config.port,
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    web: {
+      distDir: WEB_DIST_DIR,
+      config: {
+        apiUrl: '/graphql',
+        oidc: { issuer, clientId: config.oidc.mode === 'embedded' ? 'spawnit-web' : webClientIdOf() },
+      },
+    },
   });
   const { url } = await app.start();
   stoppers.push({ name: 'API', stop: () => app.stop() });
@@ -133,6 +142,10 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `SpawnIt API ready in ${(process.uptime()).toFixed(1)} s (${engine.tofu.name} ${engine.tofu.version}, catalog: ${engine.catalog.templates.length} templates)`,
+    // The backend image ships without the UI (the frontend image serves it): not worth a warning.
+    isWebBuilt(WEB_DIST_DIR)
+      ? `  Web UI:    ${url.replace(/\/graphql$/, '/')}`
+      : `  Web UI:    not built (${WEB_DIST_DIR}); \`pnpm install\` builds it`,
     config.development
       ? `  GraphiQL:  ${url}`
       : `  GraphQL:   ${url} (production: no GraphiQL, no introspection)`,

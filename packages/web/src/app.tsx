@@ -1,0 +1,71 @@
+import { Route, Router } from '@solidjs/router';
+import { Provider as UrqlProvider } from '@urql/solid';
+import { createResource, Match, onCleanup, Switch } from 'solid-js';
+import { Layout } from './components/layout';
+import { ErrorNotice, Loading } from './components/notices';
+import { createApiClient } from './lib/api-client';
+import { AuthProvider, createAuth, useAuth } from './lib/auth';
+import { fetchRuntimeConfig, type RuntimeConfig } from './lib/runtime-config';
+import { CatalogPage } from './routes/catalog';
+import { JobPage } from './routes/job';
+import { NetworkPage } from './routes/network';
+import { NetworksPage } from './routes/networks';
+import { NewServicePage } from './routes/new-service';
+import { NotFoundPage } from './routes/not-found';
+import { ServicePage } from './routes/service';
+import { ServicesPage } from './routes/services';
+import { SignInPage } from './routes/sign-in';
+
+/** Reads the server's settings, then signs in, then shows the app. */
+export function App() {
+  const [config] = createResource(fetchRuntimeConfig);
+  return (
+    <Switch fallback={<Loading label="Starting…" />}>
+      <Match when={config.error as Error | undefined}>
+        {(error) => (
+          <main id="main" class="sign-in">
+            <h1>SpawnIt cannot start</h1>
+            <ErrorNotice error={error()} />
+          </main>
+        )}
+      </Match>
+      <Match when={config()}>{(c) => <Session config={c()} />}</Match>
+    </Switch>
+  );
+}
+
+function Session(props: { config: RuntimeConfig }) {
+  const auth = createAuth(props.config);
+  return (
+    <AuthProvider value={auth}>
+      <Switch fallback={<SignInPage />}>
+        <Match when={auth.user() === undefined}>
+          <Loading label="Signing in…" />
+        </Match>
+        <Match when={auth.user()} keyed>
+          <SignedIn config={props.config} />
+        </Match>
+      </Switch>
+    </AuthProvider>
+  );
+}
+
+/** One API client per signed-in session; signing out drops it and its WebSocket. */
+function SignedIn(props: { config: RuntimeConfig }) {
+  const api = createApiClient(props.config, useAuth());
+  onCleanup(() => api.dispose());
+  return (
+    <UrqlProvider value={api.client}>
+      <Router root={Layout}>
+        <Route path="/" component={CatalogPage} />
+        <Route path="/catalog/:id" component={NewServicePage} />
+        <Route path="/services" component={ServicesPage} />
+        <Route path="/services/:id" component={ServicePage} />
+        <Route path="/jobs/:id" component={JobPage} />
+        <Route path="/networks" component={NetworksPage} />
+        <Route path="/networks/:provider/:name" component={NetworkPage} />
+        <Route path="*" component={NotFoundPage} />
+      </Router>
+    </UrqlProvider>
+  );
+}

@@ -1,0 +1,37 @@
+import { createEffect, For, Show } from 'solid-js';
+import type { FieldError } from '../lib/api-types';
+
+/**
+ * The API's refusal of a form, at its top: its sentence, then each field error linking to its field (the
+ * fields show their own message too). Takes the focus when it appears, so keyboard and screen-reader users
+ * land on it.
+ */
+export function ErrorSummary(props: {
+  message: string | undefined;
+  errors: FieldError[];
+  /** The id of the input showing a field, when the form has one. */
+  fieldIdOf(field: string): string | undefined;
+}) {
+  let box: HTMLDivElement | undefined;
+  createEffect(() => {
+    if (props.message) box?.focus();
+  });
+  return (
+    <Show when={props.message}>
+      <div ref={box} class="notice notice-error error-summary" role="alert" tabindex="-1">
+        <h2>The form was not saved</h2>
+        <ul>
+          <For each={props.errors}>
+            {(error) => (
+              <li>
+                <Show when={props.fieldIdOf(error.field)} fallback={error.message}>
+                  {(id) => <a href={`#${id()}`}>{error.message}</a>}
+                </Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </div>
+    </Show>
+  );
+}

@@ -1,0 +1,124 @@
+import { For, Match, Show, Switch } from 'solid-js';
+import type { TemplateParameter } from '../lib/api-types';
+import { htmlPattern } from '../lib/parameter-form';
+
+export interface ParameterFieldProps {
+  parameter: TemplateParameter;
+  value: string | boolean;
+  onChange(value: string | boolean): void;
+  /** The API's message for this field. */
+  error?: string;
+  /** Prefix of element ids, unique on the page. */
+  idPrefix: string;
+}
+
+/**
+ * One form field of a template: a checkbox, a choice, a number, a password or text, with the template's
+ * limits as HTML constraints (a convenience: the API checks them again and says what is wrong).
+ */
+export function ParameterField(props: ParameterFieldProps) {
+  const id = () => `${props.idPrefix}-${props.parameter.name}`;
+  const describedBy = () => [`${id()}-hint`, props.error ? `${id()}-error` : ''].filter(Boolean).join(' ');
+  const text = () => (typeof props.value === 'string' ? props.value : '');
+  const common = () => ({
+    id: id(),
+    name: props.parameter.name,
+    'aria-describedby': describedBy(),
+    'aria-invalid': props.error ? true : undefined,
+  });
+  const label = () => (
+    <>
+      {props.parameter.label}
+      <Show when={props.parameter.required && props.parameter.type !== 'BOOLEAN'}>
+        <span class="required"> (required)</span>
+      </Show>
+    </>
+  );
+
+  return (
+    <div class={`field${props.error ? ' field-invalid' : ''}`}>
+      <Switch
+        fallback={
+          <>
+            <label for={id()}>{label()}</label>
+            <input
+              {...common()}
+              type={props.parameter.secret ? 'password' : 'text'}
+              value={text()}
+              onInput={(event) => props.onChange(event.currentTarget.value)}
+              required={props.parameter.required}
+              minLength={props.parameter.minLength ?? undefined}
+              maxLength={props.parameter.maxLength ?? undefined}
+              pattern={htmlPattern(props.parameter.pattern)}
+              placeholder={
+                props.parameter.secret && props.parameter.generated ? 'Leave empty to generate' : undefined
+              }
+              autocomplete={props.parameter.secret ? 'new-password' : 'off'}
+              spellcheck={false}
+            />
+          </>
+        }
+      >
+        <Match when={props.parameter.type === 'BOOLEAN'}>
+          <div class="checkbox">
+            <input
+              {...common()}
+              type="checkbox"
+              checked={props.value === true}
+              onChange={(event) => props.onChange(event.currentTarget.checked)}
+            />
+            <label for={id()}>{label()}</label>
+          </div>
+        </Match>
+        <Match when={props.parameter.enum}>
+          {(choices) => (
+            <>
+              <label for={id()}>{label()}</label>
+              <select
+                {...common()}
+                value={text()}
+                onChange={(event) => props.onChange(event.currentTarget.value)}
+                required={props.parameter.required}
+              >
+                <Show when={!props.parameter.required}>
+                  <option value="null">(default)</option>
+                </Show>
+                <For each={choices()}>
+                  {(choice) => <option value={JSON.stringify(choice)}>{String(choice)}</option>}
+                </For>
+              </select>
+            </>
+          )}
+        </Match>
+        <Match when={props.parameter.type === 'INTEGER' || props.parameter.type === 'NUMBER'}>
+          <label for={id()}>{label()}</label>
+          <input
+            {...common()}
+            type="number"
+            inputMode={props.parameter.type === 'INTEGER' ? 'numeric' : 'decimal'}
+            step={props.parameter.type === 'INTEGER' ? 1 : 'any'}
+            min={props.parameter.min ?? undefined}
+            max={props.parameter.max ?? undefined}
+            value={text()}
+            onInput={(event) => props.onChange(event.currentTarget.value)}
+            required={props.parameter.required}
+          />
+        </Match>
+      </Switch>
+      <p class="hint" id={`${id()}-hint`}>
+        {props.parameter.description}
+        <Show when={props.parameter.secret}>
+          {' '}
+          {props.parameter.generated
+            ? 'Leave it empty to generate a strong one. It is never shown back.'
+            : 'It is never shown back.'}
+        </Show>
+      </p>
+      <Show when={props.error}>
+        <p class="field-error" id={`${id()}-error`}>
+          {props.error}
+        </p>
+      </Show>
+    </div>
+  );
+}

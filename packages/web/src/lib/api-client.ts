@@ -1,0 +1,79 @@
+import {
+  Client,
+  type CombinedError,
+  cacheExchange,
+  fetchExchange,
+  mapExchange,
+  subscriptionExchange,
+} from '@urql/core';
+import { createClient as createWsClient } from 'graphql-ws';
+import type { Auth } from './auth';
+import { apiEndpoints, type RuntimeConfig } from './runtime-config';
+
+export interface ApiClient {
+  client: Client;
+  /** Closes the WebSocket. */
+  dispose(): void;
+}
+
+/** The API refused the token (missing, expired, revoked): signing in again is the fix. */
+const isUnauthenticated = (error: CombinedError) =>
+  error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ||
+  (error.response as Response | undefined)?.status === 401;
+
+/**
+ * One urql client per signed-in session: queries and mutations over HTTP POST, subscriptions over graphql-ws
+ * on the same path, the bearer token on both.
+ */
+export function createApiClient(config: RuntimeConfig, auth: Auth): ApiClient {
+  const endpoints = apiEndpoints(config);
+  const authorization = () => {
+    const token = auth.accessToken();
+    return token ? `Bearer ${token}` : '';
+  };
+  const ws = createWsClient({
+    url: endpoints.ws,
+    // Read at every (re)connection, so a reconnect never sends a token that was replaced.
+    connectionParams: () => ({ authorization: authorization() }),
+    lazy: true,
+    retryAttempts: 8,
+  });
+  const client = new Client({
+    url: endpoints.http,
+    // GET requests would need the CSRF header; POST with a JSON body is what the API expects from browsers.
+    preferGetMethod: false,
+    fetchOptions: () => ({ headers: { authorization: authorization() } }),
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (isUnauthenticated(error)) auth.expire('The API did not accept your session. Sign in again.');
+        },
+      }),
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+  return { client, dispose: () => void ws.dispose() };
+}
+
+/** What went wrong, as the API said it (without urql's "[GraphQL]" prefix). */
+export function errorMessage(error: CombinedError | Error | string | undefined): string | undefined {
+  if (error === undefined) return undefined;
+  if (typeof error === 'string') return error;
+  if ('graphQLErrors' in error) {
+    if (error.graphQLErrors.length > 0) return error.graphQLErrors.map((e) => e.message).join(' ');
+    if (error.networkError) return `Cannot reach the API: ${error.networkError.message}`;
+  }
+  return error.message.replace(/^\[(GraphQL|Network)\] /, '');
+}

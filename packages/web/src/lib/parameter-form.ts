@@ -1,0 +1,67 @@
+import type { FieldError, Json, Provider, TemplateParameter } from './api-types';
+
+/** What the inputs hold: text (numbers and choices too, as typed or JSON-encoded) or a checkbox state. */
+export type RawValues = Record<string, string | boolean>;
+
+/** The fields that apply on a provider (a parameter with no providers listed applies on all). */
+export const fieldsFor = (parameters: TemplateParameter[], provider: Provider) =>
+  parameters.filter((p) => p.providers.length === 0 || p.providers.includes(provider));
+
+/** The inputs' starting values: the defaults (secrets and generated values start empty). */
+export function initialValues(parameters: TemplateParameter[]): RawValues {
+  const values: RawValues = {};
+  for (const p of parameters) {
+    if (p.type === 'BOOLEAN') values[p.name] = p.default === true;
+    else if (p.enum) values[p.name] = JSON.stringify(p.default ?? (p.required ? p.enum[0] : null));
+    else values[p.name] = p.default === null || p.secret ? '' : String(p.default);
+  }
+  return values;
+}
+
+/**
+ * The `params` to send: empty fields left out (the API applies defaults and generates secrets), numbers as
+ * numbers. A number that does not parse is sent as typed, so the API names the field and says why.
+ */
+export function toParams(parameters: TemplateParameter[], values: RawValues): Record<string, Json> {
+  const params: Record<string, Json> = {};
+  for (const p of parameters) {
+    const raw = values[p.name];
+    if (raw === undefined) continue;
+    if (typeof raw === 'boolean') {
+      params[p.name] = raw;
+    } else if (p.enum) {
+      const value = JSON.parse(raw) as Json;
+      if (value !== null) params[p.name] = value;
+    } else if (raw === '' || (p.type !== 'STRING' && raw.trim() === '')) {
+      // Left empty: the default applies, or a secret is generated.
+    } else if (p.type === 'INTEGER' || p.type === 'NUMBER') {
+      const n = Number(raw);
+      params[p.name] = Number.isFinite(n) ? n : raw;
+    } else {
+      params[p.name] = raw;
+    }
+  }
+  return params;
+}
+
+/** Field errors by field name, several joined. */
+export function errorsByField(errors: FieldError[] | undefined): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const e of errors ?? [])
+    byField[e.field] = byField[e.field] ? `${byField[e.field]} ${e.message}` : e.message;
+  return byField;
+}
+
+/**
+ * The template's pattern for the `pattern` attribute, or none when the browser could not compile it (it
+ * uses the `v` flag, stricter than the API's `u`): a hint must never block a value the API accepts.
+ */
+export function htmlPattern(pattern: string | null): string | undefined {
+  if (!pattern) return undefined;
+  try {
+    new RegExp(pattern, 'v');
+    return pattern;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,470 @@
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createMutation, createQuery, createSubscription, gql } from '@urql/solid';
+import { createEffect, createSignal, on, Show } from 'solid-js';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { JobLog } from '../components/job-log';
+import { jobTitle } from '../components/jobs-table';
+import { ErrorNotice, Loading } from '../components/notices';
+import { OutputsTable } from '../components/outputs-table';
+import { PlanSummary } from '../components/plan-summary';
+import { JobStateBadge, PlanStatusBadge } from '../components/status-badge';
+import {
+  isFinal,
+  type JobKind,
+  type JobState,
+  type PlanStatus,
+  PROVIDER_LABELS,
+  type Provider,
+  type PlanSummary as Summary,
+} from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
+import { formatCounts, formatDateTime, formatDuration } from '../lib/format';
+import { jobHref, networkHref, newNetworkHref, serviceHref } from '../lib/links';
+
+const JobQuery = gql`
+  query Job($id: ID!) {
+    job(id: $id) {
+      id
+      kind
+      destroy
+      state
+      targetKind
+      serviceId
+      networkName
+      networkProvider
+      planJobId
+      planStatus
+      canApply
+      error
+      createdAt
+      startedAt
+      finishedAt
+      summary {
+        add
+        change
+        destroy
+        resources {
+          address
+          actions
+        }
+        outputs {
+          address
+          actions
+        }
+        drift {
+          address
+          actions
+        }
+      }
+      service {
+        id
+        provider
+        networkName
+        deployed
+        network {
+          name
+          deployed
+        }
+        jobs {
+          id
+          kind
+          planJobId
+        }
+      }
+      network {
+        jobs {
+          id
+          kind
+          planJobId
+        }
+      }
+    }
+  }
+`;
+
+const JobUpdatedSubscription = gql`
+  subscription JobUpdated($id: ID!) {
+    jobUpdated(jobId: $id) {
+      id
+      state
+      planStatus
+      canApply
+      error
+      startedAt
+      finishedAt
+      summary {
+        add
+        change
+        destroy
+        resources {
+          address
+          actions
+        }
+        outputs {
+          address
+          actions
+        }
+        drift {
+          address
+          actions
+        }
+      }
+    }
+  }
+`;
+
+const CancelJobMutation = gql`
+  mutation CancelJob($id: ID!, $force: Boolean!) {
+    cancelJob(id: $id, force: $force) {
+      id
+      state
+    }
+  }
+`;
+
+const ApplyServiceMutation = gql`
+  mutation ApplyService($id: ID!, $planJobId: ID!) {
+    applyService(id: $id, planJobId: $planJobId) {
+      id
+    }
+  }
+`;
+
+const ApplyNetworkMutation = gql`
+  mutation ApplyNetwork($provider: Provider!, $name: String!, $planJobId: ID!) {
+    applyNetwork(provider: $provider, name: $name, planJobId: $planJobId) {
+      id
+    }
+  }
+`;
+
+interface JobLive {
+  id: string;
+  state: JobState;
+  planStatus: PlanStatus | null;
+  canApply: boolean;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: Summary | null;
+}
+
+interface TargetJob {
+  id: string;
+  kind: JobKind;
+  planJobId: string | null;
+}
+
+interface JobData {
+  job:
+    | (JobLive & {
+        kind: JobKind;
+        destroy: boolean;
+        targetKind: 'SERVICE' | 'NETWORK';
+        serviceId: string | null;
+        networkName: string | null;
+        networkProvider: Provider | null;
+        planJobId: string | null;
+        createdAt: string;
+        service: {
+          id: string;
+          provider: Provider;
+          networkName: string;
+          deployed: boolean;
+          network: { name: string; deployed: boolean } | null;
+          jobs: TargetJob[];
+        } | null;
+        network: { jobs: TargetJob[] } | null;
+      })
+    | null;
+}
+
+/** One job: its state and log live, what its plan changes, and what comes next (apply, cancel, outputs). */
+export function JobPage() {
+  const params = useParams<{ id: string }>();
+  // Keyed: going from a plan to its apply starts a fresh page, with no state of the plan's left over.
+  return (
+    <Show when={params.id} keyed>
+      {(id) => <JobView id={id} />}
+    </Show>
+  );
+}
+
+function JobView(props: { id: string }) {
+  const navigate = useNavigate();
+  const [query, refetch] = createQuery<JobData, { id: string }>({
+    query: JobQuery,
+    variables: () => ({ id: props.id }),
+    requestPolicy: 'network-only',
+  });
+  const [updates] = createSubscription<{ jobUpdated: JobLive }, { jobUpdated: JobLive }, { id: string }>({
+    query: JobUpdatedSubscription,
+    variables: () => ({ id: props.id }),
+  });
+  const [cancelled, cancelJob] = createMutation<{ cancelJob: { id: string; state: JobState } }>(
+    CancelJobMutation,
+  );
+  const [appliedService, applyService] = createMutation<{ applyService: { id: string } }>(
+    ApplyServiceMutation,
+  );
+  const [appliedNetwork, applyNetwork] = createMutation<{ applyNetwork: { id: string } }>(
+    ApplyNetworkMutation,
+  );
+  const [confirming, setConfirming] = createSignal<'apply' | 'force'>();
+
+  /** The loaded job with the latest pushed state over it. */
+  const job = () => {
+    const loaded = query.data?.job;
+    if (!loaded) return loaded;
+    const update = updates.data?.jobUpdated;
+    return update && update.id === loaded.id ? { ...loaded, ...update } : loaded;
+  };
+  const running = () => !isFinal(job()?.state);
+  createPageTitle(() => {
+    const j = job();
+    return j ? `${jobTitle(j)} of ${j.serviceId ?? j.networkName} (${j.state.toLowerCase()})` : 'Job';
+  });
+  /** The apply of this plan, once there is one (the API still says `canApply`: a second apply is refused). */
+  const appliedBy = () => {
+    const j = query.data?.job;
+    return (j?.service?.jobs ?? j?.network?.jobs ?? []).find(
+      (t) => t.kind === 'APPLY' && t.planJobId === j?.id,
+    );
+  };
+  const target = () => {
+    const j = job();
+    if (!j) return undefined;
+    return j.targetKind === 'SERVICE'
+      ? { label: `service ${j.serviceId}`, href: serviceHref(j.serviceId ?? '') }
+      : {
+          label: `network ${j.networkName} (${PROVIDER_LABELS[j.networkProvider ?? 'LOCAL']})`,
+          href: networkHref(j.networkProvider ?? 'LOCAL', j.networkName ?? ''),
+        };
+  };
+
+  // The end of the job changes what its target says (deployed, network state): read it again.
+  createEffect(
+    on(
+      () => job()?.state,
+      (state, previous) => {
+        if (previous !== undefined && state !== previous && isFinal(state))
+          refetch({ requestPolicy: 'network-only' });
+      },
+    ),
+  );
+
+  async function apply() {
+    const j = job();
+    if (!j) return;
+    const next =
+      j.targetKind === 'SERVICE'
+        ? (await applyService({ id: j.serviceId, planJobId: j.id })).data?.applyService.id
+        : (await applyNetwork({ provider: j.networkProvider, name: j.networkName, planJobId: j.id })).data
+            ?.applyNetwork.id;
+    setConfirming(undefined);
+    if (next) navigate(jobHref(next));
+  }
+
+  async function cancel(force: boolean) {
+    await cancelJob({ id: props.id, force });
+    setConfirming(undefined);
+  }
+
+  return (
+    <>
+      <ErrorNotice error={query.error} />
+      <Show
+        when={query.data}
+        fallback={
+          <Show when={!query.error}>
+            <Loading label="Loading the job…" />
+          </Show>
+        }
+      >
+        <Show
+          when={job()}
+          fallback={
+            <>
+              <h1>No such job</h1>
+              <p>
+                There is no job {props.id} of yours. <A href="/services">Back to your services</A>.
+              </p>
+            </>
+          }
+        >
+          {(j) => (
+            <>
+              <p class="breadcrumbs">
+                <A href={j().targetKind === 'SERVICE' ? '/services' : '/networks'}>
+                  {j().targetKind === 'SERVICE' ? 'Services' : 'Networks'}
+                </A>{' '}
+                / <A href={target()!.href}>{j().serviceId ?? j().networkName}</A> /{' '}
+                <span aria-current="page">{jobTitle(j())}</span>
+              </p>
+              <div class="page-head">
+                <div>
+                  <h1>
+                    {jobTitle(j())} of {target()!.label}
+                  </h1>
+                  <p class="lead job-meta" aria-live="polite">
+                    <JobStateBadge state={j().state} />
+                    <Show when={j().planStatus}>{(status) => <PlanStatusBadge status={status()} />}</Show>
+                    <span>
+                      Asked for {formatDateTime(j().createdAt)}
+                      <Show when={j().finishedAt && j().startedAt}>
+                        {' '}
+                        · took {formatDuration(j().startedAt, j().finishedAt)}
+                      </Show>
+                      <Show when={!j().finishedAt && j().startedAt}>
+                        {' '}
+                        · started {formatDateTime(j().startedAt)}
+                      </Show>
+                    </span>
+                  </p>
+                </div>
+              </div>
+
+              <Show when={running()}>
+                <div class="actions">
+                  <button
+                    type="button"
+                    class="button"
+                    onClick={() => cancel(false)}
+                    disabled={cancelled.fetching || cancelled.data !== undefined}
+                  >
+                    {cancelled.data ? 'Cancelling…' : 'Cancel'}
+                  </button>
+                  <Show when={cancelled.data && j().state === 'RUNNING'}>
+                    <button type="button" class="button button-danger" onClick={() => setConfirming('force')}>
+                      Force stop
+                    </button>
+                  </Show>
+                </div>
+                <Show when={cancelled.data && j().state === 'RUNNING'}>
+                  <p class="hint" role="status">
+                    Tofu got an interrupt: it saves its state and releases its lock, then stops.
+                  </p>
+                </Show>
+              </Show>
+              <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
+
+              <Show when={j().error}>
+                <div
+                  class={`notice ${j().state === 'CANCELLED' ? 'notice-info' : 'notice-error'}`}
+                  role={j().state === 'CANCELLED' ? 'status' : 'alert'}
+                >
+                  <p>{j().error}</p>
+                  <Show when={j().service}>
+                    {(service) => (
+                      <Show
+                        when={service().network}
+                        fallback={
+                          <p>
+                            <A href={newNetworkHref(service().provider, service().networkName)}>
+                              Create the network “{service().networkName}”
+                            </A>
+                            , apply it, then plan {service().id} again.
+                          </p>
+                        }
+                      >
+                        {(network) => (
+                          <Show when={!network().deployed}>
+                            <p>
+                              <A href={networkHref(service().provider, network().name)}>
+                                Open the network “{network().name}”
+                              </A>{' '}
+                              to plan and apply it.
+                            </p>
+                          </Show>
+                        )}
+                      </Show>
+                    )}
+                  </Show>
+                </div>
+              </Show>
+
+              <Show when={j().summary}>
+                {(summary) => (
+                  <PlanSummary summary={summary()} title={j().kind === 'PLAN' ? 'Plan' : 'Changes'} />
+                )}
+              </Show>
+              <Show when={j().kind === 'PLAN' && j().state === 'SUCCEEDED'}>
+                <Show
+                  when={j().canApply && !appliedBy()}
+                  fallback={
+                    <p class="notice notice-info">
+                      <Show when={appliedBy()} fallback="Nothing to change: what runs is what is configured.">
+                        {(apply) => (
+                          <>
+                            This plan was applied: <A href={jobHref(apply().id)}>see the apply</A>.
+                          </>
+                        )}
+                      </Show>
+                    </p>
+                  }
+                >
+                  <div class="actions">
+                    <button
+                      type="button"
+                      class={`button ${j().destroy ? 'button-danger' : 'button-primary'}`}
+                      onClick={() => setConfirming('apply')}
+                    >
+                      Apply this plan
+                    </button>
+                  </div>
+                </Show>
+              </Show>
+              <Show when={j().kind !== 'PLAN' && j().state === 'SUCCEEDED'}>
+                <p class="notice notice-success" role="status">
+                  {j().kind === 'DESTROY' || j().destroy ? 'Destroyed.' : 'Applied.'}{' '}
+                  <A href={target()!.href}>Open {target()!.label}</A>
+                </p>
+              </Show>
+              <Show
+                when={
+                  j().targetKind === 'SERVICE' &&
+                  j().kind === 'APPLY' &&
+                  !j().destroy &&
+                  j().state === 'SUCCEEDED'
+                }
+              >
+                <OutputsTable serviceId={j().serviceId!} />
+              </Show>
+
+              <JobLog jobId={j().id} />
+
+              <ConfirmDialog
+                open={confirming() === 'apply'}
+                title={`Apply this plan to ${target()!.label}?`}
+                confirmLabel={j().destroy ? 'Destroy' : 'Apply'}
+                danger={j().destroy || (j().summary?.destroy ?? 0) > 0}
+                busy={appliedService.fetching || appliedNetwork.fetching}
+                onConfirm={apply}
+                onCancel={() => setConfirming(undefined)}
+              >
+                <p>
+                  Exactly this plan runs: {j().summary ? formatCounts(j().summary!) : 'its changes'}.
+                  <Show when={(j().summary?.destroy ?? 0) > 0}> Destroyed resources lose their data.</Show>
+                </p>
+              </ConfirmDialog>
+              <ConfirmDialog
+                open={confirming() === 'force'}
+                title="Force stop?"
+                confirmLabel="Force stop"
+                danger
+                busy={cancelled.fetching}
+                onConfirm={() => cancel(true)}
+                onCancel={() => setConfirming(undefined)}
+              >
+                <p>
+                  Tofu is killed now instead of stopping cleanly. Its state lock may stay behind and resources
+                  it was changing may be left half-made.
+                </p>
+              </ConfirmDialog>
+            </>
+          )}
+        </Show>
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,272 @@
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { createMutation, createQuery, gql } from '@urql/solid';
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createStore } from 'solid-js/store';
+import { ErrorSummary } from '../components/error-summary';
+import { ErrorNotice, Loading } from '../components/notices';
+import { ParameterField } from '../components/parameter-field';
+import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
+import { formatDateTime } from '../lib/format';
+import { networkHref } from '../lib/links';
+import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
+
+const NetworksQuery = gql`
+  query Networks {
+    networks {
+      name
+      provider
+      deployed
+      createdAt
+      services {
+        id
+      }
+    }
+  }
+`;
+
+const NetworkTemplateQuery = gql`
+  query NetworkTemplate($provider: Provider!) {
+    networkTemplate(provider: $provider) {
+      id
+      description
+      parameters {
+        name
+        label
+        description
+        type
+        required
+        default
+        enum
+        secret
+        generated
+        min
+        max
+        minLength
+        maxLength
+        pattern
+        providers
+      }
+    }
+  }
+`;
+
+const CreateNetworkMutation = gql`
+  mutation CreateNetwork($input: CreateNetworkInput!) {
+    createNetwork(input: $input) {
+      __typename
+      ... on Network {
+        name
+        provider
+      }
+      ... on ValidationErrors {
+        message
+        fieldErrors {
+          field
+          rule
+          message
+        }
+      }
+    }
+  }
+`;
+
+interface NetworkRow {
+  name: string;
+  provider: Provider;
+  deployed: boolean;
+  createdAt: string;
+  services: { id: string }[];
+}
+
+type CreateNetworkResult =
+  | { __typename: 'Network'; name: string; provider: Provider }
+  | { __typename: 'ValidationErrors'; message: string; fieldErrors: FieldError[] };
+
+const PROVIDERS: Provider[] = ['LOCAL', 'AWS'];
+
+/** The user's networks, and the form to add one (prefilled from `?provider=&name=`, as a failed plan links). */
+export function NetworksPage() {
+  createPageTitle(() => 'Networks');
+  const [networks] = createQuery<{ networks: NetworkRow[] }>({
+    query: NetworksQuery,
+    requestPolicy: 'cache-and-network',
+  });
+
+  return (
+    <>
+      <h1>Networks</h1>
+      <p class="lead">
+        A service sits on a network of its provider; create and apply the network before planning the service.
+      </p>
+      <ErrorNotice error={networks.error} />
+      <Show
+        when={networks.data}
+        fallback={
+          <Show when={!networks.error}>
+            <Loading label="Loading your networks…" />
+          </Show>
+        }
+      >
+        <Show
+          when={(networks.data?.networks.length ?? 0) > 0}
+          fallback={<p class="empty">You have no networks yet.</p>}
+        >
+          <div class="table-scroll">
+            <table class="list">
+              <thead>
+                <tr>
+                  <th scope="col">Network</th>
+                  <th scope="col">Provider</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Services</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={networks.data?.networks}>
+                  {(network) => (
+                    <tr>
+                      <td>
+                        <A href={networkHref(network.provider, network.name)}>{network.name}</A>
+                      </td>
+                      <td>{PROVIDER_LABELS[network.provider]}</td>
+                      <td>
+                        <span class={`badge ${network.deployed ? 'badge-ok' : 'badge-idle'}`}>
+                          {network.deployed ? 'deployed' : 'not deployed'}
+                        </span>
+                      </td>
+                      <td>{network.services.map((s) => s.id).join(', ') || '—'}</td>
+                      <td>{formatDateTime(network.createdAt)}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Show>
+      </Show>
+      <NewNetworkForm />
+    </>
+  );
+}
+
+function NewNetworkForm() {
+  const [search] = useSearchParams<{ provider?: string; name?: string }>();
+  const navigate = useNavigate();
+  const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
+  const [provider, setProvider] = createSignal<Provider>(initialProvider);
+  const [name, setName] = createSignal(search.name ?? 'default');
+  const [values, setValues] = createStore<RawValues>({});
+  const [fieldErrors, setFieldErrors] = createSignal<FieldError[]>([]);
+  const [summary, setSummary] = createSignal<string>();
+  const [template] = createQuery<
+    { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
+    { provider: Provider }
+  >({ query: NetworkTemplateQuery, variables: () => ({ provider: provider() }) });
+  const [created, createNetwork] = createMutation<{ createNetwork: CreateNetworkResult }>(
+    CreateNetworkMutation,
+  );
+
+  const fields = () => fieldsFor(template.data?.networkTemplate?.parameters ?? [], provider());
+  const errors = () => errorsByField(fieldErrors());
+  createEffect(
+    on(
+      () => template.data?.networkTemplate?.id,
+      () => setValues(initialValues(template.data?.networkTemplate?.parameters ?? [])),
+    ),
+  );
+
+  const fieldIdOf = (field: string) => {
+    if (field === 'networkName' || field === 'provider') return `network-${field}`;
+    return fields().some((p) => p.name === field) ? `network-param-${field}` : undefined;
+  };
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    setFieldErrors([]);
+    setSummary(undefined);
+    const result = await createNetwork({
+      input: { networkName: name().trim(), provider: provider(), params: toParams(fields(), values) },
+    });
+    const outcome = result.data?.createNetwork;
+    if (outcome?.__typename === 'Network') navigate(networkHref(outcome.provider, outcome.name));
+    else if (outcome?.__typename === 'ValidationErrors') {
+      setFieldErrors(outcome.fieldErrors);
+      setSummary(outcome.message);
+    }
+  }
+
+  return (
+    <section aria-labelledby="new-network-title">
+      <h2 id="new-network-title">New network</h2>
+      <form class="form" onSubmit={submit}>
+        <ErrorSummary message={summary()} errors={fieldErrors()} fieldIdOf={fieldIdOf} />
+        <ErrorNotice error={created.error ?? template.error} />
+        <div class="field-row">
+          <div class={`field${errors().provider ? ' field-invalid' : ''}`}>
+            <label for="network-provider">Provider</label>
+            <select
+              id="network-provider"
+              name="provider"
+              value={provider()}
+              onChange={(event) => setProvider(event.currentTarget.value as Provider)}
+            >
+              <For each={PROVIDERS}>{(p) => <option value={p}>{PROVIDER_LABELS[p]}</option>}</For>
+            </select>
+            <Show when={errors().provider}>
+              <p class="field-error">{errors().provider}</p>
+            </Show>
+          </div>
+          <div class={`field${errors().networkName ? ' field-invalid' : ''}`}>
+            <label for="network-networkName">
+              Name<span class="required"> (required)</span>
+            </label>
+            <input
+              id="network-networkName"
+              name="networkName"
+              value={name()}
+              onInput={(event) => setName(event.currentTarget.value)}
+              required
+              maxLength={40}
+              autocomplete="off"
+              autocapitalize="none"
+              spellcheck={false}
+              aria-describedby={`network-networkName-hint${errors().networkName ? ' network-networkName-error' : ''}`}
+              aria-invalid={errors().networkName ? true : undefined}
+            />
+            <p class="hint" id="network-networkName-hint">
+              2-40 lowercase letters, digits and single hyphens, starting with a letter.
+            </p>
+            <Show when={errors().networkName}>
+              <p class="field-error" id="network-networkName-error">
+                {errors().networkName}
+              </p>
+            </Show>
+          </div>
+        </div>
+        <Show when={template.data?.networkTemplate}>{(t) => <p class="hint">{t().description}</p>}</Show>
+        <For each={fields()}>
+          {(parameter) => (
+            <ParameterField
+              parameter={parameter}
+              idPrefix="network-param"
+              value={values[parameter.name] ?? ''}
+              onChange={(value) => setValues(parameter.name, value)}
+              error={errors()[parameter.name]}
+            />
+          )}
+        </For>
+        <div class="actions">
+          <button
+            type="submit"
+            class="button button-primary"
+            disabled={created.fetching || template.fetching}
+          >
+            {created.fetching ? 'Saving…' : 'Create network'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

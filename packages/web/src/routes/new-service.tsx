@@ -1,0 +1,326 @@
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createMutation, createQuery, gql } from '@urql/solid';
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createStore } from 'solid-js/store';
+import { ErrorSummary } from '../components/error-summary';
+import { ErrorNotice, Loading } from '../components/notices';
+import { ParameterField } from '../components/parameter-field';
+import { TemplateIcon } from '../components/template-icon';
+import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import { createPageTitle } from '../lib/create-page-title';
+import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
+import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
+
+const NewServiceQuery = gql`
+  query NewService($id: ID!) {
+    template(id: $id) {
+      id
+      name
+      description
+      icon
+      providers
+      parameters {
+        name
+        label
+        description
+        type
+        required
+        default
+        enum
+        secret
+        generated
+        min
+        max
+        minLength
+        maxLength
+        pattern
+        providers
+      }
+    }
+    networks {
+      name
+      provider
+      deployed
+    }
+  }
+`;
+
+const CreateServiceMutation = gql`
+  mutation CreateService($input: CreateServiceInput!) {
+    createService(input: $input) {
+      __typename
+      ... on Service {
+        id
+      }
+      ... on ValidationErrors {
+        message
+        fieldErrors {
+          field
+          rule
+          message
+        }
+      }
+    }
+  }
+`;
+
+interface NewServiceData {
+  template: {
+    id: string;
+    name: string;
+    description: string;
+    icon: string;
+    providers: Provider[];
+    parameters: TemplateParameter[];
+  } | null;
+  networks: { name: string; provider: Provider; deployed: boolean }[];
+}
+
+type CreateServiceResult =
+  | { __typename: 'Service'; id: string }
+  | { __typename: 'ValidationErrors'; message: string; fieldErrors: FieldError[] };
+
+/** The form of a template: service id, provider, network and the template's own fields. */
+export function NewServicePage() {
+  const params = useParams<{ id: string }>();
+  const navigate = useNavigate();
+  const [query] = createQuery<NewServiceData, { id: string }>({
+    query: NewServiceQuery,
+    variables: () => ({ id: params.id }),
+    requestPolicy: 'cache-and-network',
+  });
+  const [created, createService] = createMutation<{ createService: CreateServiceResult }>(
+    CreateServiceMutation,
+  );
+
+  const [serviceId, setServiceId] = createSignal('');
+  const [provider, setProvider] = createSignal<Provider>('LOCAL');
+  const [networkName, setNetworkName] = createSignal('default');
+  const [values, setValues] = createStore<RawValues>({});
+  const [fieldErrors, setFieldErrors] = createSignal<FieldError[]>([]);
+  const [summary, setSummary] = createSignal<string>();
+
+  const template = () => query.data?.template;
+  createPageTitle(() => `New ${template()?.name ?? params.id} service`);
+  const fields = () => fieldsFor(template()?.parameters ?? [], provider());
+  const errors = () => errorsByField(fieldErrors());
+  const network = () =>
+    query.data?.networks.find((n) => n.name === networkName() && n.provider === provider());
+
+  // A new template (or its first load) starts from its defaults.
+  createEffect(
+    on(
+      () => template()?.id,
+      () => {
+        const t = template();
+        if (!t) return;
+        setValues(initialValues(t.parameters));
+        if (!t.providers.includes(provider())) setProvider(t.providers[0] ?? 'LOCAL');
+      },
+    ),
+  );
+
+  const fieldIdOf = (field: string) => {
+    if (field === 'serviceId' || field === 'provider' || field === 'networkName') return `service-${field}`;
+    return fields().some((p) => p.name === field) ? `param-${field}` : undefined;
+  };
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    const t = template();
+    if (!t) return;
+    setFieldErrors([]);
+    setSummary(undefined);
+    const result = await createService({
+      input: {
+        serviceId: serviceId().trim(),
+        templateId: t.id,
+        provider: provider(),
+        networkName: networkName().trim(),
+        params: toParams(fields(), values),
+      },
+    });
+    const outcome = result.data?.createService;
+    if (outcome?.__typename === 'Service') {
+      navigate(serviceHref(outcome.id));
+    } else if (outcome?.__typename === 'ValidationErrors') {
+      setFieldErrors(outcome.fieldErrors);
+      setSummary(outcome.message);
+    }
+  }
+
+  return (
+    <>
+      <p class="breadcrumbs">
+        <A href="/">Catalog</A> / <span aria-current="page">{template()?.name ?? params.id}</span>
+      </p>
+      <ErrorNotice error={query.error} />
+      <Show
+        when={query.data}
+        fallback={
+          <Show when={!query.error}>
+            <Loading label="Loading the template…" />
+          </Show>
+        }
+      >
+        <Show
+          when={template()}
+          fallback={
+            <>
+              <h1>No such template</h1>
+              <p>
+                The catalog has no template “{params.id}”. <A href="/">Back to the catalog</A>.
+              </p>
+            </>
+          }
+        >
+          {(t) => (
+            <>
+              <div class="page-head">
+                <TemplateIcon icon={t().icon} name={t().name} />
+                <div>
+                  <h1>New {t().name} service</h1>
+                  <p class="lead">{t().description}</p>
+                </div>
+              </div>
+              <p>Saving the form deploys nothing: you will see the plan first.</p>
+              <form class="form" onSubmit={submit}>
+                <ErrorSummary message={summary()} errors={fieldErrors()} fieldIdOf={fieldIdOf} />
+                <ErrorNotice error={created.error} />
+                <fieldset>
+                  <legend>Service</legend>
+                  <div class={`field${errors().serviceId ? ' field-invalid' : ''}`}>
+                    <label for="service-serviceId">
+                      Service id<span class="required"> (required)</span>
+                    </label>
+                    <input
+                      id="service-serviceId"
+                      name="serviceId"
+                      value={serviceId()}
+                      onInput={(event) => setServiceId(event.currentTarget.value)}
+                      required
+                      maxLength={40}
+                      autocomplete="off"
+                      autocapitalize="none"
+                      spellcheck={false}
+                      aria-describedby={`service-serviceId-hint${errors().serviceId ? ' service-serviceId-error' : ''}`}
+                      aria-invalid={errors().serviceId ? true : undefined}
+                    />
+                    <p class="hint" id="service-serviceId-hint">
+                      How you will find it: 2-40 lowercase letters, digits and single hyphens, starting with a
+                      letter (e.g. “my-db”).
+                    </p>
+                    <Show when={errors().serviceId}>
+                      <p class="field-error" id="service-serviceId-error">
+                        {errors().serviceId}
+                      </p>
+                    </Show>
+                  </div>
+                  <div class={`field${errors().provider ? ' field-invalid' : ''}`}>
+                    <label for="service-provider">Provider</label>
+                    <select
+                      id="service-provider"
+                      name="provider"
+                      value={provider()}
+                      onChange={(event) => setProvider(event.currentTarget.value as Provider)}
+                      aria-describedby={errors().provider ? 'service-provider-error' : undefined}
+                    >
+                      <For each={t().providers}>{(p) => <option value={p}>{PROVIDER_LABELS[p]}</option>}</For>
+                    </select>
+                    <Show when={errors().provider}>
+                      <p class="field-error" id="service-provider-error">
+                        {errors().provider}
+                      </p>
+                    </Show>
+                  </div>
+                  <div class={`field${errors().networkName ? ' field-invalid' : ''}`}>
+                    <label for="service-networkName">Network</label>
+                    <input
+                      id="service-networkName"
+                      name="networkName"
+                      list="service-network-names"
+                      value={networkName()}
+                      onInput={(event) => setNetworkName(event.currentTarget.value)}
+                      required
+                      autocomplete="off"
+                      autocapitalize="none"
+                      spellcheck={false}
+                      aria-describedby={`service-networkName-hint${errors().networkName ? ' service-networkName-error' : ''}`}
+                      aria-invalid={errors().networkName ? true : undefined}
+                    />
+                    <datalist id="service-network-names">
+                      <For each={query.data?.networks.filter((n) => n.provider === provider())}>
+                        {(n) => <option value={n.name} />}
+                      </For>
+                    </datalist>
+                    <p class="hint" id="service-networkName-hint">
+                      Services on the same network reach each other.{' '}
+                      <NetworkHint name={networkName().trim()} provider={provider()} network={network()} />
+                    </p>
+                    <Show when={errors().networkName}>
+                      <p class="field-error" id="service-networkName-error">
+                        {errors().networkName}
+                      </p>
+                    </Show>
+                  </div>
+                </fieldset>
+                <Show when={fields().length > 0}>
+                  <fieldset>
+                    <legend>Settings</legend>
+                    <For each={fields()}>
+                      {(parameter) => (
+                        <ParameterField
+                          parameter={parameter}
+                          idPrefix="param"
+                          value={values[parameter.name] ?? ''}
+                          onChange={(value) => setValues(parameter.name, value)}
+                          error={errors()[parameter.name]}
+                        />
+                      )}
+                    </For>
+                  </fieldset>
+                </Show>
+                <div class="actions">
+                  <button type="submit" class="button button-primary" disabled={created.fetching}>
+                    {created.fetching ? 'Saving…' : 'Create service'}
+                  </button>
+                  <A href="/" class="button">
+                    Cancel
+                  </A>
+                </div>
+              </form>
+            </>
+          )}
+        </Show>
+      </Show>
+    </>
+  );
+}
+
+/** Whether the chosen network is ready, with the way to make it so. */
+function NetworkHint(props: {
+  name: string;
+  provider: Provider;
+  network: { name: string; deployed: boolean } | undefined;
+}) {
+  return (
+    <Show when={props.name}>
+      <Show
+        when={props.network}
+        fallback={
+          <>
+            Network “{props.name}” ({PROVIDER_LABELS[props.provider]}) does not exist yet:{' '}
+            <A href={newNetworkHref(props.provider, props.name)}>create it</A> before planning.
+          </>
+        }
+      >
+        {(network) => (
+          <Show when={!network().deployed} fallback={<>Network “{props.name}” is deployed.</>}>
+            Network “{props.name}” is not deployed yet:{' '}
+            <A href={networkHref(props.provider, props.name)}>apply it</A> before planning.
+          </Show>
+        )}
+      </Show>
+    </Show>
+  );
+}

@@ -1,0 +1,311 @@
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createMutation, createQuery, gql } from '@urql/solid';
+import { createEffect, createSignal, on, Show } from 'solid-js';
+import { ConfigTable } from '../components/config-table';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
+import { ErrorNotice, Loading } from '../components/notices';
+import { OutputsTable } from '../components/outputs-table';
+import { ServiceStatusBadge } from '../components/status-badge';
+import { TemplateIcon } from '../components/template-icon';
+import { isFinal, type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { createLiveStatuses } from '../lib/create-live-statuses';
+import { createPageTitle } from '../lib/create-page-title';
+import { formatDateTime } from '../lib/format';
+import { jobHref, networkHref, newNetworkHref } from '../lib/links';
+
+const ServiceQuery = gql`
+  query Service($id: ID!) {
+    service(id: $id) {
+      id
+      templateId
+      provider
+      networkName
+      deployed
+      createdAt
+      updatedAt
+      params
+      template {
+        id
+        name
+        icon
+        parameters {
+          name
+          label
+          secret
+        }
+      }
+      network {
+        name
+        provider
+        deployed
+      }
+      status {
+        status
+        checkedAt
+        source
+        error
+      }
+      jobs {
+        id
+        kind
+        destroy
+        state
+        planStatus
+        canApply
+        createdAt
+        startedAt
+        finishedAt
+      }
+    }
+  }
+`;
+
+const PlanServiceMutation = gql`
+  mutation PlanService($id: ID!) {
+    planService(id: $id) {
+      id
+    }
+  }
+`;
+
+const DestroyServiceMutation = gql`
+  mutation DestroyService($id: ID!) {
+    destroyService(id: $id) {
+      id
+    }
+  }
+`;
+
+const DeleteServiceMutation = gql`
+  mutation DeleteService($id: ID!) {
+    deleteService(id: $id)
+  }
+`;
+
+interface ServiceData {
+  service: {
+    id: string;
+    templateId: string;
+    provider: Provider;
+    networkName: string;
+    deployed: boolean;
+    createdAt: string;
+    updatedAt: string;
+    params: Record<string, Json>;
+    template: {
+      id: string;
+      name: string;
+      icon: string;
+      parameters: { name: string; label: string; secret: boolean }[];
+    } | null;
+    network: { name: string; provider: Provider; deployed: boolean } | null;
+    status: { status: PlanStatus; checkedAt: string; source: string; error: string | null } | null;
+    jobs: (JobRow & { canApply: boolean })[];
+  } | null;
+}
+
+const SOURCES: Record<string, string> = { JOB: 'a plan', DRIFT: 'the drift check', APPLY: 'an apply' };
+
+/** One service: status, actions, configuration, outputs and jobs. */
+export function ServicePage() {
+  const params = useParams<{ id: string }>();
+  const navigate = useNavigate();
+  const [query, refetch] = createQuery<ServiceData, { id: string }>({
+    query: ServiceQuery,
+    variables: () => ({ id: params.id }),
+    requestPolicy: 'cache-and-network',
+  });
+  const live = createLiveStatuses(() => params.id);
+  const [planned, planService] = createMutation<{ planService: { id: string } }>(PlanServiceMutation);
+  const [destroyed, destroyService] = createMutation<{ destroyService: { id: string } }>(
+    DestroyServiceMutation,
+  );
+  const [deleted, deleteService] = createMutation<{ deleteService: string }>(DeleteServiceMutation);
+  const [confirming, setConfirming] = createSignal<'destroy' | 'delete'>();
+
+  const service = () => query.data?.service;
+  createPageTitle(() => `Service ${params.id}`);
+  const liveStatus = () => live()[params.id];
+  const status = () => liveStatus() ?? service()?.status ?? undefined;
+  const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;
+  const activeJob = () => service()?.jobs.find((j) => !isFinal(j.state));
+  // Only the newest job: an older plan was applied or replaced (its `canApply` does not say which).
+  const applicablePlan = () => {
+    const newest = service()?.jobs[0];
+    return newest?.kind === 'PLAN' && newest.canApply ? newest : undefined;
+  };
+
+  // A pushed status means a job or the drift check ran: reload the jobs and the deployed flag.
+  createEffect(on(liveStatus, () => refetch({ requestPolicy: 'network-only' }), { defer: true }));
+
+  async function plan() {
+    const result = await planService({ id: params.id });
+    if (result.data) navigate(jobHref(result.data.planService.id));
+  }
+  async function destroy() {
+    const result = await destroyService({ id: params.id });
+    setConfirming(undefined);
+    if (result.data) navigate(jobHref(result.data.destroyService.id));
+  }
+  async function remove() {
+    const result = await deleteService({ id: params.id });
+    setConfirming(undefined);
+    if (result.data) navigate('/services');
+  }
+
+  return (
+    <>
+      <p class="breadcrumbs">
+        <A href="/services">Services</A> / <span aria-current="page">{params.id}</span>
+      </p>
+      <ErrorNotice error={query.error} />
+      <Show
+        when={query.data}
+        fallback={
+          <Show when={!query.error}>
+            <Loading label="Loading the service…" />
+          </Show>
+        }
+      >
+        <Show
+          when={service()}
+          fallback={
+            <>
+              <h1>No such service</h1>
+              <p>
+                You have no service “{params.id}”. <A href="/services">Back to your services</A>.
+              </p>
+            </>
+          }
+        >
+          {(s) => (
+            <>
+              <div class="page-head">
+                <TemplateIcon
+                  icon={s().template?.icon ?? s().templateId}
+                  name={s().template?.name ?? s().templateId}
+                />
+                <div>
+                  <h1>{s().id}</h1>
+                  <p class="lead">
+                    {s().template?.name ?? s().templateId} on {PROVIDER_LABELS[s().provider]}, network{' '}
+                    <A href={networkHref(s().provider, s().networkName)}>{s().networkName}</A>
+                  </p>
+                </div>
+                <div class="page-status">
+                  <ServiceStatusBadge status={status()?.status} deployed={deployed()} />
+                  <Show when={status()}>
+                    {(st) => (
+                      <span class="hint">
+                        Found by {SOURCES[st().source] ?? st().source}, {formatDateTime(st().checkedAt)}
+                      </span>
+                    )}
+                  </Show>
+                </div>
+              </div>
+
+              <Show when={status()?.status === 'ERROR' && status()?.error}>
+                <div class="notice notice-error" role="alert">
+                  <p>{status()?.error}</p>
+                  <Show when={!s().network}>
+                    <p>
+                      <A href={newNetworkHref(s().provider, s().networkName)}>
+                        Create the network “{s().networkName}”
+                      </A>
+                    </p>
+                  </Show>
+                </div>
+              </Show>
+              <Show when={activeJob()}>
+                {(job) => (
+                  <p class="notice notice-info" role="status">
+                    A job is {job().state.toLowerCase()}: <A href={jobHref(job().id)}>{jobTitle(job())}</A>.
+                  </p>
+                )}
+              </Show>
+
+              <div class="actions">
+                <button
+                  type="button"
+                  class="button button-primary"
+                  onClick={plan}
+                  disabled={planned.fetching}
+                >
+                  {planned.fetching ? 'Planning…' : 'Plan'}
+                </button>
+                <Show when={applicablePlan()}>
+                  {(job) => (
+                    <A href={jobHref(job().id)} class="button">
+                      Review the plan to apply
+                    </A>
+                  )}
+                </Show>
+                <Show
+                  when={deployed()}
+                  fallback={
+                    <button
+                      type="button"
+                      class="button button-danger"
+                      onClick={() => setConfirming('delete')}
+                    >
+                      Delete
+                    </button>
+                  }
+                >
+                  <button type="button" class="button button-danger" onClick={() => setConfirming('destroy')}>
+                    Destroy
+                  </button>
+                </Show>
+              </div>
+              <ErrorNotice error={planned.error ?? destroyed.error ?? deleted.error} />
+
+              <div class="columns">
+                <section aria-labelledby="config-title">
+                  <h2 id="config-title">Configuration</h2>
+                  <ConfigTable params={s().params} parameters={s().template?.parameters ?? []} />
+                  <p class="hint">Saved {formatDateTime(s().updatedAt)}.</p>
+                </section>
+                <OutputsTable serviceId={s().id} />
+              </div>
+
+              <section aria-labelledby="jobs-title">
+                <h2 id="jobs-title">Jobs</h2>
+                <JobsTable jobs={s().jobs} />
+              </section>
+
+              <ConfirmDialog
+                open={confirming() === 'destroy'}
+                title={`Destroy ${s().id}?`}
+                confirmLabel="Destroy"
+                danger
+                requireText={s().id}
+                busy={destroyed.fetching}
+                onConfirm={destroy}
+                onCancel={() => setConfirming(undefined)}
+              >
+                <p>
+                  Everything this service runs is deleted: tofu plans the destruction, then applies it. Its
+                  data goes with it. The configuration stays, so you can deploy it again.
+                </p>
+              </ConfirmDialog>
+              <ConfirmDialog
+                open={confirming() === 'delete'}
+                title={`Delete ${s().id}?`}
+                confirmLabel="Delete"
+                danger
+                busy={deleted.fetching}
+                onConfirm={remove}
+                onCancel={() => setConfirming(undefined)}
+              >
+                <p>
+                  Its configuration and job history are deleted. Nothing is deployed, so nothing else changes.
+                </p>
+              </ConfirmDialog>
+            </>
+          )}
+        </Show>
+      </Show>
+    </>
+  );
+}

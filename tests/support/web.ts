@@ -1,0 +1,83 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type App, buildApp, createTokenVerifier, webRedirectUris } from '@spawnit/api';
+import { createOidcProvider, type OidcProvider, WEB_CLIENT_ID } from '@spawnit/embedded';
+import { createOperations, type Operations } from '@spawnit/engine';
+import { execa } from 'execa';
+import { USERS } from './api.js';
+import { type EngineHarness, startEngine } from './engine.js';
+import { REPO_ROOT } from './paths.js';
+
+export const WEB_DIR = path.join(REPO_ROOT, 'packages/web');
+
+/** Builds the web UI with its own Vite into `outDir` (not `packages/web/dist`, which `pnpm start` serves). */
+export async function buildWebUi(outDir: string): Promise<void> {
+  const require = createRequire(path.join(WEB_DIR, 'package.json'));
+  const vitePackage = require.resolve('vite/package.json');
+  const { bin } = require(vitePackage) as { bin: Record<string, string> };
+  const vite = path.join(path.dirname(vitePackage), bin.vite!);
+  await execa(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: WEB_DIR,
+  });
+}
+
+export interface WebStack {
+  /** Where the UI is served, e.g. `http://127.0.0.1:41234`. */
+  origin: string;
+  app: App;
+  h: EngineHarness;
+  operations: Operations;
+  oidc: OidcProvider;
+  close(): Promise<void>;
+}
+
+/** A free loopback port: the OIDC client must know the UI's redirect URI before the API listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The API serving the built UI, on real parts: the embedded S3 server, the embedded OIDC provider with the
+ * test users and the UI's redirect URIs, and the engine on the fixture catalog (real terraform).
+ */
+export async function startWebStack(options: { distDir: string }): Promise<WebStack> {
+  const port = await freePort();
+  const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
+  const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS, webRedirectUris: webRedirectUris(port) });
+  const { issuer } = await oidc.start();
+  const h = await startEngine();
+  const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
+  const app = buildApp({
+    engine: h.engine,
+    operations,
+    verifier: createTokenVerifier({ issuer, audience: oidc.audience }),
+    port,
+    logging: 'warn',
+    web: {
+      distDir: options.distDir,
+      config: { apiUrl: '/graphql', oidc: { issuer, clientId: WEB_CLIENT_ID } },
+    },
+  });
+  await app.start();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    app,
+    h,
+    operations,
+    oidc,
+    async close() {
+      await app.stop();
+      await operations.shutdown();
+      await h.close();
+      await oidc.stop();
+      await rm(oidcDir, { recursive: true, force: true });
+    },
+  };
+}
