@@ -231,6 +231,11 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     expect(['QUEUED', 'RUNNING', 'SUCCEEDED']).toEqual(expect.arrayContaining(overWs));
     const text = (await logs).results.map((r) => r.data!.jobLogs.text).join('\n');
     expect(text).toContain('Apply complete! Resources: 1 added, 0 changed, 0 destroyed.');
+    // The plan was taken: it can no longer be applied, and says by which job.
+    const applied = await run('query ($id: ID!) { job(id: $id) { canApply appliedBy } }', {
+      id: service.lastPlan.id,
+    });
+    expect(applied.job).toEqual({ canApply: false, appliedBy: applyService.id });
 
     const data = await run(`{
       services { id deployed }

@@ -164,6 +164,11 @@ describe('one run at a time', () => {
       ops.apply(service('serial'), p2.id),
     ]);
     const [r1, r2] = await Promise.all([ops.waitForJob(clientId, a1.id), ops.waitForJob(clientId, a2.id)]);
+    // Each plan was taken once.
+    expect((await ops.getJob(clientId, p1.id))?.appliedBy).toBe(a1.id);
+    await expect(ops.apply(service('serial'), p1.id)).rejects.toThrow(
+      `Plan job ${p1.id} was already applied by job ${a1.id}; plan again.`,
+    );
     const [first, second] = [r1, r2].sort((a, b) => a.startedAt!.localeCompare(b.startedAt!));
     expect(first!.finishedAt! <= second!.startedAt!).toBe(true);
     expect(first!.state).toBe('succeeded');

@@ -174,8 +174,15 @@ export const JobRef = builder.objectRef<JobRecord>('Job').implement({
       resolve: (job) => job.planStatus ?? null,
     }),
     canApply: t.boolean({
-      description: 'A succeeded plan with changes: `applyService`/`applyNetwork` can apply it.',
-      resolve: (job) => job.kind === 'plan' && job.state === 'succeeded' && job.planId !== undefined,
+      description:
+        'A succeeded plan with changes, not applied yet: `applyService`/`applyNetwork` can apply it (once).',
+      resolve: (job) =>
+        job.kind === 'plan' && job.state === 'succeeded' && job.planId !== undefined && !job.appliedBy,
+    }),
+    appliedBy: t.id({
+      nullable: true,
+      description: 'For a plan: the apply job that took it (a plan is applied at most once).',
+      resolve: (job) => job.appliedBy ?? null,
     }),
     summary: t.field({
       type: PlanSummaryRef,

@@ -42,6 +42,8 @@ export interface JobRecord {
   lock: LockInfo | undefined;
   /** Number of log lines. */
   lineCount: number;
+  /** For a plan job: the apply job that took its plan (a plan is applied once). */
+  appliedBy?: string | undefined;
 }
 
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];

@@ -453,8 +453,21 @@ export function createOperations(options: OperationsOptions): Operations {
       if (!planJob.planId) {
         throw new ConflictError(`Plan job ${planJobId} found nothing to change; there is nothing to apply.`);
       }
+      if (planJob.appliedBy) {
+        throw new ConflictError(
+          `Plan job ${planJobId} was already applied by job ${planJob.appliedBy}; plan again.`,
+        );
+      }
       if (planJob.destroy) await destroyGuard(ref);
-      return enqueue('apply', ref, { planId: planJob.planId, planJobId, destroy: planJob.destroy });
+      const applyJob = await enqueue('apply', ref, {
+        planId: planJob.planId,
+        planJobId,
+        destroy: planJob.destroy,
+      });
+      const consumed = { ...planJob, appliedBy: applyJob.id };
+      await saveRecord(consumed);
+      events.emit('jobUpdated', consumed);
+      return applyJob;
     },
     async destroy(ref) {
       await ensureExists(ref);

@@ -224,7 +224,7 @@ function JobView(props: { id: string }) {
     const j = job();
     return j ? `${jobTitle(j)} of ${j.serviceId ?? j.networkName} (${j.state.toLowerCase()})` : 'Job';
   });
-  /** The apply of this plan, once there is one (the API still says `canApply`: a second apply is refused). */
+  /** The apply that took this plan, to link to it. */
   const appliedBy = () => {
     const j = query.data?.job;
     return (j?.service?.jobs ?? j?.network?.jobs ?? []).find(

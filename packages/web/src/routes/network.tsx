@@ -105,7 +105,7 @@ export function NetworkPage() {
   const network = () => query.data?.network;
   createPageTitle(() => `Network ${params.name}`);
   const activeJob = () => network()?.jobs.find((j) => !isFinal(j.state));
-  // Only the newest job: an older plan was applied or replaced (its `canApply` does not say which).
+  // Only the newest job: an older plan was replaced by a newer run, even when not applied yet.
   const applicablePlan = () => {
     const newest = network()?.jobs[0];
     return newest?.kind === 'PLAN' && newest.canApply ? newest : undefined;

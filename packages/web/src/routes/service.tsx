@@ -130,7 +130,7 @@ export function ServicePage() {
   const status = () => liveStatus() ?? service()?.status ?? undefined;
   const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;
   const activeJob = () => service()?.jobs.find((j) => !isFinal(j.state));
-  // Only the newest job: an older plan was applied or replaced (its `canApply` does not say which).
+  // Only the newest job: an older plan was replaced by a newer run, even when not applied yet.
   const applicablePlan = () => {
     const newest = service()?.jobs[0];
     return newest?.kind === 'PLAN' && newest.canApply ? newest : undefined;
