@@ -20,6 +20,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('hands SPAWNIT_PROVIDER_ENV_* to the providers without the prefix, and nothing else', () => {
+    const config = loadConfig({
+      SPAWNIT_PROVIDER_ENV_AWS_ACCESS_KEY_ID: 'AKIA123',
+      SPAWNIT_PROVIDER_ENV_AWS_SECRET_ACCESS_KEY: 'secret',
+      SPAWNIT_PROVIDER_ENV_: 'no name',
+      AWS_ACCESS_KEY_ID: 'from the shell',
+    });
+    expect(config.providerEnv).toEqual({ AWS_ACCESS_KEY_ID: 'AKIA123', AWS_SECRET_ACCESS_KEY: 'secret' });
+    expect(loadConfig({}).providerEnv).toEqual({});
+  });
+
   it('uses MinIO and Keycloak when configured, listening on every interface', () => {
     const config = loadConfig({
       NODE_ENV: 'production',

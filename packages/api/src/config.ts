@@ -52,7 +52,16 @@ export interface ApiConfig {
   corsOrigins: string[] | undefined;
   /** `SPAWNIT_MAX_BODY_BYTES` @default 102400 */
   maxBodyBytes: number;
+  /**
+   * `SPAWNIT_PROVIDER_ENV_<NAME>`: environment for tofu's providers, as `<NAME>` (e.g.
+   * `SPAWNIT_PROVIDER_ENV_AWS_ACCESS_KEY_ID` for the AWS services). The engine otherwise strips cloud
+   * credentials from tofu's environment, so they can never be mistaken for the state store's.
+   */
+  providerEnv: Record<string, string>;
 }
+
+/** The prefix of the variables handed to tofu's providers without it. */
+export const PROVIDER_ENV_PREFIX = 'SPAWNIT_PROVIDER_ENV_';
 
 /** Every variable the API reads, for the README and the error messages. */
 export const ENV_VARIABLES = [
@@ -202,6 +211,14 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
       .map((o) => o.trim())
       .filter(Boolean),
     maxBodyBytes: integer('SPAWNIT_MAX_BODY_BYTES', 102_400, 1024, 50_000_000, 'a size in bytes'),
+    providerEnv: Object.fromEntries(
+      Object.entries(env)
+        .filter(
+          ([name, value]) =>
+            name.startsWith(PROVIDER_ENV_PREFIX) && name.length > PROVIDER_ENV_PREFIX.length && value,
+        )
+        .map(([name, value]) => [name.slice(PROVIDER_ENV_PREFIX.length), value as string]),
+    ),
   };
   if (!existsSync(config.modulesDir))
     problems.push(`SPAWNIT_MODULES_DIR points to ${config.modulesDir}, which does not exist.`);

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     modulesDir: config.modulesDir,
     dataDir: path.join(config.dataDir, 'engine'),
     tofuBin: config.tofuBin,
+    providerEnv: config.providerEnv,
   });
   await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
