@@ -85,7 +85,11 @@ describe('CSRF, introspection, GraphiQL and error masking', () => {
   it('development serves GraphiQL and introspection; production neither, nor field suggestions', async () => {
     const page = await fetch(api.url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('SpawnIt API');
+    const html = await page.text();
+    expect(html).toContain('SpawnIt API');
+    // Served whole from here: no script or stylesheet from a CDN, so it works without internet.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/i);
+    expect(html).not.toContain('unpkg.com');
     const introspection = '{ __schema { queryType { name } } }';
     expect((await api.gql(token, introspection)).body.data).toEqual({
       __schema: { queryType: { name: 'Query' } },

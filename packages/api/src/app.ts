@@ -111,6 +111,10 @@ export function buildApp(options: AppOptions): App {
     healthCheckEndpoint: '/health',
     maskedErrors: { maskError, isDev: false },
     graphiql: development ? { title: 'SpawnIt API', defaultQuery: GRAPHIQL_QUERY } : false,
+    // GraphiQL's own assets, bundled (loaded on first use): the default page fetches them from a CDN, which
+    // a machine without internet, or behind a strict proxy, cannot reach.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: development,
     maxRequestBodySize: maxBodyBytes,
     batching: false,
