@@ -161,6 +161,17 @@ const OPERATIONS: { name: string; query: string; variables: (ids: Ids) => Record
     variables: (ids) => ({ j: ids.runningJob }),
   },
   {
+    name: 'forceUnlockService',
+    query: 'mutation ($s: ID!, $l: String!) { forceUnlockService(id: $s, lockId: $l) }',
+    variables: (ids) => ({ s: ids.service, l: missing.job }),
+  },
+  {
+    name: 'forceUnlockNetwork',
+    query:
+      'mutation ($n: String!, $l: String!) { forceUnlockNetwork(provider: LOCAL, name: $n, lockId: $l) }',
+    variables: (ids) => ({ n: ids.network, l: missing.job }),
+  },
+  {
     name: 'planNetwork',
     query: 'mutation ($n: String!) { planNetwork(provider: LOCAL, name: $n) { id } }',
     variables: (ids) => ({ n: ids.network }),

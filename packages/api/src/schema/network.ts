@@ -215,3 +215,19 @@ builder.mutationField('destroyNetwork', (t) =>
       ctx.operations.destroy(networkTarget(ctx.viewer.clientId, provider, name)),
   }),
 );
+
+builder.mutationField('forceUnlockNetwork', (t) =>
+  t.boolean({
+    description:
+      "Releases the state lock a killed run left behind (a job's `lock`). Refused unless `lockId` is the lock in the backend and no run of SpawnIt holds the network.",
+    args: {
+      provider: t.arg({ type: ProviderEnum, required: true, description: 'Its provider.' }),
+      name: t.arg.string({ required: true, description: 'Its name.' }),
+      lockId: t.arg.string({ required: true, description: 'The lock id, as a job reported it.' }),
+    },
+    resolve: async (_root, { provider, name, lockId }, ctx) => {
+      await ctx.operations.forceUnlock(networkTarget(ctx.viewer.clientId, provider, name), lockId);
+      return true;
+    },
+  }),
+);

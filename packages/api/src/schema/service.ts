@@ -355,6 +355,21 @@ builder.mutationField('destroyService', (t) =>
   }),
 );
 
+builder.mutationField('forceUnlockService', (t) =>
+  t.boolean({
+    description:
+      "Releases the state lock a killed run left behind (a job's `lock`). Refused unless `lockId` is the lock in the backend and no run of SpawnIt holds the service.",
+    args: {
+      id: t.arg.id({ required: true, description: 'The service id.' }),
+      lockId: t.arg.string({ required: true, description: 'The lock id, as a job reported it.' }),
+    },
+    resolve: async (_root, { id, lockId }, ctx) => {
+      await ctx.operations.forceUnlock(serviceTarget(ctx.viewer.clientId, String(id)), lockId);
+      return true;
+    },
+  }),
+);
+
 interface ServiceStatusChange {
   clientId: string;
   serviceId: string;
