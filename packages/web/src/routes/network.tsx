@@ -4,7 +4,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice, Loaded } from '../components/notices';
 import { isFinal, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
@@ -131,15 +131,7 @@ export function NetworkPage() {
       <p class="breadcrumbs">
         <A href="/networks">Networks</A> / <span aria-current="page">{params.name}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the network…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the network…">
         <Show
           when={network()}
           fallback={
@@ -274,7 +266,7 @@ export function NetworkPage() {
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

@@ -3,7 +3,7 @@ import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { ErrorSummary } from '../components/error-summary';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice, Loaded } from '../components/notices';
 import { ParameterField } from '../components/parameter-field';
 import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
@@ -99,15 +99,7 @@ export function NetworksPage() {
       <p class="lead">
         A service sits on a network of its provider; create and apply the network before planning the service.
       </p>
-      <ErrorNotice error={networks.error} />
-      <Show
-        when={networks.data}
-        fallback={
-          <Show when={!networks.error}>
-            <Loading label="Loading your networks…" />
-          </Show>
-        }
-      >
+      <Loaded query={networks} label="Loading your networks…">
         <Show
           when={(networks.data?.networks.length ?? 0) > 0}
           fallback={<p class="empty">You have no networks yet.</p>}
@@ -145,7 +137,7 @@ export function NetworksPage() {
             </table>
           </div>
         </Show>
-      </Show>
+      </Loaded>
       <NewNetworkForm />
     </>
   );

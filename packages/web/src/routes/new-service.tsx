@@ -3,7 +3,7 @@ import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { ErrorSummary } from '../components/error-summary';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice, Loaded } from '../components/notices';
 import { ParameterField } from '../components/parameter-field';
 import { TemplateIcon } from '../components/template-icon';
 import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
@@ -154,15 +154,7 @@ export function NewServicePage() {
       <p class="breadcrumbs">
         <A href="/">Catalog</A> / <span aria-current="page">{template()?.name ?? params.id}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the template…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the template…">
         <Show
           when={template()}
           fallback={
@@ -292,7 +284,7 @@ export function NewServicePage() {
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice, Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { TemplateIcon } from '../components/template-icon';
@@ -159,15 +159,7 @@ export function ServicePage() {
       <p class="breadcrumbs">
         <A href="/services">Services</A> / <span aria-current="page">{params.id}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the service…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the service…">
         <Show
           when={service()}
           fallback={
@@ -305,7 +297,7 @@ export function ServicePage() {
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

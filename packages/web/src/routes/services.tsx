@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
 import { For, Show } from 'solid-js';
-import { ErrorNotice, Loading } from '../components/notices';
+import { Loaded } from '../components/notices';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
@@ -58,15 +58,7 @@ export function ServicesPage() {
           New service
         </A>
       </div>
-      <ErrorNotice error={services.error} />
-      <Show
-        when={services.data}
-        fallback={
-          <Show when={!services.error}>
-            <Loading label="Loading your services…" />
-          </Show>
-        }
-      >
+      <Loaded query={services} label="Loading your services…">
         <Show
           when={(services.data?.services.length ?? 0) > 0}
           fallback={
@@ -113,7 +105,7 @@ export function ServicesPage() {
             </table>
           </div>
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }
