@@ -3,6 +3,7 @@ import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { ErrorSummary } from '../components/error-summary';
+import { ListTable } from '../components/list-table';
 import { ErrorNotice, Loaded } from '../components/notices';
 import { ParameterField } from '../components/parameter-field';
 import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
@@ -100,43 +101,27 @@ export function NetworksPage() {
         A service sits on a network of its provider; create and apply the network before planning the service.
       </p>
       <Loaded query={networks} label="Loading your networks…">
-        <Show
-          when={(networks.data?.networks.length ?? 0) > 0}
-          fallback={<p class="empty">You have no networks yet.</p>}
+        <ListTable
+          columns={['Network', 'Provider', 'State', 'Services', 'Created']}
+          rows={networks.data?.networks}
+          empty={<p class="empty">You have no networks yet.</p>}
         >
-          <div class="table-scroll">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Network</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Services</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={networks.data?.networks}>
-                  {(network) => (
-                    <tr>
-                      <td>
-                        <A href={networkHref(network.provider, network.name)}>{network.name}</A>
-                      </td>
-                      <td>{PROVIDER_LABELS[network.provider]}</td>
-                      <td>
-                        <span class={`badge ${network.deployed ? 'badge-ok' : 'badge-idle'}`}>
-                          {network.deployed ? 'deployed' : 'not deployed'}
-                        </span>
-                      </td>
-                      <td>{network.services.map((s) => s.id).join(', ') || '—'}</td>
-                      <td>{formatDateTime(network.createdAt)}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
+          {(network) => (
+            <tr>
+              <td>
+                <A href={networkHref(network.provider, network.name)}>{network.name}</A>
+              </td>
+              <td>{PROVIDER_LABELS[network.provider]}</td>
+              <td>
+                <span class={`badge ${network.deployed ? 'badge-ok' : 'badge-idle'}`}>
+                  {network.deployed ? 'deployed' : 'not deployed'}
+                </span>
+              </td>
+              <td>{network.services.map((s) => s.id).join(', ') || '—'}</td>
+              <td>{formatDateTime(network.createdAt)}</td>
+            </tr>
+          )}
+        </ListTable>
       </Loaded>
       <NewNetworkForm />
     </>

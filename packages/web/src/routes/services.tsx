@@ -1,6 +1,6 @@
 import { A } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
-import { For, Show } from 'solid-js';
+import { ListTable } from '../components/list-table';
 import { Loaded } from '../components/notices';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
@@ -59,52 +59,36 @@ export function ServicesPage() {
         </A>
       </div>
       <Loaded query={services} label="Loading your services…">
-        <Show
-          when={(services.data?.services.length ?? 0) > 0}
-          fallback={
+        <ListTable
+          columns={['Service', 'Template', 'Where', 'Status', 'Last checked']}
+          rows={services.data?.services}
+          empty={
             <p class="empty">
               You have no services yet. <A href="/">Pick one in the catalog</A>.
             </p>
           }
         >
-          <div class="table-scroll">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Template</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last checked</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={services.data?.services}>
-                  {(service) => {
-                    const status = () => live()[service.id]?.status ?? service.status?.status;
-                    const deployed = () => live()[service.id]?.deployed ?? service.deployed;
-                    const checkedAt = () => live()[service.id]?.checkedAt ?? service.status?.checkedAt;
-                    return (
-                      <tr>
-                        <td>
-                          <A href={serviceHref(service.id)}>{service.id}</A>
-                        </td>
-                        <td>{service.template?.name ?? service.templateId}</td>
-                        <td>
-                          {PROVIDER_LABELS[service.provider]} · {service.networkName}
-                        </td>
-                        <td>
-                          <ServiceStatusBadge status={status()} deployed={deployed()} />
-                        </td>
-                        <td>{formatDateTime(checkedAt())}</td>
-                      </tr>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
+          {(service) => {
+            const status = () => live()[service.id]?.status ?? service.status?.status;
+            const deployed = () => live()[service.id]?.deployed ?? service.deployed;
+            const checkedAt = () => live()[service.id]?.checkedAt ?? service.status?.checkedAt;
+            return (
+              <tr>
+                <td>
+                  <A href={serviceHref(service.id)}>{service.id}</A>
+                </td>
+                <td>{service.template?.name ?? service.templateId}</td>
+                <td>
+                  {PROVIDER_LABELS[service.provider]} · {service.networkName}
+                </td>
+                <td>
+                  <ServiceStatusBadge status={status()} deployed={deployed()} />
+                </td>
+                <td>{formatDateTime(checkedAt())}</td>
+              </tr>
+            );
+          }}
+        </ListTable>
       </Loaded>
     </>
   );
