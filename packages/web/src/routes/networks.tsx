@@ -152,7 +152,12 @@ function NewNetworkForm() {
     idPrefix: 'network-param',
   });
   const errors = form.errors;
-  createEffect(on(() => template.data?.networkTemplate?.id, form.reset));
+  createEffect(
+    on(
+      () => template.data?.networkTemplate?.id,
+      () => form.reset(),
+    ),
+  );
 
   const fieldIdOf = (field: string) => {
     if (field === 'networkName' || field === 'provider') return `network-${field}`;
