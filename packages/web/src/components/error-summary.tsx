@@ -1,5 +1,5 @@
 import { createEffect, For, Show } from 'solid-js';
-import type { FieldError } from '../lib/api-types';
+import type { ValidationErrors } from '../lib/api-types';
 
 /**
  * The API's refusal of a form, at its top: its sentence, then each field error linking to its field (the
@@ -7,21 +7,21 @@ import type { FieldError } from '../lib/api-types';
  * land on it.
  */
 export function ErrorSummary(props: {
-  message: string | undefined;
-  errors: FieldError[];
+  /** The API's refusal of the last submit, if any. */
+  refusal: ValidationErrors | undefined;
   /** The id of the input showing a field, when the form has one. */
   fieldIdOf(field: string): string | undefined;
 }) {
   let box: HTMLDivElement | undefined;
   createEffect(() => {
-    if (props.message) box?.focus();
+    if (props.refusal?.message) box?.focus();
   });
   return (
-    <Show when={props.message}>
+    <Show when={props.refusal?.message}>
       <div ref={box} class="notice notice-error error-summary" role="alert" tabindex="-1">
         <h2>The form was not saved</h2>
         <ul>
-          <For each={props.errors}>
+          <For each={props.refusal?.fieldErrors}>
             {(error) => (
               <li>
                 <Show when={props.fieldIdOf(error.field)} fallback={error.message}>

@@ -19,6 +19,33 @@ export function ErrorNotice(props: {
   );
 }
 
+/**
+ * What a query has to show: its error, a loading line until its first data, then `children` (which stay
+ * while it refetches).
+ */
+export function Loaded(props: {
+  query: { data?: unknown; error?: CombinedError };
+  /** @default "Loading…" */
+  label?: string;
+  children: JSX.Element;
+}) {
+  return (
+    <>
+      <ErrorNotice error={props.query.error} />
+      <Show
+        when={props.query.data}
+        fallback={
+          <Show when={!props.query.error}>
+            <Loading label={props.label} />
+          </Show>
+        }
+      >
+        {props.children}
+      </Show>
+    </>
+  );
+}
+
 /** A loading line, announced politely. */
 export function Loading(props: { label?: string }) {
   return (

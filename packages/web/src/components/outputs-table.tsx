@@ -2,7 +2,7 @@ import { createQuery, gql } from '@urql/solid';
 import { createSignal, For, Show } from 'solid-js';
 import type { Output } from '../lib/api-types';
 import { formatValue } from '../lib/format';
-import { ErrorNotice, Loading } from './notices';
+import { Loaded } from './notices';
 
 const ServiceOutputsQuery = gql`
   query ServiceOutputs($id: ID!, $reveal: Boolean!) {
@@ -43,15 +43,7 @@ export function OutputsTable(props: { serviceId: string }) {
   return (
     <section class="outputs" aria-labelledby="outputs-title">
       <h2 id="outputs-title">Outputs</h2>
-      <ErrorNotice error={outputs.error} />
-      <Show
-        when={outputs.data}
-        fallback={
-          <Show when={!outputs.error}>
-            <Loading />
-          </Show>
-        }
-      >
+      <Loaded query={outputs}>
         <Show
           when={list().length > 0}
           fallback={
@@ -100,7 +92,7 @@ export function OutputsTable(props: { serviceId: string }) {
             </tbody>
           </table>
         </Show>
-      </Show>
+      </Loaded>
     </section>
   );
 }

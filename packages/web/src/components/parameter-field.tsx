@@ -1,5 +1,6 @@
 import { For, Match, Show, Switch } from 'solid-js';
 import type { TemplateParameter } from '../lib/api-types';
+import type { ParameterForm } from '../lib/create-parameter-form';
 import { htmlPattern } from '../lib/parameter-form';
 
 export interface ParameterFieldProps {
@@ -120,5 +121,22 @@ export function ParameterField(props: ParameterFieldProps) {
         </p>
       </Show>
     </div>
+  );
+}
+
+/** A field for each parameter of the form, with the API's message for it. */
+export function ParameterFields(props: { form: ParameterForm }) {
+  return (
+    <For each={props.form.fields()}>
+      {(parameter) => (
+        <ParameterField
+          parameter={parameter}
+          idPrefix={props.form.idPrefix}
+          value={props.form.values[parameter.name] ?? ''}
+          onChange={(value) => props.form.setValue(parameter.name, value)}
+          error={props.form.errors()[parameter.name]}
+        />
+      )}
+    </For>
   );
 }

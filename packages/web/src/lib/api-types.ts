@@ -40,6 +40,12 @@ export interface FieldError {
   message: string;
 }
 
+/** The API's refusal of a form: a sentence, and what is wrong with each field. */
+export interface ValidationErrors {
+  message: string;
+  fieldErrors: FieldError[];
+}
+
 export interface ResourceChange {
   address: string;
   actions: string[];

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
 import { For, Show } from 'solid-js';
-import { ErrorNotice, Loading } from '../components/notices';
+import { Loaded } from '../components/notices';
 import { TemplateIcon } from '../components/template-icon';
 import { PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
@@ -44,15 +44,7 @@ export function CatalogPage() {
     <>
       <h1>Catalog</h1>
       <p class="lead">Pick a service, fill in its form, read the plan, and confirm: it runs.</p>
-      <ErrorNotice error={catalog.error} />
-      <Show
-        when={catalog.data}
-        fallback={
-          <Show when={!catalog.error}>
-            <Loading label="Loading the catalog…" />
-          </Show>
-        }
-      >
+      <Loaded query={catalog} label="Loading the catalog…">
         <Show when={groups().length > 0} fallback={<p class="empty">The catalog is empty.</p>}>
           <For each={groups()}>
             {([category, templates]) => (
@@ -89,7 +81,7 @@ export function CatalogPage() {
             )}
           </For>
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

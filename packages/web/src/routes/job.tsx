@@ -4,7 +4,7 @@ import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { JobLog } from '../components/job-log';
 import { jobTitle } from '../components/jobs-table';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ErrorNotice, Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
 import { PlanSummary } from '../components/plan-summary';
 import { JobStateBadge, PlanStatusBadge } from '../components/status-badge';
@@ -271,200 +271,190 @@ function JobView(props: { id: string }) {
   }
 
   return (
-    <>
-      <ErrorNotice error={query.error} />
+    <Loaded query={query} label="Loading the job…">
       <Show
-        when={query.data}
+        when={job()}
         fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the job…" />
-          </Show>
+          <>
+            <h1>No such job</h1>
+            <p>
+              There is no job {props.id} of yours. <A href="/services">Back to your services</A>.
+            </p>
+          </>
         }
       >
-        <Show
-          when={job()}
-          fallback={
-            <>
-              <h1>No such job</h1>
-              <p>
-                There is no job {props.id} of yours. <A href="/services">Back to your services</A>.
-              </p>
-            </>
-          }
-        >
-          {(j) => (
-            <>
-              <p class="breadcrumbs">
-                <A href={j().targetKind === 'SERVICE' ? '/services' : '/networks'}>
-                  {j().targetKind === 'SERVICE' ? 'Services' : 'Networks'}
-                </A>{' '}
-                / <A href={target()!.href}>{j().serviceId ?? j().networkName}</A> /{' '}
-                <span aria-current="page">{jobTitle(j())}</span>
-              </p>
-              <div class="page-head">
-                <div>
-                  <h1>
-                    {jobTitle(j())} of {target()!.label}
-                  </h1>
-                  <p class="lead job-meta" aria-live="polite">
-                    <JobStateBadge state={j().state} />
-                    <Show when={j().planStatus}>{(status) => <PlanStatusBadge status={status()} />}</Show>
-                    <span>
-                      Asked for {formatDateTime(j().createdAt)}
-                      <Show when={j().finishedAt && j().startedAt}>
-                        {' '}
-                        · took {formatDuration(j().startedAt, j().finishedAt)}
-                      </Show>
-                      <Show when={!j().finishedAt && j().startedAt}>
-                        {' '}
-                        · started {formatDateTime(j().startedAt)}
-                      </Show>
-                    </span>
-                  </p>
-                </div>
+        {(j) => (
+          <>
+            <p class="breadcrumbs">
+              <A href={j().targetKind === 'SERVICE' ? '/services' : '/networks'}>
+                {j().targetKind === 'SERVICE' ? 'Services' : 'Networks'}
+              </A>{' '}
+              / <A href={target()!.href}>{j().serviceId ?? j().networkName}</A> /{' '}
+              <span aria-current="page">{jobTitle(j())}</span>
+            </p>
+            <div class="page-head">
+              <div>
+                <h1>
+                  {jobTitle(j())} of {target()!.label}
+                </h1>
+                <p class="lead job-meta" aria-live="polite">
+                  <JobStateBadge state={j().state} />
+                  <Show when={j().planStatus}>{(status) => <PlanStatusBadge status={status()} />}</Show>
+                  <span>
+                    Asked for {formatDateTime(j().createdAt)}
+                    <Show when={j().finishedAt && j().startedAt}>
+                      {' '}
+                      · took {formatDuration(j().startedAt, j().finishedAt)}
+                    </Show>
+                    <Show when={!j().finishedAt && j().startedAt}>
+                      {' '}
+                      · started {formatDateTime(j().startedAt)}
+                    </Show>
+                  </span>
+                </p>
               </div>
+            </div>
 
-              <Show when={running()}>
+            <Show when={running()}>
+              <div class="actions">
+                <button
+                  type="button"
+                  class="button"
+                  onClick={() => cancel(false)}
+                  disabled={cancelled.fetching || cancelled.data !== undefined}
+                >
+                  {cancelled.data ? 'Cancelling…' : 'Cancel'}
+                </button>
+                <Show when={cancelled.data && j().state === 'RUNNING'}>
+                  <button type="button" class="button button-danger" onClick={() => setConfirming('force')}>
+                    Force stop
+                  </button>
+                </Show>
+              </div>
+              <Show when={cancelled.data && j().state === 'RUNNING'}>
+                <p class="hint" role="status">
+                  Tofu got an interrupt: it saves its state and releases its lock, then stops.
+                </p>
+              </Show>
+            </Show>
+            <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
+
+            <Show when={j().error}>
+              <div
+                class={`notice ${j().state === 'CANCELLED' ? 'notice-info' : 'notice-error'}`}
+                role={j().state === 'CANCELLED' ? 'status' : 'alert'}
+              >
+                <p>{j().error}</p>
+                <Show when={j().service}>
+                  {(service) => (
+                    <Show
+                      when={service().network}
+                      fallback={
+                        <p>
+                          <A href={newNetworkHref(service().provider, service().networkName)}>
+                            Create the network “{service().networkName}”
+                          </A>
+                          , apply it, then plan {service().id} again.
+                        </p>
+                      }
+                    >
+                      {(network) => (
+                        <Show when={!network().deployed}>
+                          <p>
+                            <A href={networkHref(service().provider, network().name)}>
+                              Open the network “{network().name}”
+                            </A>{' '}
+                            to plan and apply it.
+                          </p>
+                        </Show>
+                      )}
+                    </Show>
+                  )}
+                </Show>
+              </div>
+            </Show>
+
+            <Show when={j().summary}>
+              {(summary) => (
+                <PlanSummary summary={summary()} title={j().kind === 'PLAN' ? 'Plan' : 'Changes'} />
+              )}
+            </Show>
+            <Show when={j().kind === 'PLAN' && j().state === 'SUCCEEDED'}>
+              <Show
+                when={j().canApply && !appliedBy()}
+                fallback={
+                  <p class="notice notice-info">
+                    <Show when={appliedBy()} fallback="Nothing to change: what runs is what is configured.">
+                      {(apply) => (
+                        <>
+                          This plan was applied: <A href={jobHref(apply().id)}>see the apply</A>.
+                        </>
+                      )}
+                    </Show>
+                  </p>
+                }
+              >
                 <div class="actions">
                   <button
                     type="button"
-                    class="button"
-                    onClick={() => cancel(false)}
-                    disabled={cancelled.fetching || cancelled.data !== undefined}
+                    class={`button ${j().destroy ? 'button-danger' : 'button-primary'}`}
+                    onClick={() => setConfirming('apply')}
                   >
-                    {cancelled.data ? 'Cancelling…' : 'Cancel'}
+                    Apply this plan
                   </button>
-                  <Show when={cancelled.data && j().state === 'RUNNING'}>
-                    <button type="button" class="button button-danger" onClick={() => setConfirming('force')}>
-                      Force stop
-                    </button>
-                  </Show>
-                </div>
-                <Show when={cancelled.data && j().state === 'RUNNING'}>
-                  <p class="hint" role="status">
-                    Tofu got an interrupt: it saves its state and releases its lock, then stops.
-                  </p>
-                </Show>
-              </Show>
-              <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
-
-              <Show when={j().error}>
-                <div
-                  class={`notice ${j().state === 'CANCELLED' ? 'notice-info' : 'notice-error'}`}
-                  role={j().state === 'CANCELLED' ? 'status' : 'alert'}
-                >
-                  <p>{j().error}</p>
-                  <Show when={j().service}>
-                    {(service) => (
-                      <Show
-                        when={service().network}
-                        fallback={
-                          <p>
-                            <A href={newNetworkHref(service().provider, service().networkName)}>
-                              Create the network “{service().networkName}”
-                            </A>
-                            , apply it, then plan {service().id} again.
-                          </p>
-                        }
-                      >
-                        {(network) => (
-                          <Show when={!network().deployed}>
-                            <p>
-                              <A href={networkHref(service().provider, network().name)}>
-                                Open the network “{network().name}”
-                              </A>{' '}
-                              to plan and apply it.
-                            </p>
-                          </Show>
-                        )}
-                      </Show>
-                    )}
-                  </Show>
                 </div>
               </Show>
+            </Show>
+            <Show when={j().kind !== 'PLAN' && j().state === 'SUCCEEDED'}>
+              <p class="notice notice-success" role="status">
+                {j().kind === 'DESTROY' || j().destroy ? 'Destroyed.' : 'Applied.'}{' '}
+                <A href={target()!.href}>Open {target()!.label}</A>
+              </p>
+            </Show>
+            <Show
+              when={
+                j().targetKind === 'SERVICE' &&
+                j().kind === 'APPLY' &&
+                !j().destroy &&
+                j().state === 'SUCCEEDED'
+              }
+            >
+              <OutputsTable serviceId={j().serviceId!} />
+            </Show>
 
-              <Show when={j().summary}>
-                {(summary) => (
-                  <PlanSummary summary={summary()} title={j().kind === 'PLAN' ? 'Plan' : 'Changes'} />
-                )}
-              </Show>
-              <Show when={j().kind === 'PLAN' && j().state === 'SUCCEEDED'}>
-                <Show
-                  when={j().canApply && !appliedBy()}
-                  fallback={
-                    <p class="notice notice-info">
-                      <Show when={appliedBy()} fallback="Nothing to change: what runs is what is configured.">
-                        {(apply) => (
-                          <>
-                            This plan was applied: <A href={jobHref(apply().id)}>see the apply</A>.
-                          </>
-                        )}
-                      </Show>
-                    </p>
-                  }
-                >
-                  <div class="actions">
-                    <button
-                      type="button"
-                      class={`button ${j().destroy ? 'button-danger' : 'button-primary'}`}
-                      onClick={() => setConfirming('apply')}
-                    >
-                      Apply this plan
-                    </button>
-                  </div>
-                </Show>
-              </Show>
-              <Show when={j().kind !== 'PLAN' && j().state === 'SUCCEEDED'}>
-                <p class="notice notice-success" role="status">
-                  {j().kind === 'DESTROY' || j().destroy ? 'Destroyed.' : 'Applied.'}{' '}
-                  <A href={target()!.href}>Open {target()!.label}</A>
-                </p>
-              </Show>
-              <Show
-                when={
-                  j().targetKind === 'SERVICE' &&
-                  j().kind === 'APPLY' &&
-                  !j().destroy &&
-                  j().state === 'SUCCEEDED'
-                }
-              >
-                <OutputsTable serviceId={j().serviceId!} />
-              </Show>
+            <JobLog jobId={j().id} />
 
-              <JobLog jobId={j().id} />
-
-              <ConfirmDialog
-                open={confirming() === 'apply'}
-                title={`Apply this plan to ${target()!.label}?`}
-                confirmLabel={j().destroy ? 'Destroy' : 'Apply'}
-                danger={j().destroy || (j().summary?.destroy ?? 0) > 0}
-                busy={appliedService.fetching || appliedNetwork.fetching}
-                onConfirm={apply}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  Exactly this plan runs: {j().summary ? formatCounts(j().summary!) : 'its changes'}.
-                  <Show when={(j().summary?.destroy ?? 0) > 0}> Destroyed resources lose their data.</Show>
-                </p>
-              </ConfirmDialog>
-              <ConfirmDialog
-                open={confirming() === 'force'}
-                title="Force stop?"
-                confirmLabel="Force stop"
-                danger
-                busy={cancelled.fetching}
-                onConfirm={() => cancel(true)}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  Tofu is killed now instead of stopping cleanly. Its state lock may stay behind and resources
-                  it was changing may be left half-made.
-                </p>
-              </ConfirmDialog>
-            </>
-          )}
-        </Show>
+            <ConfirmDialog
+              open={confirming() === 'apply'}
+              title={`Apply this plan to ${target()!.label}?`}
+              confirmLabel={j().destroy ? 'Destroy' : 'Apply'}
+              danger={j().destroy || (j().summary?.destroy ?? 0) > 0}
+              busy={appliedService.fetching || appliedNetwork.fetching}
+              onConfirm={apply}
+              onCancel={() => setConfirming(undefined)}
+            >
+              <p>
+                Exactly this plan runs: {j().summary ? formatCounts(j().summary!) : 'its changes'}.
+                <Show when={(j().summary?.destroy ?? 0) > 0}> Destroyed resources lose their data.</Show>
+              </p>
+            </ConfirmDialog>
+            <ConfirmDialog
+              open={confirming() === 'force'}
+              title="Force stop?"
+              confirmLabel="Force stop"
+              danger
+              busy={cancelled.fetching}
+              onConfirm={() => cancel(true)}
+              onCancel={() => setConfirming(undefined)}
+            >
+              <p>
+                Tofu is killed now instead of stopping cleanly. Its state lock may stay behind and resources
+                it was changing may be left half-made.
+              </p>
+            </ConfirmDialog>
+          </>
+        )}
       </Show>
-    </>
+    </Loaded>
   );
 }

@@ -1,14 +1,14 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
-import { createMutation, createQuery, gql } from '@urql/solid';
-import { createSignal, For, Show } from 'solid-js';
+import { A, useParams } from '@solidjs/router';
+import { createQuery, gql } from '@urql/solid';
+import { For, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
-import { ConfirmDialog } from '../components/confirm-dialog';
-import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
-import { ErrorNotice, Loading } from '../components/notices';
-import { isFinal, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { type JobRow, JobsTable } from '../components/jobs-table';
+import { Loaded } from '../components/notices';
+import { TargetActions } from '../components/target-actions';
+import { type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { jobHref, serviceHref } from '../lib/links';
+import { serviceHref } from '../lib/links';
 
 const NetworkQuery = gql`
   query Network($provider: Provider!, $name: String!) {
@@ -47,9 +47,10 @@ const NetworkQuery = gql`
   }
 `;
 
+// The jobs' fields are aliased to `job`, as TargetActions reads them.
 const PlanNetworkMutation = gql`
   mutation PlanNetwork($provider: Provider!, $name: String!) {
-    planNetwork(provider: $provider, name: $name) {
+    job: planNetwork(provider: $provider, name: $name) {
       id
     }
   }
@@ -57,7 +58,7 @@ const PlanNetworkMutation = gql`
 
 const DestroyNetworkMutation = gql`
   mutation DestroyNetwork($provider: Provider!, $name: String!) {
-    destroyNetwork(provider: $provider, name: $name) {
+    job: destroyNetwork(provider: $provider, name: $name) {
       id
     }
   }
@@ -88,58 +89,22 @@ const asProvider = (value: string): Provider => (value.toUpperCase() === 'AWS' ?
 /** One network: plan, apply (through its plan's page), destroy, delete; its services and jobs. */
 export function NetworkPage() {
   const params = useParams<{ provider: string; name: string }>();
-  const navigate = useNavigate();
   const vars = () => ({ provider: asProvider(params.provider), name: params.name });
   const [query] = createQuery<NetworkData, { provider: Provider; name: string }>({
     query: NetworkQuery,
     variables: vars,
     requestPolicy: 'cache-and-network',
   });
-  const [planned, planNetwork] = createMutation<{ planNetwork: { id: string } }>(PlanNetworkMutation);
-  const [destroyed, destroyNetwork] = createMutation<{ destroyNetwork: { id: string } }>(
-    DestroyNetworkMutation,
-  );
-  const [deleted, deleteNetwork] = createMutation<{ deleteNetwork: string }>(DeleteNetworkMutation);
-  const [confirming, setConfirming] = createSignal<'destroy' | 'delete'>();
 
   const network = () => query.data?.network;
   createPageTitle(() => `Network ${params.name}`);
-  const activeJob = () => network()?.jobs.find((j) => !isFinal(j.state));
-  // Only the newest job: an older plan was replaced by a newer run, even when not applied yet.
-  const applicablePlan = () => {
-    const newest = network()?.jobs[0];
-    return newest?.kind === 'PLAN' && newest.canApply ? newest : undefined;
-  };
-
-  async function plan() {
-    const result = await planNetwork(vars());
-    if (result.data) navigate(jobHref(result.data.planNetwork.id));
-  }
-  async function destroy() {
-    const result = await destroyNetwork(vars());
-    setConfirming(undefined);
-    if (result.data) navigate(jobHref(result.data.destroyNetwork.id));
-  }
-  async function remove() {
-    const result = await deleteNetwork(vars());
-    setConfirming(undefined);
-    if (result.data) navigate('/networks');
-  }
 
   return (
     <>
       <p class="breadcrumbs">
         <A href="/networks">Networks</A> / <span aria-current="page">{params.name}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the network…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the network…">
         <Show
           when={network()}
           fallback={
@@ -165,47 +130,23 @@ export function NetworkPage() {
                   </p>
                 </div>
               </div>
-              <Show when={activeJob()}>
-                {(job) => (
-                  <p class="notice notice-info" role="status">
-                    A job is {job().state.toLowerCase()}: <A href={jobHref(job().id)}>{jobTitle(job())}</A>.
+              <TargetActions
+                jobs={n().jobs}
+                deployed={n().deployed}
+                label={`network ${n().name}`}
+                confirmText={n().name}
+                variables={vars()}
+                plan={PlanNetworkMutation}
+                destroy={DestroyNetworkMutation}
+                remove={DeleteNetworkMutation}
+                removedHref="/networks"
+                destroyWarning={
+                  <p>
+                    The network is deleted from {PROVIDER_LABELS[n().provider]}. It is refused while deployed
+                    services sit on it.
                   </p>
-                )}
-              </Show>
-              <div class="actions">
-                <button
-                  type="button"
-                  class="button button-primary"
-                  onClick={plan}
-                  disabled={planned.fetching}
-                >
-                  {planned.fetching ? 'Planning…' : 'Plan'}
-                </button>
-                <Show when={applicablePlan()}>
-                  {(job) => (
-                    <A href={jobHref(job().id)} class="button">
-                      Review the plan to apply
-                    </A>
-                  )}
-                </Show>
-                <Show
-                  when={n().deployed}
-                  fallback={
-                    <button
-                      type="button"
-                      class="button button-danger"
-                      onClick={() => setConfirming('delete')}
-                    >
-                      Delete
-                    </button>
-                  }
-                >
-                  <button type="button" class="button button-danger" onClick={() => setConfirming('destroy')}>
-                    Destroy
-                  </button>
-                </Show>
-              </div>
-              <ErrorNotice error={planned.error ?? destroyed.error ?? deleted.error} />
+                }
+              />
 
               <div class="columns">
                 <section aria-labelledby="network-config-title">
@@ -242,39 +183,10 @@ export function NetworkPage() {
                 <h2 id="network-jobs-title">Jobs</h2>
                 <JobsTable jobs={n().jobs} />
               </section>
-
-              <ConfirmDialog
-                open={confirming() === 'destroy'}
-                title={`Destroy network ${n().name}?`}
-                confirmLabel="Destroy"
-                danger
-                requireText={n().name}
-                busy={destroyed.fetching}
-                onConfirm={destroy}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  The network is deleted from {PROVIDER_LABELS[n().provider]}. It is refused while deployed
-                  services sit on it.
-                </p>
-              </ConfirmDialog>
-              <ConfirmDialog
-                open={confirming() === 'delete'}
-                title={`Delete network ${n().name}?`}
-                confirmLabel="Delete"
-                danger
-                busy={deleted.fetching}
-                onConfirm={remove}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  Its configuration and job history are deleted. Nothing is deployed, so nothing else changes.
-                </p>
-              </ConfirmDialog>
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

@@ -1,15 +1,20 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
-import { createStore } from 'solid-js/store';
 import { ErrorSummary } from '../components/error-summary';
-import { ErrorNotice, Loading } from '../components/notices';
-import { ParameterField } from '../components/parameter-field';
-import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import { ListTable } from '../components/list-table';
+import { ErrorNotice, Loaded } from '../components/notices';
+import { ParameterFields } from '../components/parameter-field';
+import {
+  PROVIDER_LABELS,
+  type Provider,
+  type TemplateParameter,
+  type ValidationErrors,
+} from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
+import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
-import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
 
 const NetworksQuery = gql`
   query Networks {
@@ -81,7 +86,7 @@ interface NetworkRow {
 
 type CreateNetworkResult =
   | { __typename: 'Network'; name: string; provider: Provider }
-  | { __typename: 'ValidationErrors'; message: string; fieldErrors: FieldError[] };
+  | ({ __typename: 'ValidationErrors' } & ValidationErrors);
 
 const PROVIDERS: Provider[] = ['LOCAL', 'AWS'];
 
@@ -99,53 +104,29 @@ export function NetworksPage() {
       <p class="lead">
         A service sits on a network of its provider; create and apply the network before planning the service.
       </p>
-      <ErrorNotice error={networks.error} />
-      <Show
-        when={networks.data}
-        fallback={
-          <Show when={!networks.error}>
-            <Loading label="Loading your networks…" />
-          </Show>
-        }
-      >
-        <Show
-          when={(networks.data?.networks.length ?? 0) > 0}
-          fallback={<p class="empty">You have no networks yet.</p>}
+      <Loaded query={networks} label="Loading your networks…">
+        <ListTable
+          columns={['Network', 'Provider', 'State', 'Services', 'Created']}
+          rows={networks.data?.networks}
+          empty={<p class="empty">You have no networks yet.</p>}
         >
-          <div class="table-scroll">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Network</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Services</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={networks.data?.networks}>
-                  {(network) => (
-                    <tr>
-                      <td>
-                        <A href={networkHref(network.provider, network.name)}>{network.name}</A>
-                      </td>
-                      <td>{PROVIDER_LABELS[network.provider]}</td>
-                      <td>
-                        <span class={`badge ${network.deployed ? 'badge-ok' : 'badge-idle'}`}>
-                          {network.deployed ? 'deployed' : 'not deployed'}
-                        </span>
-                      </td>
-                      <td>{network.services.map((s) => s.id).join(', ') || '—'}</td>
-                      <td>{formatDateTime(network.createdAt)}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-      </Show>
+          {(network) => (
+            <tr>
+              <td>
+                <A href={networkHref(network.provider, network.name)}>{network.name}</A>
+              </td>
+              <td>{PROVIDER_LABELS[network.provider]}</td>
+              <td>
+                <span class={`badge ${network.deployed ? 'badge-ok' : 'badge-idle'}`}>
+                  {network.deployed ? 'deployed' : 'not deployed'}
+                </span>
+              </td>
+              <td>{network.services.map((s) => s.id).join(', ') || '—'}</td>
+              <td>{formatDateTime(network.createdAt)}</td>
+            </tr>
+          )}
+        </ListTable>
+      </Loaded>
       <NewNetworkForm />
     </>
   );
@@ -157,9 +138,6 @@ function NewNetworkForm() {
   const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
   const [provider, setProvider] = createSignal<Provider>(initialProvider);
   const [name, setName] = createSignal(search.name ?? 'default');
-  const [values, setValues] = createStore<RawValues>({});
-  const [fieldErrors, setFieldErrors] = createSignal<FieldError[]>([]);
-  const [summary, setSummary] = createSignal<string>();
   const [template] = createQuery<
     { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
     { provider: Provider }
@@ -168,40 +146,40 @@ function NewNetworkForm() {
     CreateNetworkMutation,
   );
 
-  const fields = () => fieldsFor(template.data?.networkTemplate?.parameters ?? [], provider());
-  const errors = () => errorsByField(fieldErrors());
+  const form = createParameterForm({
+    parameters: () => template.data?.networkTemplate?.parameters ?? [],
+    provider,
+    idPrefix: 'network-param',
+  });
+  const errors = form.errors;
   createEffect(
     on(
       () => template.data?.networkTemplate?.id,
-      () => setValues(initialValues(template.data?.networkTemplate?.parameters ?? [])),
+      () => form.reset(),
     ),
   );
 
   const fieldIdOf = (field: string) => {
     if (field === 'networkName' || field === 'provider') return `network-${field}`;
-    return fields().some((p) => p.name === field) ? `network-param-${field}` : undefined;
+    return form.fieldIdOf(field);
   };
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
-    setFieldErrors([]);
-    setSummary(undefined);
+    form.setRefusal(undefined);
     const result = await createNetwork({
-      input: { networkName: name().trim(), provider: provider(), params: toParams(fields(), values) },
+      input: { networkName: name().trim(), provider: provider(), params: form.params() },
     });
     const outcome = result.data?.createNetwork;
     if (outcome?.__typename === 'Network') navigate(networkHref(outcome.provider, outcome.name));
-    else if (outcome?.__typename === 'ValidationErrors') {
-      setFieldErrors(outcome.fieldErrors);
-      setSummary(outcome.message);
-    }
+    else if (outcome?.__typename === 'ValidationErrors') form.setRefusal(outcome);
   }
 
   return (
     <section aria-labelledby="new-network-title">
       <h2 id="new-network-title">New network</h2>
       <form class="form" onSubmit={submit}>
-        <ErrorSummary message={summary()} errors={fieldErrors()} fieldIdOf={fieldIdOf} />
+        <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
         <ErrorNotice error={created.error ?? template.error} />
         <div class="field-row">
           <div class={`field${errors().provider ? ' field-invalid' : ''}`}>
@@ -246,17 +224,7 @@ function NewNetworkForm() {
           </div>
         </div>
         <Show when={template.data?.networkTemplate}>{(t) => <p class="hint">{t().description}</p>}</Show>
-        <For each={fields()}>
-          {(parameter) => (
-            <ParameterField
-              parameter={parameter}
-              idPrefix="network-param"
-              value={values[parameter.name] ?? ''}
-              onChange={(value) => setValues(parameter.name, value)}
-              error={errors()[parameter.name]}
-            />
-          )}
-        </For>
+        <ParameterFields form={form} />
         <div class="actions">
           <button
             type="submit"

@@ -1,15 +1,19 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
-import { createStore } from 'solid-js/store';
 import { ErrorSummary } from '../components/error-summary';
-import { ErrorNotice, Loading } from '../components/notices';
-import { ParameterField } from '../components/parameter-field';
+import { ErrorNotice, Loaded } from '../components/notices';
+import { ParameterFields } from '../components/parameter-field';
 import { TemplateIcon } from '../components/template-icon';
-import { type FieldError, PROVIDER_LABELS, type Provider, type TemplateParameter } from '../lib/api-types';
+import {
+  PROVIDER_LABELS,
+  type Provider,
+  type TemplateParameter,
+  type ValidationErrors,
+} from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
+import { createParameterForm } from '../lib/create-parameter-form';
 import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
-import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from '../lib/parameter-form';
 
 const NewServiceQuery = gql`
   query NewService($id: ID!) {
@@ -78,7 +82,7 @@ interface NewServiceData {
 
 type CreateServiceResult =
   | { __typename: 'Service'; id: string }
-  | { __typename: 'ValidationErrors'; message: string; fieldErrors: FieldError[] };
+  | ({ __typename: 'ValidationErrors' } & ValidationErrors);
 
 /** The form of a template: service id, provider, network and the template's own fields. */
 export function NewServicePage() {
@@ -96,14 +100,15 @@ export function NewServicePage() {
   const [serviceId, setServiceId] = createSignal('');
   const [provider, setProvider] = createSignal<Provider>('LOCAL');
   const [networkName, setNetworkName] = createSignal('default');
-  const [values, setValues] = createStore<RawValues>({});
-  const [fieldErrors, setFieldErrors] = createSignal<FieldError[]>([]);
-  const [summary, setSummary] = createSignal<string>();
 
   const template = () => query.data?.template;
   createPageTitle(() => `New ${template()?.name ?? params.id} service`);
-  const fields = () => fieldsFor(template()?.parameters ?? [], provider());
-  const errors = () => errorsByField(fieldErrors());
+  const form = createParameterForm({
+    parameters: () => template()?.parameters ?? [],
+    provider,
+    idPrefix: 'param',
+  });
+  const errors = form.errors;
   const network = () =>
     query.data?.networks.find((n) => n.name === networkName() && n.provider === provider());
 
@@ -114,7 +119,7 @@ export function NewServicePage() {
       () => {
         const t = template();
         if (!t) return;
-        setValues(initialValues(t.parameters));
+        form.reset();
         if (!t.providers.includes(provider())) setProvider(t.providers[0] ?? 'LOCAL');
       },
     ),
@@ -122,30 +127,28 @@ export function NewServicePage() {
 
   const fieldIdOf = (field: string) => {
     if (field === 'serviceId' || field === 'provider' || field === 'networkName') return `service-${field}`;
-    return fields().some((p) => p.name === field) ? `param-${field}` : undefined;
+    return form.fieldIdOf(field);
   };
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     const t = template();
     if (!t) return;
-    setFieldErrors([]);
-    setSummary(undefined);
+    form.setRefusal(undefined);
     const result = await createService({
       input: {
         serviceId: serviceId().trim(),
         templateId: t.id,
         provider: provider(),
         networkName: networkName().trim(),
-        params: toParams(fields(), values),
+        params: form.params(),
       },
     });
     const outcome = result.data?.createService;
     if (outcome?.__typename === 'Service') {
       navigate(serviceHref(outcome.id));
     } else if (outcome?.__typename === 'ValidationErrors') {
-      setFieldErrors(outcome.fieldErrors);
-      setSummary(outcome.message);
+      form.setRefusal(outcome);
     }
   }
 
@@ -154,15 +157,7 @@ export function NewServicePage() {
       <p class="breadcrumbs">
         <A href="/">Catalog</A> / <span aria-current="page">{template()?.name ?? params.id}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the template…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the template…">
         <Show
           when={template()}
           fallback={
@@ -185,7 +180,7 @@ export function NewServicePage() {
               </div>
               <p>Saving the form deploys nothing: you will see the plan first.</p>
               <form class="form" onSubmit={submit}>
-                <ErrorSummary message={summary()} errors={fieldErrors()} fieldIdOf={fieldIdOf} />
+                <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
                 <ErrorNotice error={created.error} />
                 <fieldset>
                   <legend>Service</legend>
@@ -264,20 +259,10 @@ export function NewServicePage() {
                     </Show>
                   </div>
                 </fieldset>
-                <Show when={fields().length > 0}>
+                <Show when={form.fields().length > 0}>
                   <fieldset>
                     <legend>Settings</legend>
-                    <For each={fields()}>
-                      {(parameter) => (
-                        <ParameterField
-                          parameter={parameter}
-                          idPrefix="param"
-                          value={values[parameter.name] ?? ''}
-                          onChange={(value) => setValues(parameter.name, value)}
-                          error={errors()[parameter.name]}
-                        />
-                      )}
-                    </For>
+                    <ParameterFields form={form} />
                   </fieldset>
                 </Show>
                 <div class="actions">
@@ -292,7 +277,7 @@ export function NewServicePage() {
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

@@ -1,18 +1,18 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
-import { createMutation, createQuery, gql } from '@urql/solid';
-import { createEffect, createSignal, on, Show } from 'solid-js';
+import { A, useParams } from '@solidjs/router';
+import { createQuery, gql } from '@urql/solid';
+import { createEffect, on, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
-import { ConfirmDialog } from '../components/confirm-dialog';
-import { type JobRow, JobsTable, jobTitle } from '../components/jobs-table';
-import { ErrorNotice, Loading } from '../components/notices';
+import { type JobRow, JobsTable } from '../components/jobs-table';
+import { Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
 import { ServiceStatusBadge } from '../components/status-badge';
+import { TargetActions } from '../components/target-actions';
 import { TemplateIcon } from '../components/template-icon';
-import { isFinal, type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { jobHref, networkHref, newNetworkHref } from '../lib/links';
+import { networkHref, newNetworkHref } from '../lib/links';
 
 const ServiceQuery = gql`
   query Service($id: ID!) {
@@ -61,9 +61,10 @@ const ServiceQuery = gql`
   }
 `;
 
+// The jobs' fields are aliased to `job`, as TargetActions reads them.
 const PlanServiceMutation = gql`
   mutation PlanService($id: ID!) {
-    planService(id: $id) {
+    job: planService(id: $id) {
       id
     }
   }
@@ -71,7 +72,7 @@ const PlanServiceMutation = gql`
 
 const DestroyServiceMutation = gql`
   mutation DestroyService($id: ID!) {
-    destroyService(id: $id) {
+    job: destroyService(id: $id) {
       id
     }
   }
@@ -110,64 +111,28 @@ const SOURCES: Record<string, string> = { JOB: 'a plan', DRIFT: 'the drift check
 /** One service: status, actions, configuration, outputs and jobs. */
 export function ServicePage() {
   const params = useParams<{ id: string }>();
-  const navigate = useNavigate();
   const [query, refetch] = createQuery<ServiceData, { id: string }>({
     query: ServiceQuery,
     variables: () => ({ id: params.id }),
     requestPolicy: 'cache-and-network',
   });
   const live = createLiveStatuses(() => params.id);
-  const [planned, planService] = createMutation<{ planService: { id: string } }>(PlanServiceMutation);
-  const [destroyed, destroyService] = createMutation<{ destroyService: { id: string } }>(
-    DestroyServiceMutation,
-  );
-  const [deleted, deleteService] = createMutation<{ deleteService: string }>(DeleteServiceMutation);
-  const [confirming, setConfirming] = createSignal<'destroy' | 'delete'>();
 
   const service = () => query.data?.service;
   createPageTitle(() => `Service ${params.id}`);
   const liveStatus = () => live()[params.id];
   const status = () => liveStatus() ?? service()?.status ?? undefined;
   const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;
-  const activeJob = () => service()?.jobs.find((j) => !isFinal(j.state));
-  // Only the newest job: an older plan was replaced by a newer run, even when not applied yet.
-  const applicablePlan = () => {
-    const newest = service()?.jobs[0];
-    return newest?.kind === 'PLAN' && newest.canApply ? newest : undefined;
-  };
 
   // A pushed status means a job or the drift check ran: reload the jobs and the deployed flag.
   createEffect(on(liveStatus, () => refetch({ requestPolicy: 'network-only' }), { defer: true }));
-
-  async function plan() {
-    const result = await planService({ id: params.id });
-    if (result.data) navigate(jobHref(result.data.planService.id));
-  }
-  async function destroy() {
-    const result = await destroyService({ id: params.id });
-    setConfirming(undefined);
-    if (result.data) navigate(jobHref(result.data.destroyService.id));
-  }
-  async function remove() {
-    const result = await deleteService({ id: params.id });
-    setConfirming(undefined);
-    if (result.data) navigate('/services');
-  }
 
   return (
     <>
       <p class="breadcrumbs">
         <A href="/services">Services</A> / <span aria-current="page">{params.id}</span>
       </p>
-      <ErrorNotice error={query.error} />
-      <Show
-        when={query.data}
-        fallback={
-          <Show when={!query.error}>
-            <Loading label="Loading the service…" />
-          </Show>
-        }
-      >
+      <Loaded query={query} label="Loading the service…">
         <Show
           when={service()}
           fallback={
@@ -217,48 +182,23 @@ export function ServicePage() {
                   </Show>
                 </div>
               </Show>
-              <Show when={activeJob()}>
-                {(job) => (
-                  <p class="notice notice-info" role="status">
-                    A job is {job().state.toLowerCase()}: <A href={jobHref(job().id)}>{jobTitle(job())}</A>.
+              <TargetActions
+                jobs={s().jobs}
+                deployed={deployed()}
+                label={s().id}
+                confirmText={s().id}
+                variables={{ id: params.id }}
+                plan={PlanServiceMutation}
+                destroy={DestroyServiceMutation}
+                remove={DeleteServiceMutation}
+                removedHref="/services"
+                destroyWarning={
+                  <p>
+                    Everything this service runs is deleted: tofu plans the destruction, then applies it. Its
+                    data goes with it. The configuration stays, so you can deploy it again.
                   </p>
-                )}
-              </Show>
-
-              <div class="actions">
-                <button
-                  type="button"
-                  class="button button-primary"
-                  onClick={plan}
-                  disabled={planned.fetching}
-                >
-                  {planned.fetching ? 'Planning…' : 'Plan'}
-                </button>
-                <Show when={applicablePlan()}>
-                  {(job) => (
-                    <A href={jobHref(job().id)} class="button">
-                      Review the plan to apply
-                    </A>
-                  )}
-                </Show>
-                <Show
-                  when={deployed()}
-                  fallback={
-                    <button
-                      type="button"
-                      class="button button-danger"
-                      onClick={() => setConfirming('delete')}
-                    >
-                      Delete
-                    </button>
-                  }
-                >
-                  <button type="button" class="button button-danger" onClick={() => setConfirming('destroy')}>
-                    Destroy
-                  </button>
-                </Show>
-              </div>
-              <ErrorNotice error={planned.error ?? destroyed.error ?? deleted.error} />
+                }
+              />
 
               <div class="columns">
                 <section aria-labelledby="config-title">
@@ -273,39 +213,10 @@ export function ServicePage() {
                 <h2 id="jobs-title">Jobs</h2>
                 <JobsTable jobs={s().jobs} />
               </section>
-
-              <ConfirmDialog
-                open={confirming() === 'destroy'}
-                title={`Destroy ${s().id}?`}
-                confirmLabel="Destroy"
-                danger
-                requireText={s().id}
-                busy={destroyed.fetching}
-                onConfirm={destroy}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  Everything this service runs is deleted: tofu plans the destruction, then applies it. Its
-                  data goes with it. The configuration stays, so you can deploy it again.
-                </p>
-              </ConfirmDialog>
-              <ConfirmDialog
-                open={confirming() === 'delete'}
-                title={`Delete ${s().id}?`}
-                confirmLabel="Delete"
-                danger
-                busy={deleted.fetching}
-                onConfirm={remove}
-                onCancel={() => setConfirming(undefined)}
-              >
-                <p>
-                  Its configuration and job history are deleted. Nothing is deployed, so nothing else changes.
-                </p>
-              </ConfirmDialog>
             </>
           )}
         </Show>
-      </Show>
+      </Loaded>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { A } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
-import { For, Show } from 'solid-js';
-import { ErrorNotice, Loading } from '../components/notices';
+import { ListTable } from '../components/list-table';
+import { Loaded } from '../components/notices';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
@@ -58,62 +58,38 @@ export function ServicesPage() {
           New service
         </A>
       </div>
-      <ErrorNotice error={services.error} />
-      <Show
-        when={services.data}
-        fallback={
-          <Show when={!services.error}>
-            <Loading label="Loading your services…" />
-          </Show>
-        }
-      >
-        <Show
-          when={(services.data?.services.length ?? 0) > 0}
-          fallback={
+      <Loaded query={services} label="Loading your services…">
+        <ListTable
+          columns={['Service', 'Template', 'Where', 'Status', 'Last checked']}
+          rows={services.data?.services}
+          empty={
             <p class="empty">
               You have no services yet. <A href="/">Pick one in the catalog</A>.
             </p>
           }
         >
-          <div class="table-scroll">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Template</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last checked</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={services.data?.services}>
-                  {(service) => {
-                    const status = () => live()[service.id]?.status ?? service.status?.status;
-                    const deployed = () => live()[service.id]?.deployed ?? service.deployed;
-                    const checkedAt = () => live()[service.id]?.checkedAt ?? service.status?.checkedAt;
-                    return (
-                      <tr>
-                        <td>
-                          <A href={serviceHref(service.id)}>{service.id}</A>
-                        </td>
-                        <td>{service.template?.name ?? service.templateId}</td>
-                        <td>
-                          {PROVIDER_LABELS[service.provider]} · {service.networkName}
-                        </td>
-                        <td>
-                          <ServiceStatusBadge status={status()} deployed={deployed()} />
-                        </td>
-                        <td>{formatDateTime(checkedAt())}</td>
-                      </tr>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-      </Show>
+          {(service) => {
+            const status = () => live()[service.id]?.status ?? service.status?.status;
+            const deployed = () => live()[service.id]?.deployed ?? service.deployed;
+            const checkedAt = () => live()[service.id]?.checkedAt ?? service.status?.checkedAt;
+            return (
+              <tr>
+                <td>
+                  <A href={serviceHref(service.id)}>{service.id}</A>
+                </td>
+                <td>{service.template?.name ?? service.templateId}</td>
+                <td>
+                  {PROVIDER_LABELS[service.provider]} · {service.networkName}
+                </td>
+                <td>
+                  <ServiceStatusBadge status={status()} deployed={deployed()} />
+                </td>
+                <td>{formatDateTime(checkedAt())}</td>
+              </tr>
+            );
+          }}
+        </ListTable>
+      </Loaded>
     </>
   );
 }

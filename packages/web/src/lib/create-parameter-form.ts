@@ -1,0 +1,46 @@
+import { createSignal } from 'solid-js';
+import { createStore } from 'solid-js/store';
+import type { Provider, TemplateParameter, ValidationErrors } from './api-types';
+import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from './parameter-form';
+
+export interface ParameterFormOptions {
+  /** The template's parameters (empty until it is loaded). */
+  parameters(): TemplateParameter[];
+  /** The chosen provider: a parameter of another provider has no field. */
+  provider(): Provider;
+  /** Prefix of the fields' element ids, unique on the page. */
+  idPrefix: string;
+}
+
+export type ParameterForm = ReturnType<typeof createParameterForm>;
+
+/**
+ * The state of the fields a template's parameters make in a form (a network's, a service's): their values,
+ * and the API's refusal of the last submit, by field.
+ */
+export function createParameterForm(options: ParameterFormOptions) {
+  const [values, setValues] = createStore<RawValues>({});
+  const [refusal, setRefusal] = createSignal<ValidationErrors>();
+  const fields = () => fieldsFor(options.parameters(), options.provider());
+
+  return {
+    idPrefix: options.idPrefix,
+    /** The parameters that have a field, in the template's order. */
+    fields,
+    values,
+    setValue: (name: string, value: string | boolean) => setValues(name, value),
+    /** Back to the parameters' defaults (for a template loaded or changed). */
+    reset: () => setValues(initialValues(options.parameters())),
+    /** The `params` to send. */
+    params: () => toParams(fields(), values),
+    /** The API's refusal of the last submit. */
+    refusal,
+    /** Shows the API's refusal; `undefined` clears it, before a submit. */
+    setRefusal: (errors: ValidationErrors | undefined) => setRefusal(errors),
+    /** The refusal's messages by field name. */
+    errors: () => errorsByField(refusal()?.fieldErrors),
+    /** The id of a parameter's input, for an error to link to; none for a name that is not a field. */
+    fieldIdOf: (field: string) =>
+      fields().some((p) => p.name === field) ? `${options.idPrefix}-${field}` : undefined,
+  };
+}
