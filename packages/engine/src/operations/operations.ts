@@ -442,7 +442,7 @@ export function createOperations(options: OperationsOptions): Operations {
     async apply(ref, planJobId) {
       await ensureExists(ref);
       const planJob = await getJob(ref.clientId, planJobId);
-      if (!planJob || planJob.kind !== 'plan' || targetKeyOf(planJob.target) !== targetKeyOf(ref)) {
+      if (planJob?.kind !== 'plan' || targetKeyOf(planJob.target) !== targetKeyOf(ref)) {
         throw new NotFoundError(`Plan job ${planJobId} of ${describeTarget(ref)} does not exist.`);
       }
       if (planJob.state !== 'succeeded') {
