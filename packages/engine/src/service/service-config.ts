@@ -4,7 +4,7 @@ import { buildTfvars, serializeTfvars, type TfVars } from '../config/tfvars.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { assertNetworkName, assertProvider, assertServiceId, type ProviderName } from '../ids.js';
 import { clientPrefix, stateKey, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
-import type { S3Store } from '../store/s3-store.js';
+import { isPreconditionFailed, type S3Store } from '../store/s3-store.js';
 
 /** A service's saved configuration, as rebuilt from S3. `params` holds secrets in clear: mask before showing. */
 export interface ServiceConfig {
@@ -34,9 +34,6 @@ interface Deps {
   /** The store refuses `If-None-Match: *` on an existing key, so a create can be made atomic. */
   conditionalWrites?: boolean;
 }
-
-const isPreconditionFailed = (error: unknown) =>
-  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
 
 function toConfig(tfvars: TfVars, createdAt: string, updatedAt: string): ServiceConfig {
   return {

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { S3Store } from './s3-store.js';
-
-const isPreconditionFailed = (error: unknown) =>
-  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+import { isPreconditionFailed, type S3Store } from './s3-store.js';
 
 /**
  * Does the store refuse a `PUT` with `If-None-Match: *` on a key that exists? Tofu's S3 lockfile is only a

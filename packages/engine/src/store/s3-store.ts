@@ -10,6 +10,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { StoreError } from '../errors.js';
 
+/** The store refused a conditional write (`If-None-Match` / `If-Match`): the caller decides what that means. */
+export const isPreconditionFailed = (error: unknown): boolean =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+
 export interface S3StoreOptions {
   /**
    * S3 endpoint URL, e.g. `http://127.0.0.1:9000` for MinIO. Leave unset for AWS S3.
@@ -132,7 +136,7 @@ export function createS3Store(options: S3StoreOptions): S3Store {
         }),
       );
     } catch (error) {
-      if ((error as S3ServiceException)?.$metadata?.httpStatusCode === 412) throw error;
+      if (isPreconditionFailed(error)) throw error;
       fail(`write of "${key}"`, error);
     }
   }
