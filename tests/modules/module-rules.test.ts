@@ -37,6 +37,11 @@ const VARIABLES = `variable "context" {
     provider     = string
     network_name = string
     labels       = map(string)
+    platform = optional(object({
+      image_map    = optional(map(string), {})
+      image_mirror = optional(string, "")
+      publish_ip   = optional(string, "0.0.0.0")
+    }), {})
   })
 }
 variable "params" {
@@ -321,6 +326,7 @@ module "instances" {
   source       = "../../../docker/instances"
   network_name = "net"
   labels       = var.context.labels
+  platform     = var.context.platform
   instances = {
     postgresql = {
       name         = "x"
@@ -412,6 +418,12 @@ describe('checkLocalServiceBlocks', () => {
       /labels {7}= var.context.labels/,
       'labels = var.labels',
       /module.instances must pass labels = var.context.labels/,
+    ],
+    [
+      'the operator platform settings on the containers',
+      'platform     = var.context.platform',
+      'platform = {}',
+      /module.instances must pass platform = var.context.platform/,
     ],
     [
       'context labels on the volumes',

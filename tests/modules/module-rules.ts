@@ -25,7 +25,10 @@ const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
 /** The `context` variable every service and network module declares (see modules/README.md). */
 export const CONTEXT_TYPE: HclType = parseTypeExpression(`object({
   client_id = string, service_id = string, template_id = string, provider = string, network_name = string,
-  labels = map(string)
+  labels = map(string),
+  platform = optional(object({
+    image_map = optional(map(string), {}), image_mirror = optional(string, ""), publish_ip = optional(string, "0.0.0.0")
+  }), {})
 })`);
 
 /** Matches a reference to `name` (`var.x`, `local.y`) in expression text, not a longer name that starts with it. */
@@ -232,17 +235,27 @@ export function resolveImages(m: TfModule, value: HclValue | undefined): ImageSo
         return { images: values as string[] };
       return { unknown: expression };
     }
+    // A local computed from the inputs (docker/instances' substituted images) is as pinned as they are.
+    if (typeof target === 'string' && /(^|[^A-Za-z0-9_.])var\.[A-Za-z0-9_]+/.test(target))
+      return { input: target };
     return resolveImages(m, target);
   }
   if (/^(var|each\.value)\./.test(expression)) return { input: expression };
   return { unknown: expression };
 }
 
-/** An image taken from an input is fine only where a variable validation refuses unpinned images. */
-function validatesPinnedImages(m: TfModule): boolean {
-  return Object.values(m.variables).some((v) =>
-    blocks(v.body.validation).some((rule) => String(rule.condition ?? '').includes(':latest')),
+/**
+ * An image taken from an input is fine only where a variable validation refuses unpinned images: on every
+ * variable the expression names, or on some variable when it names none (`each.value.image`).
+ */
+function validatesPinnedImages(m: TfModule, input: string): boolean {
+  const refuses = (v: TfBlock | undefined) =>
+    !!v && blocks(v.body.validation).some((rule) => String(rule.condition ?? '').includes(':latest'));
+  const named = [...input.matchAll(/(?:^|[^A-Za-z0-9_.])var\.([A-Za-z0-9_]+)/g)].map(
+    (match) => match[1] as string,
   );
+  if (named.length === 0) return Object.values(m.variables).some(refuses);
+  return named.every((name) => refuses(m.variables[name]));
 }
 
 function checkImage(m: TfModule, subject: string, value: HclValue | undefined): string[] {
@@ -253,7 +266,7 @@ function checkImage(m: TfModule, subject: string, value: HclValue | undefined): 
     ];
   }
   if ('input' in source) {
-    return validatesPinnedImages(m)
+    return validatesPinnedImages(m, source.input)
       ? []
       : [
           `${subject}: the image comes from ${source.input}, but no variable validation refuses unpinned images`,
@@ -444,6 +457,12 @@ export function checkLocalServiceBlocks(m: TfModule): string[] {
   for (const call of [...instanceCalls, ...volumeCalls]) {
     if (!REFERENCE('var.context.labels').test(String(call.body.labels ?? ''))) {
       problems.push(`${where(m, call)} must pass labels = var.context.labels`);
+    }
+  }
+  for (const call of instanceCalls) {
+    // The operator's Docker settings reach every container only if every call passes them on.
+    if (!REFERENCE('var.context.platform').test(String(call.body.platform ?? ''))) {
+      problems.push(`${where(m, call)} must pass platform = var.context.platform`);
     }
   }
   const created = new Map<string, Set<string>>();

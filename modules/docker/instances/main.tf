@@ -2,10 +2,20 @@ data "docker_network" "this" {
   name = var.network_name
 }
 
+locals {
+  mirror = trimsuffix(var.platform.image_mirror, "/")
+  # What each container runs once the operator's substitution applies; an official image has no "/".
+  images = {
+    for key, instance in var.instances : key => lookup(var.platform.image_map, instance.image,
+      local.mirror == "" ? instance.image : "${local.mirror}/${strcontains(instance.image, "/") ? "" : "library/"}${instance.image}"
+    )
+  }
+}
+
 resource "docker_image" "this" {
   for_each = var.instances
 
-  name         = each.value.image
+  name         = local.images[each.key]
   keep_locally = true
 }
 
@@ -20,6 +30,8 @@ resource "docker_container" "this" {
   user       = each.value.user
   group_add  = each.value.group_add
   memory     = each.value.memory_mb
+  # No swap beyond the limit; left unset, Docker picks twice the limit on an update and the next plan drifts.
+  memory_swap = each.value.memory_mb
 
   restart  = each.value.restart
   must_run = true
@@ -48,7 +60,7 @@ resource "docker_container" "this" {
     content {
       internal = ports.value.internal
       external = ports.value.external
-      ip       = ports.value.ip
+      ip       = coalesce(ports.value.ip, var.platform.publish_ip)
     }
   }
 

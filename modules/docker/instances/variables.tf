@@ -9,6 +9,31 @@ variable "labels" {
   default     = {}
 }
 
+variable "platform" {
+  description = <<-EOF
+    The operator's settings for Docker: `image_map` replaces an image by another (e.g. an official image by one
+    built from Debian's packages), else a non-empty `image_mirror` prefixes every image with a registry mirror
+    (Docker Hub's official images under `library/`); `publish_ip` is the host address ports are published on
+    where a port sets none (127.0.0.1 keeps services on the host alone).
+  EOF
+  type = object({
+    image_map    = optional(map(string), {})
+    image_mirror = optional(string, "")
+    publish_ip   = optional(string, "0.0.0.0")
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for image in values(var.platform.image_map) : can(regex("(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", image)) && !endswith(image, ":latest")])
+    error_message = "Every image in platform.image_map must be pinned: a tag other than \"latest\" or a digest."
+  }
+
+  validation {
+    condition     = can(cidrhost("${var.platform.publish_ip}/32", 0))
+    error_message = "platform.publish_ip must be an IPv4 address, e.g. 127.0.0.1 or 0.0.0.0."
+  }
+}
+
 variable "instances" {
   description = <<-EOT
     Containers to run, by key. Each needs a pinned image (a tag other than "latest", or a digest) and a health
@@ -26,8 +51,8 @@ variable "instances" {
     ports = optional(list(object({
       internal = number
       external = number
-      ip       = optional(string, "0.0.0.0")
-    })), []) # Ports published on the host.
+      ip       = optional(string) # Host address; platform.publish_ip when unset.
+    })), [])                      # Ports published on the host.
     volumes = optional(list(object({
       volume_name    = optional(string)
       host_path      = optional(string)

@@ -1,6 +1,3 @@
-# The Docker host comes from DOCKER_HOST, else the local socket.
-provider "docker" {}
-
 locals {
   # Docker names refuse some characters an OIDC subject may hold.
   owner = replace(var.context.client_id, "/[^A-Za-z0-9_.-]/", "_")

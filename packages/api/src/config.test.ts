@@ -31,6 +31,29 @@ describe('loadConfig', () => {
     expect(loadConfig({}).providerEnv).toEqual({});
   });
 
+  it('reads the provider mirror and the image substitution, and names a wrong one', () => {
+    const config = loadConfig({
+      SPAWNIT_PROVIDER_MIRROR: 'https://providers.example/',
+      SPAWNIT_IMAGE_MAP: 'postgres:17.6-alpine=spawnit-local/postgres:17',
+      SPAWNIT_IMAGE_MIRROR: 'mirror.local:5000/hub',
+    });
+    expect(config.providerMirror).toBe('https://providers.example/');
+    expect(config.images).toEqual({
+      map: { 'postgres:17.6-alpine': 'spawnit-local/postgres:17' },
+      mirror: 'mirror.local:5000/hub',
+    });
+    expect(loadConfig({}).images).toEqual({ map: {}, mirror: '' });
+    expect(() => loadConfig({ SPAWNIT_PROVIDER_MIRROR: '/no/such/mirror' })).toThrow(
+      'SPAWNIT_PROVIDER_MIRROR points to /no/such/mirror, which does not exist.',
+    );
+    expect(() => loadConfig({ SPAWNIT_PROVIDER_MIRROR: 'providers' })).toThrow(/absolute folder/);
+    expect(() => loadConfig({ SPAWNIT_IMAGE_MAP: 'redis:7=redis:latest' })).toThrow(/must be pinned/);
+    expect(loadConfig({ SPAWNIT_PUBLISH_IP: '127.0.0.1' }).publishIp).toBe('127.0.0.1');
+    expect(() => loadConfig({ SPAWNIT_PUBLISH_IP: 'localhost' })).toThrow(
+      /SPAWNIT_PUBLISH_IP is "localhost"/,
+    );
+  });
+
   it('uses MinIO and Keycloak when configured, listening on every interface', () => {
     const config = loadConfig({
       NODE_ENV: 'production',

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ImageSettingError,
+  type ImageSubstitution,
+  ProviderMirrorError,
+  parseImageSubstitution,
+  parseProviderMirror,
+  parsePublishIp,
+} from '@spawnit/engine';
 
 /** The repository root: defaults for the data, catalog and modules folders are relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -58,6 +66,18 @@ export interface ApiConfig {
    * credentials from tofu's environment, so they can never be mistaken for the state store's.
    */
   providerEnv: Record<string, string>;
+  /**
+   * `SPAWNIT_PROVIDER_MIRROR`: an absolute folder laid out as a provider filesystem mirror, or an `https://`
+   * network mirror; the only place providers come from when set. @default the providers' registries
+   */
+  providerMirror: string | undefined;
+  /**
+   * `SPAWNIT_IMAGE_MAP` (JSON object, or `from=to,...`) and `SPAWNIT_IMAGE_MIRROR` (a registry prefix): images
+   * that replace the modules' official ones. @default none
+   */
+  images: ImageSubstitution;
+  /** `SPAWNIT_PUBLISH_IP`: the host address local services publish their ports on. @default every address */
+  publishIp: string | undefined;
 }
 
 /** The prefix of the variables handed to tofu's providers without it. */
@@ -88,6 +108,10 @@ export const ENV_VARIABLES = [
   'SPAWNIT_DRIFT_INTERVAL_MS',
   'SPAWNIT_CORS_ORIGINS',
   'SPAWNIT_MAX_BODY_BYTES',
+  'SPAWNIT_PROVIDER_MIRROR',
+  'SPAWNIT_IMAGE_MAP',
+  'SPAWNIT_IMAGE_MIRROR',
+  'SPAWNIT_PUBLISH_IP',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -192,6 +216,32 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     );
   }
 
+  let providerMirror = get('SPAWNIT_PROVIDER_MIRROR');
+  try {
+    const source = parseProviderMirror(providerMirror);
+    if (source.kind === 'filesystem' && !existsSync(source.path)) {
+      problems.push(`SPAWNIT_PROVIDER_MIRROR points to ${source.path}, which does not exist.`);
+    }
+  } catch (error) {
+    if (!(error instanceof ProviderMirrorError)) throw error;
+    problems.push(error.message);
+    providerMirror = undefined;
+  }
+  let images: ImageSubstitution = { map: {}, mirror: '' };
+  try {
+    images = parseImageSubstitution(get('SPAWNIT_IMAGE_MAP'), get('SPAWNIT_IMAGE_MIRROR'));
+  } catch (error) {
+    if (!(error instanceof ImageSettingError)) throw error;
+    problems.push(error.message);
+  }
+  let publishIp: string | undefined;
+  try {
+    publishIp = parsePublishIp(get('SPAWNIT_PUBLISH_IP'));
+  } catch (error) {
+    if (!(error instanceof ImageSettingError)) throw error;
+    problems.push(error.message);
+  }
+
   const config: ApiConfig = {
     port: integer('PORT', 4000, 0, 65535, 'a port'),
     host:
@@ -219,6 +269,9 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
         )
         .map(([name, value]) => [name.slice(PROVIDER_ENV_PREFIX.length), value as string]),
     ),
+    providerMirror,
+    images,
+    publishIp,
   };
   if (!existsSync(config.modulesDir))
     problems.push(`SPAWNIT_MODULES_DIR points to ${config.modulesDir}, which does not exist.`);

@@ -79,6 +79,9 @@ async function main(): Promise<void> {
     dataDir: path.join(config.dataDir, 'engine'),
     tofuBin: config.tofuBin,
     providerEnv: config.providerEnv,
+    providerMirror: config.providerMirror,
+    images: config.images,
+    publishIp: config.publishIp,
   });
   await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);

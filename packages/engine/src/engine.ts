@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
+import { type ImageSubstitution, NO_IMAGE_SUBSTITUTION, parsePublishIp } from './config/images.js';
 import type { ProviderName } from './ids.js';
 import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
@@ -12,6 +13,7 @@ import { probeConditionalWrites } from './store/conditional-writes.js';
 import { assertTargetRef, type TargetRef } from './store/keys.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
+import { renderCliConfig } from './tofu/cli-config.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
 import { type ResolvedTarget, resolveTarget } from './workdir/resolve-target.js';
@@ -43,6 +45,22 @@ export interface EngineOptions {
   providerEnv?: Record<string, string>;
   /** Grace period between the interrupt of a cancel and the kill. @default 30_000 */
   gracePeriodMs?: number;
+  /**
+   * Where tofu installs providers from instead of their registries: an absolute folder laid out as a
+   * filesystem mirror, or an `https://` network mirror URL (`SPAWNIT_PROVIDER_MIRROR`). When set it is the only
+   * source, as an air-gapped site needs. @default the providers' registries
+   */
+  providerMirror?: string;
+  /**
+   * Images that replace the ones the modules name (`SPAWNIT_IMAGE_MAP`), or a registry mirror prefixed to them
+   * (`SPAWNIT_IMAGE_MIRROR`). @default none: the modules' official images
+   */
+  images?: ImageSubstitution;
+  /**
+   * The host address local services publish their ports on (`SPAWNIT_PUBLISH_IP`), e.g. `127.0.0.1` to keep
+   * them on the Docker host. @default the modules' default, every address (`0.0.0.0`)
+   */
+  publishIp?: string;
 }
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
@@ -101,12 +119,12 @@ function redactor(secrets: readonly string[] | undefined): (line: string) => str
   return (line) => secrets.reduce((out, secret) => out.split(secret).join('(sensitive value)'), line);
 }
 
-/** Writes the CLI config the engine hands tofu: a plugin cache, no update checks. */
-async function writeCliConfig(dataDir: string): Promise<string> {
+/** Writes the CLI config the engine hands tofu: a plugin cache, no update checks, the provider mirror. */
+async function writeCliConfig(dataDir: string, providerMirror: string | undefined): Promise<string> {
   const file = path.join(dataDir, 'tofu.tfrc');
-  const cache = path.join(dataDir, 'plugin-cache');
-  await mkdir(cache, { recursive: true });
-  await writeFile(file, `plugin_cache_dir   = ${JSON.stringify(cache)}\ndisable_checkpoint = true\n`);
+  const pluginCacheDir = path.join(dataDir, 'plugin-cache');
+  await mkdir(pluginCacheDir, { recursive: true });
+  await writeFile(file, renderCliConfig({ pluginCacheDir, providerMirror }));
   return file;
 }
 
@@ -122,7 +140,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const tofu = await findTofu({ bin: options.tofuBin });
   const store = createS3Store(options.store);
   let catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
-  const cliConfig = await writeCliConfig(dataDir);
+  const cliConfig = await writeCliConfig(dataDir, options.providerMirror);
   const warnings: string[] = [];
   let useLockfile = options.useLockfile === true;
   if ((options.useLockfile ?? 'auto') === 'auto') {
@@ -165,6 +183,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     useLockfile,
     credentialsFile,
     lockTimeout: options.lockTimeout ?? '30s',
+    platform: {
+      images: options.images ?? NO_IMAGE_SUBSTITUTION,
+      publishIp: parsePublishIp(options.publishIp),
+    },
     async run(args, runOptions) {
       const redact = redactor(runOptions.redact);
       const result = await runTofu(tofu.path, args, {

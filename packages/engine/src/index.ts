@@ -19,6 +19,14 @@ export {
   type ValidateParamsOptions,
   validateParams,
 } from './catalog/validate-params.js';
+export {
+  type DockerPlatform,
+  hasImageSubstitution,
+  ImageSettingError,
+  type ImageSubstitution,
+  parseImageSubstitution,
+  parsePublishIp,
+} from './config/images.js';
 export { buildTfvars, type DeploymentContext, serializeTfvars, type TfVars } from './config/tfvars.js';
 export {
   createEngine,
@@ -90,3 +98,8 @@ export {
 } from './store/keys.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';
+export {
+  ProviderMirrorError,
+  type ProviderSource,
+  parseProviderMirror,
+} from './tofu/cli-config.js';

@@ -1,6 +1,3 @@
-# The Docker host comes from DOCKER_HOST, else the local socket.
-provider "docker" {}
-
 locals {
   owner   = replace(var.context.client_id, "/[^A-Za-z0-9_.-]/", "_")
   name    = "spawnit-${local.owner}-${var.context.service_id}"
@@ -38,6 +35,7 @@ module "instances" {
 
   network_name = local.network
   labels       = var.context.labels
+  platform     = var.context.platform
 
   instances = {
     minecraft = {

@@ -7,6 +7,12 @@ variable "context" {
     provider     = string
     network_name = string
     labels       = map(string)
+    # The operator's settings for Docker (SPAWNIT_IMAGE_MAP, SPAWNIT_IMAGE_MIRROR, SPAWNIT_PUBLISH_IP).
+    platform = optional(object({
+      image_map    = optional(map(string), {})
+      image_mirror = optional(string, "")
+      publish_ip   = optional(string, "0.0.0.0")
+    }), {})
   })
 
   validation {

@@ -1,3 +1,4 @@
+import type { DockerPlatform } from '../config/images.js';
 import type { S3Store } from '../store/s3-store.js';
 import type { TofuBinary } from '../tofu/binary.js';
 import type { RunTofuResult } from '../tofu/run-tofu.js';
@@ -24,6 +25,8 @@ export interface RunContext {
   credentialsFile: string | undefined;
   /** e.g. `10s`: how long a run waits for the state lock. */
   lockTimeout: string;
+  /** The operator's Docker settings, handed to every module as `context.platform`. */
+  platform: DockerPlatform;
   run(args: string[], options: RunOptions): Promise<RunTofuResult>;
   /** The last meaningful lines of an output, for an error message. */
   lastLines(lines: readonly string[]): string;

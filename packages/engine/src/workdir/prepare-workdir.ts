@@ -39,6 +39,7 @@ export async function prepareWorkdir(
     moduleSource: path.relative(dir, target.moduleDir).split(path.sep).join('/'),
     outputs: target.outputs,
     secretParams: target.secretParams,
+    platform: ctx.platform,
   });
   const backendConfig = renderBackendConfig({
     store: ctx.store,

@@ -30,4 +30,32 @@ describe('renderRootConfig', () => {
     expect(root.module.this.params).toBe('${var.params}');
     expect(root.output).toEqual({ network: { value: '${module.this}' } });
   });
+
+  it('merges the operator Docker settings into the context only when one is set', () => {
+    const images = { map: { 'redis:7.4.5-alpine': 'spawnit-local/redis:8' }, mirror: '' };
+    const root = JSON.parse(
+      renderRootConfig({
+        moduleSource: '../m',
+        secretParams: [],
+        platform: { images, publishIp: '127.0.0.1' },
+      }),
+    );
+    expect(root.locals).toEqual({
+      spawnit_platform: {
+        image_map: { 'redis:7.4.5-alpine': 'spawnit-local/redis:8' },
+        image_mirror: '',
+        publish_ip: '127.0.0.1',
+      },
+    });
+    expect(root.module.this.context).toBe('${merge(var.context, { platform = local.spawnit_platform })}');
+    const plain = JSON.parse(
+      renderRootConfig({
+        moduleSource: '../m',
+        secretParams: [],
+        platform: { images: { map: {}, mirror: '' } },
+      }),
+    );
+    expect(plain.locals).toBeUndefined();
+    expect(plain.module.this.context).toBe('${var.context}');
+  });
 });

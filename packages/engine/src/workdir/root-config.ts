@@ -1,4 +1,5 @@
 import type { TemplateOutput } from '../catalog/template.js';
+import { type DockerPlatform, renderPlatform } from '../config/images.js';
 
 export interface RootConfigInput {
   /** The module's path relative to the working directory. */
@@ -7,6 +8,8 @@ export interface RootConfigInput {
   outputs?: readonly TemplateOutput[];
   /** Parameter names whose values must never be printed by tofu. */
   secretParams: readonly string[];
+  /** The operator's Docker settings, merged into `var.context` as `platform` when any is set. */
+  platform?: DockerPlatform;
 }
 
 /**
@@ -34,6 +37,11 @@ export function renderRootConfig(input: RootConfigInput): string {
   } else {
     outputs.network = { value: '${module.this}' };
   }
+  // Operator settings, not user input: kept out of the stored tfvars so changing them needs no re-save.
+  const platform = input.platform ? renderPlatform(input.platform) : undefined;
+  const context = platform
+    ? '${merge(var.context, { platform = local.spawnit_platform })}'
+    : '${var.context}';
   const root = {
     '//': 'Written by SpawnIt for each run; edits are overwritten.',
     terraform: { backend: { s3: {} } },
@@ -41,7 +49,8 @@ export function renderRootConfig(input: RootConfigInput): string {
       context: { description: 'Set by SpawnIt.' },
       params: { description: "The user's validated parameters." },
     },
-    module: { this: { source: input.moduleSource, context: '${var.context}', params } },
+    ...(platform ? { locals: { spawnit_platform: platform } } : {}),
+    module: { this: { source: input.moduleSource, context, params } },
     output: outputs,
   };
   return `${JSON.stringify(root, null, 2)}\n`;
