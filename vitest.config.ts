@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'tests/e2e-docker/**'],
+    // OpenTofu, the provider mirror, a dockerd and the local images, before any test (scripts/stack/).
+    globalSetup: ['tests/setup/real-stack.ts'],
     // Integration tests run real terraform processes; the defaults are too short on a shared 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -8,7 +8,13 @@ import {
   type OidcProvider,
   type UserDefinition,
 } from '@spawnit/embedded';
-import { createDriftLoop, createOperations, type DriftLoop, type Operations } from '@spawnit/engine';
+import {
+  createDriftLoop,
+  createOperations,
+  type DriftLoop,
+  type EngineOptions,
+  type Operations,
+} from '@spawnit/engine';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type EngineHarness, startEngine } from './engine.js';
@@ -65,6 +71,8 @@ export interface StartApiOptions {
   driftIntervalMs?: number;
   development?: boolean;
   verifier?: Partial<TokenVerifierOptions>;
+  /** Engine settings over the fixture defaults (e.g. the real catalog and modules, a provider mirror). */
+  engine?: Partial<EngineOptions>;
 }
 
 /**
@@ -75,7 +83,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
   const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS });
   const { issuer } = await oidc.start();
-  const h = await startEngine();
+  const h = await startEngine(options.engine);
   const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
   const drift =
     options.driftIntervalMs === undefined

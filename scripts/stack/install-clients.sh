@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Installs the database clients the real-stack tests connect with (psql, mariadb, redis-cli), only when missing.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+missing=()
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+if ((${#missing[@]} == 0)); then
+  log "clients: psql, mariadb and redis-cli are installed"
+  exit 0
+fi
+log "clients: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,50 @@
+import { execa } from 'execa';
+
+/** What the real-stack tests run on: set by tests/setup/real-stack.ts from scripts/stack/prepare.sh. */
+export interface RealStack {
+  /** The OpenTofu binary built from the Go module proxy. */
+  tofuBin: string;
+  /** The provider filesystem mirror (kreuzwerker/docker built from the Go module proxy). */
+  providerMirror: string;
+  /** The tests' own dockerd. */
+  dockerHost: string;
+  /** The official images the local Debian-built images stand in for (`SPAWNIT_IMAGE_MAP`). */
+  imageMap: string;
+}
+
+/** The real stack's settings; throws naming each missing one and how to get it. Never a skip. */
+export function realStack(): RealStack {
+  const env = process.env;
+  const missing = ['SPAWNIT_TOFU_BIN', 'SPAWNIT_PROVIDER_MIRROR', 'DOCKER_HOST', 'SPAWNIT_IMAGE_MAP'].filter(
+    (name) => !env[name],
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The real stack is not prepared: ${missing.join(', ')} unset. Run the tests through vitest (its global setup runs scripts/stack/prepare.sh), or run that script and export what it prints.`,
+    );
+  }
+  return {
+    tofuBin: env.SPAWNIT_TOFU_BIN as string,
+    providerMirror: env.SPAWNIT_PROVIDER_MIRROR as string,
+    dockerHost: env.DOCKER_HOST as string,
+    imageMap: env.SPAWNIT_IMAGE_MAP as string,
+  };
+}
+
+/** The docker CLI against the tests' dockerd; never throws, the caller reads the exit code. */
+export async function docker(...args: string[]) {
+  const { dockerHost } = realStack();
+  return execa('docker', args, { env: { DOCKER_HOST: dockerHost }, reject: false, timeout: 120_000 });
+}
+
+/** Names of every container, network or volume (`kind`) whose name starts with `prefix`. */
+export async function dockerObjects(kind: 'container' | 'network' | 'volume', prefix: string) {
+  const args =
+    kind === 'container' ? ['ps', '-a', '--format', '{{.Names}}'] : [kind, 'ls', '--format', '{{.Name}}'];
+  const result = await docker(...args);
+  if (result.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((name) => name.startsWith(prefix));
+}
