@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type App, buildApp, createTokenVerifier, webRedirectUris } from '@spawnit/api';
 import { createOidcProvider, type OidcProvider, WEB_CLIENT_ID } from '@spawnit/embedded';
-import { createOperations, type Operations } from '@spawnit/engine';
+import { createOperations, type EngineOptions, type Operations } from '@spawnit/engine';
 import { execa } from 'execa';
 import { USERS } from './api.js';
 import { type EngineHarness, startEngine } from './engine.js';
@@ -47,12 +47,16 @@ async function freePort(): Promise<number> {
  * The API serving the built UI, on real parts: the embedded S3 server, the embedded OIDC provider with the
  * test users and the UI's redirect URIs, and the engine on the fixture catalog (real terraform).
  */
-export async function startWebStack(options: { distDir: string }): Promise<WebStack> {
+export async function startWebStack(options: {
+  distDir: string;
+  /** Engine settings over the fixture defaults (the real catalog, a provider mirror...). */
+  engine?: Partial<EngineOptions>;
+}): Promise<WebStack> {
   const port = await freePort();
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
   const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS, webRedirectUris: webRedirectUris(port) });
   const { issuer } = await oidc.start();
-  const h = await startEngine();
+  const h = await startEngine(options.engine);
   const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
   const app = buildApp({
     engine: h.engine,

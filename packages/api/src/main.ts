@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createDriftLoop, createEngine, createOperations, type S3StoreOptions } from '@spawnit/engine';
+import {
+  createDriftLoop,
+  createEngine,
+  createOperations,
+  describePreflight,
+  type S3StoreOptions,
+} from '@spawnit/engine';
 import { buildApp } from './app.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
@@ -86,6 +92,9 @@ async function main(): Promise<void> {
   await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
   for (const warning of engine.warnings) warn(warning);
+  // A missing part (Docker, say) is a warning: the API still starts, and the UI shows it.
+  const preflight = await engine.preflight();
+  for (const warning of preflight.warnings) warn(warning);
 
   const operations = createOperations({ engine });
   operations.events.on('warning', (message) => warn(message));
@@ -156,6 +165,7 @@ async function main(): Promise<void> {
     `  Health:    ${url.replace(/\/graphql$/, '/health')}`,
     `  Issuer:    ${issuer}${config.oidc.mode === 'embedded' ? ' (embedded OIDC provider, login page included)' : ''}`,
     `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s` : 'off'}`,
+    ...describePreflight(preflight).map((line) => `  ${line}`),
   ];
   if (firstUsers.length > 0) {
     lines.push(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
 import { type ImageSubstitution, NO_IMAGE_SUBSTITUTION, parsePublishIp } from './config/images.js';
 import type { ProviderName } from './ids.js';
+import { type Preflight, runPreflight } from './preflight/preflight.js';
 import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
@@ -14,6 +15,7 @@ import { assertTargetRef, type TargetRef } from './store/keys.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
 import { renderCliConfig } from './tofu/cli-config.js';
+import { explainFailure } from './tofu/explain-failure.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
 import { type ResolvedTarget, resolveTarget } from './workdir/resolve-target.js';
@@ -102,6 +104,8 @@ export interface Engine {
   /** @internal for the operations layer */
   readonly runContext: RunContext;
   resolve(ref: TargetRef | ServiceRef): Promise<ResolvedTarget>;
+  /** Checks what the engine runs with: the binary, where providers come from, whether Docker answers. */
+  preflight(): Promise<Preflight>;
 }
 
 // Cloud credentials in the engine's own environment must not override the state store's profile.
@@ -201,6 +205,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return { ...result, lines: result.lines.map(redact) };
     },
     lastLines(lines) {
+      // A failure the user can fix outside SpawnIt (no provider, no Docker, no image) reads as what to do.
+      const explained = explainFailure(lines);
+      if (explained) return explained;
       // Strip colours and box-drawing so the message reads well outside a terminal.
       const clean = lines
         .map((l) =>
@@ -230,6 +237,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     runContext,
     resolve,
+    preflight: () => runPreflight({ tofu, providerMirror: options.providerMirror, env }),
     async reloadCatalog() {
       catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
       return catalog;

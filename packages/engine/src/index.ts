@@ -80,6 +80,8 @@ export { EngineEventEmitter, type EngineEvents, type ServiceStatus } from './ope
 export { readLock } from './operations/locks.js';
 export { createOperations, type Operations, type OperationsOptions } from './operations/operations.js';
 export { StateBlockedError } from './operations/state-recovery.js';
+export { type DockerCheck, pingDocker } from './preflight/ping-docker.js';
+export { describePreflight, type Preflight } from './preflight/preflight.js';
 export type { ApplyOptions, ApplyResult } from './runner/apply.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';

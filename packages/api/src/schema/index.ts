@@ -5,6 +5,7 @@ import './catalog.js';
 import './job.js';
 import './service.js';
 import './network.js';
+import './system.js';
 
 builder.queryType({ description: 'Read your services, networks and jobs, and the catalog.' });
 builder.mutationType({

@@ -28,6 +28,6 @@ export interface RunContext {
   /** The operator's Docker settings, handed to every module as `context.platform`. */
   platform: DockerPlatform;
   run(args: string[], options: RunOptions): Promise<RunTofuResult>;
-  /** The last meaningful lines of an output, for an error message. */
+  /** What went wrong, for an error message: a known failure explained, else the last meaningful lines. */
   lastLines(lines: readonly string[]): string;
 }

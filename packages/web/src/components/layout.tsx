@@ -2,6 +2,7 @@ import { A, type RouteSectionProps } from '@solidjs/router';
 import { Suspense } from 'solid-js';
 import { useAuth } from '../lib/auth';
 import { Loading } from './notices';
+import { SystemNotices } from './system-notices';
 
 /** The frame of every page: a skip link, the site navigation, who is signed in, and the page. */
 export function Layout(props: RouteSectionProps) {
@@ -45,6 +46,7 @@ export function Layout(props: RouteSectionProps) {
         </div>
       </header>
       <main id="main" tabindex="-1">
+        <SystemNotices />
         <Suspense fallback={<Loading />}>{props.children}</Suspense>
       </main>
     </>
