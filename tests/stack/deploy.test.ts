@@ -230,8 +230,19 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  if (api && clientId) {
+    // After a failure, leave nothing in the tests' dockerd for the next run.
+    const { engine } = api.h;
+    for (const c of CASES) {
+      const ref = { clientId, serviceId: c.serviceId };
+      if (await engine.isDeployed(ref).catch(() => false)) await engine.destroy(ref).catch(() => undefined);
+    }
+    const network = { kind: 'network', clientId, provider: 'local', networkName: NETWORK } as const;
+    if (await engine.isDeployed(network).catch(() => false))
+      await engine.destroy(network).catch(() => undefined);
+  }
   await api?.close();
-}, 120_000);
+}, 300_000);
 
 describe.each(CASES)('$template through the API, on Docker for real', (c) => {
   let port: number;
