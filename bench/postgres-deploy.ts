@@ -4,12 +4,12 @@
 // the default interval. Prepares the real stack first (scripts/stack/prepare.sh, cached).
 //   npx pnpm@10.34.8 bench:postgres [runs]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseImageSubstitution } from '@spawnit/engine';
 import { execa } from 'execa';
 import { startApi } from '../tests/support/api.js';
+import { freePort } from '../tests/support/free-port.js';
 import { median, tofuEnv } from './support.js';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -22,14 +22,6 @@ for (const line of prepared.stdout.split('\n')) {
   if (match) process.env[match[1] as string] = match[2];
 }
 const env = process.env as Record<string, string>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Polls psql until the database answers; returns when it does. */
 async function untilAccepting(port: number, user: string, password: string, database: string) {

@@ -1,28 +1,18 @@
-import path from 'node:path';
-import { parseImageSubstitution } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EngineHarness, startEngine } from '../support/engine.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { realStack } from '../support/real-stack.js';
+import { realEngineOptions } from '../support/real-stack.js';
 
 // Every local template of the shipped catalog, planned by the real engine against the real docker provider and
 // dockerd with its defaults (what one click saves). A template whose module needs a provider that is not built
 // here must fail with the sentence that names it, nothing else.
 const NOT_IN_MIRROR: Record<string, string> = { gitea: 'hashicorp/random' };
 
-const stack = realStack();
 const clientId = 'catalog-plan';
 const network = { kind: 'network', clientId, provider: 'local', networkName: 'catalog' } as const;
 let h: EngineHarness;
 
 beforeAll(async () => {
-  h = await startEngine({
-    catalogDir: path.join(REPO_ROOT, 'catalog'),
-    modulesDir: path.join(REPO_ROOT, 'modules'),
-    providerMirror: stack.providerMirror,
-    images: parseImageSubstitution(stack.imageMap),
-    publishIp: '127.0.0.1',
-  });
+  h = await startEngine(realEngineOptions());
   await h.engine.createNetwork({ clientId, provider: 'local', networkName: 'catalog' });
   const plan = await h.engine.plan(network);
   expect(plan.status, plan.error).toBe('drifted');

@@ -1,12 +1,9 @@
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { parseImageSubstitution } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../support/api.js';
+import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/gate.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { docker, dockerObjects, realStack } from '../support/real-stack.js';
+import { docker, dockerObjects, realEngineOptions } from '../support/real-stack.js';
 
 // The product's main job, for real: the API (embedded S3 and OIDC), OpenTofu, the docker provider from the
 // mirror, the tests' dockerd and images built from Debian's packages. For PostgreSQL, MariaDB and Redis:
@@ -112,18 +109,9 @@ const ALL_CASES: Case[] = [
 ];
 
 const CASES = ALL_CASES.filter((c) => !process.env.ONLY || process.env.ONLY.split(',').includes(c.template));
-const stack = realStack();
 let api: ApiHarness;
 let token: string;
 let clientId: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: the data has the shape of each query, checked by the assertions
 async function run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>) {
@@ -208,14 +196,7 @@ async function status(serviceId: string): Promise<{ status: string; source: stri
 beforeAll(async () => {
   api = await startApi({
     driftIntervalMs: DRIFT_INTERVAL_MS,
-    engine: {
-      catalogDir: path.join(REPO_ROOT, 'catalog'),
-      modulesDir: path.join(REPO_ROOT, 'modules'),
-      providerMirror: stack.providerMirror,
-      images: parseImageSubstitution(stack.imageMap),
-      publishIp: '127.0.0.1',
-      lockTimeout: '30s',
-    },
+    engine: { ...realEngineOptions(), lockTimeout: '30s' },
   });
   token = await api.token('alice');
   clientId = (await run('{ me { clientId } }')).me.clientId;

@@ -4,26 +4,17 @@ import path from 'node:path';
 import { type EngineOptions, parseImageSubstitution, TofuError } from '@spawnit/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EngineHarness, startEngine } from '../support/engine.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { dockerObjects, realStack } from '../support/real-stack.js';
+import { dockerObjects, realEngineOptions } from '../support/real-stack.js';
 
 // What a user reads when a part outside SpawnIt is missing, produced by the real tofu, provider and dockerd:
 // one sentence naming the provider, host or image and what to set; tofu's own text stays in the log.
 
-const stack = realStack();
 const clientId = 'errors-client';
 let h: EngineHarness | undefined;
 let emptyMirror: string | undefined;
 
 async function engineWith(overrides: Partial<EngineOptions>): Promise<EngineHarness> {
-  h = await startEngine({
-    catalogDir: path.join(REPO_ROOT, 'catalog'),
-    modulesDir: path.join(REPO_ROOT, 'modules'),
-    providerMirror: stack.providerMirror,
-    images: parseImageSubstitution(stack.imageMap),
-    publishIp: '127.0.0.1',
-    ...overrides,
-  });
+  h = await startEngine({ ...realEngineOptions(), ...overrides });
   await h.engine.createNetwork({ clientId, provider: 'local', networkName: 'errs' });
   return h;
 }

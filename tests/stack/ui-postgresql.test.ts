@@ -1,22 +1,20 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLIENTS_PREFIX, parseImageSubstitution } from '@spawnit/engine';
+import { CLIENTS_PREFIX } from '@spawnit/engine';
 import { execa } from 'execa';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { dockerObjects, realStack } from '../support/real-stack.js';
+import { freePort } from '../support/free-port.js';
+import { dockerObjects, realEngineOptions } from '../support/real-stack.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 
 // Once in a real browser on the real stack: PostgreSQL from its catalog card to a running database that psql
 // reaches with the outputs the page shows. SPAWNIT_SCREENSHOTS=<dir> keeps a screenshot of each step.
 
 const SCREENSHOTS = process.env.SPAWNIT_SCREENSHOTS;
-const real = realStack();
 let dir: string;
 let stack: WebStack;
 let browser: Browser;
@@ -48,18 +46,9 @@ beforeAll(async () => {
   await buildWebUi(path.join(dir, 'dist'));
   stack = await startWebStack({
     distDir: path.join(dir, 'dist'),
-    engine: {
-      catalogDir: path.join(REPO_ROOT, 'catalog'),
-      modulesDir: path.join(REPO_ROOT, 'modules'),
-      providerMirror: real.providerMirror,
-      images: parseImageSubstitution(real.imageMap),
-      publishIp: '127.0.0.1',
-    },
+    engine: realEngineOptions(),
   });
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  port = await freePort();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(30_000);
   const ours = () => page.url().startsWith(stack.origin);

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { type EngineOptions, parseImageSubstitution } from '@spawnit/engine';
 import { execa } from 'execa';
+import { REPO_ROOT } from './paths.js';
 
 /** What the real-stack tests run on: set by tests/setup/real-stack.ts from scripts/stack/prepare.sh. */
 export interface RealStack {
@@ -47,4 +50,16 @@ export async function dockerObjects(kind: 'container' | 'network' | 'volume', pr
     .split('\n')
     .map((line) => line.trim())
     .filter((name) => name.startsWith(prefix));
+}
+
+/** The engine on the shipped catalog and modules, the mirror, the local images, ports on loopback only. */
+export function realEngineOptions(): Partial<EngineOptions> {
+  const stack = realStack();
+  return {
+    catalogDir: path.join(REPO_ROOT, 'catalog'),
+    modulesDir: path.join(REPO_ROOT, 'modules'),
+    providerMirror: stack.providerMirror,
+    images: parseImageSubstitution(stack.imageMap),
+    publishIp: '127.0.0.1',
+  };
 }
