@@ -81,11 +81,18 @@ export function ParameterField(props: ParameterFieldProps) {
                 onChange={(event) => props.onChange(event.currentTarget.value)}
                 required={props.parameter.required}
               >
+                {/* `selected` on the options: a select's value set before its options exist shows the first one. */}
                 <Show when={!props.parameter.required}>
-                  <option value="null">(default)</option>
+                  <option value="null" selected={text() === 'null'}>
+                    (default)
+                  </option>
                 </Show>
                 <For each={choices()}>
-                  {(choice) => <option value={JSON.stringify(choice)}>{String(choice)}</option>}
+                  {(choice) => (
+                    <option value={JSON.stringify(choice)} selected={JSON.stringify(choice) === text()}>
+                      {String(choice)}
+                    </option>
+                  )}
                 </For>
               </select>
             </>
