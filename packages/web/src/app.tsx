@@ -8,6 +8,7 @@ import { AuthProvider, createAuth, useAuth } from './lib/auth';
 import { fetchRuntimeConfig, type RuntimeConfig } from './lib/runtime-config';
 import { CatalogPage } from './routes/catalog';
 import { JobPage } from './routes/job';
+import { JobsPage } from './routes/jobs';
 import { NetworkPage } from './routes/network';
 import { NetworksPage } from './routes/networks';
 import { NewServicePage } from './routes/new-service';
@@ -61,6 +62,7 @@ function SignedIn(props: { config: RuntimeConfig }) {
         <Route path="/catalog/:id" component={NewServicePage} />
         <Route path="/services" component={ServicesPage} />
         <Route path="/services/:id" component={ServicePage} />
+        <Route path="/jobs" component={JobsPage} />
         <Route path="/jobs/:id" component={JobPage} />
         <Route path="/networks" component={NetworksPage} />
         <Route path="/networks/:provider/:name" component={NetworkPage} />

@@ -48,6 +48,14 @@ const JobStateEnum = builder.enumType('JobState', {
   } as const,
 });
 
+const JobTriggerEnum = builder.enumType('JobTrigger', {
+  description: 'Who asked for a job.',
+  values: {
+    USER: { value: 'user', description: 'The owner, from the UI or the API.' },
+    DRIFT: { value: 'drift', description: 'The drift loop, checking for changes made outside SpawnIt.' },
+  } as const,
+});
+
 const TargetKindEnum = builder.enumType('TargetKind', {
   description: 'What a job runs on.',
   values: {
@@ -121,6 +129,11 @@ export const JobRef = builder.objectRef<JobRecord>('Job').implement({
     id: t.exposeID('id', { description: 'The job id (a UUID).' }),
     kind: t.field({ type: JobKindEnum, description: 'What it does.', resolve: (job) => job.kind }),
     state: t.field({ type: JobStateEnum, description: 'Where it is.', resolve: (job) => job.state }),
+    trigger: t.field({
+      type: JobTriggerEnum,
+      description: 'Who asked for it.',
+      resolve: (job) => job.trigger,
+    }),
     destroy: t.exposeBoolean('destroy', {
       description: 'A plan of the destruction, its apply, or a destroy job.',
     }),

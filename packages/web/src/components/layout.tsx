@@ -34,6 +34,11 @@ export function Layout(props: RouteSectionProps) {
             <li>
               <A href="/networks">Networks</A>
             </li>
+            <li>
+              <A href="/jobs" end>
+                Jobs
+              </A>
+            </li>
           </ul>
         </nav>
         <div class="user">
