@@ -157,9 +157,11 @@ describe('tokens', () => {
   });
 
   it('refuses an expired token; a socket opened before expiry cannot subscribe after it', async () => {
-    const short = await startProvider({ accessTokenTtl: 1 });
+    // Long enough to be used before it expires on a busy machine; then the test waits for its own exp.
+    const short = await startProvider({ accessTokenTtl: 4 });
     const app = await appTrusting(short.provider.issuer);
     const token = await short.token('alice');
+    const expiresAt = (decodeJwt(token).exp as number) * 1000;
     expect((await me(app, token)).status).toBe(200);
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
@@ -175,7 +177,7 @@ describe('tokens', () => {
     expect(await collectWs(client, '{ me { username } }')).toEqual({
       results: [{ data: { me: { username: 'alice' } } }],
     });
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1100));
     expect(await me(app, token)).toEqual({
       status: 401,
       body: { errors: [{ message: 'The token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] },
