@@ -285,8 +285,8 @@ describe('S3 failures', () => {
       const store = createS3Store({
         endpoint: other.s3.endpoint,
         bucket: 'no-such-bucket',
-        accessKeyId: 'S3RVER',
-        secretAccessKey: 'S3RVER',
+        accessKeyId: other.s3.accessKeyId,
+        secretAccessKey: other.s3.secretAccessKey,
       });
       const error = await store.check().catch((e) => e);
       expect(error).toBeInstanceOf(StoreError);

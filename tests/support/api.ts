@@ -17,7 +17,7 @@ import {
 } from '@spawnit/engine';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type EngineHarness, startEngine } from './engine.js';
+import { type EngineHarness, startEngine, type TestS3Kind } from './engine.js';
 
 export const USERS = {
   alice: 'alice-test-password',
@@ -73,6 +73,8 @@ export interface StartApiOptions {
   verifier?: Partial<TokenVerifierOptions>;
   /** Engine settings over the fixture defaults (e.g. the real catalog and modules, a provider mirror). */
   engine?: Partial<EngineOptions>;
+  /** The S3 server under the engine. @default process.env.SPAWNIT_TEST_S3_SERVER, else 'embedded' */
+  s3?: TestS3Kind;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
   const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS });
   const { issuer } = await oidc.start();
-  const h = await startEngine(options.engine);
+  const h = await startEngine(options.engine, { server: options.s3 });
   const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
   const drift =
     options.driftIntervalMs === undefined

@@ -4,6 +4,26 @@ import path from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '@spawnit/engine';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from './paths.js';
 import { startTestS3, type TestS3Server } from './s3-server.js';
+import { startVersitygw } from './versitygw.js';
+
+/** Which S3 server a harness runs on: ours, or versitygw (independent, honours If-None-Match). */
+export type TestS3Kind = 'embedded' | 'versitygw';
+
+export interface StartEngineS3Options {
+  /** Ask the embedded server to ignore conditional writes; only it can, so this picks it. */
+  conditionalWrites?: boolean;
+  /** @default process.env.SPAWNIT_TEST_S3_SERVER, else 'embedded' */
+  server?: TestS3Kind;
+}
+
+/** The server a test file asked for: SPAWNIT_TEST_S3_SERVER=versitygw runs a file's cases on versitygw. */
+export function defaultS3Kind(): TestS3Kind {
+  const kind = process.env.SPAWNIT_TEST_S3_SERVER ?? 'embedded';
+  if (kind !== 'embedded' && kind !== 'versitygw') {
+    throw new Error(`SPAWNIT_TEST_S3_SERVER=${kind} is not a test S3 server: use embedded or versitygw.`);
+  }
+  return kind;
+}
 
 export interface EngineHarness {
   engine: Engine;
@@ -12,12 +32,16 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** A real engine on the fixture catalog, against a real S3 server on a random loopback port. */
+/** A real engine on the fixture catalog, against a real S3 server (embedded or versitygw) on a random loopback port. */
 export async function startEngine(
   overrides: Partial<EngineOptions> = {},
-  s3Options: { conditionalWrites?: boolean } = {},
+  s3Options: StartEngineS3Options = {},
 ): Promise<EngineHarness> {
-  const s3 = await startTestS3('spawnit', s3Options);
+  const { server = defaultS3Kind(), conditionalWrites } = s3Options;
+  const s3 =
+    server === 'versitygw' && conditionalWrites !== false
+      ? await startVersitygw({ bucket: 'spawnit' })
+      : await startTestS3('spawnit', conditionalWrites === undefined ? {} : { conditionalWrites });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-engine-'));
   const engine = await createEngine({
     store: {
