@@ -242,10 +242,22 @@ describe('the web UI in chromium', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('heading', { name: 'Apply of service slow' }).waitFor();
     await page.getByRole('log').getByText("Provisioning with 'local-exec'").waitFor({ timeout: 60_000 });
+    // One click is not enough to interrupt an apply: a dialog says what cancelling does, and can be left.
     await page.getByRole('button', { name: 'Cancel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this apply?' });
+    await dialog.getByText('What it already changed stays changed').waitFor();
+    await dialog.getByRole('button', { name: 'Keep it running' }).click();
+    await expect(dialog.isVisible()).resolves.toBe(false);
+    await expect(page.locator('.job-meta .badge').first().textContent()).resolves.toBe('running');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('button', { name: 'Cancel the apply' }).click();
     await waitForJobState('cancelled');
     await page.getByRole('log').getByText('Interrupt received').waitFor();
-    await expect(page.getByRole('button', { name: 'Cancel' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Cancel', exact: true }).count()).resolves.toBe(0);
+    // After it, the state is explained in words, with the way on.
+    const next = page.locator('.cancelled-next');
+    await expect(next.textContent()).resolves.toContain('Part of the apply may have run before it stopped');
+    await next.getByRole('link', { name: 'Plan service slow again' }).waitFor();
     await snap('12-cancelled');
   });
 

@@ -5,6 +5,8 @@ export interface ConfirmDialogProps {
   title: string;
   children: JSX.Element;
   confirmLabel: string;
+  /** The button that closes the dialog doing nothing. @default 'Cancel' */
+  cancelLabel?: string;
   /** The user must type this (e.g. the service id) before confirming. */
   requireText?: string;
   /** A destructive action: the confirm button says so. */
@@ -67,7 +69,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         </Show>
         <div class="actions">
           <button type="button" class="button" onClick={() => props.onCancel()}>
-            Cancel
+            {props.cancelLabel ?? 'Cancel'}
           </button>
           <button
             type="submit"

@@ -210,7 +210,7 @@ function JobView(props: { id: string }) {
   const [appliedNetwork, applyNetwork] = createMutation<{ applyNetwork: { id: string } }>(
     ApplyNetworkMutation,
   );
-  const [confirming, setConfirming] = createSignal<'apply' | 'force'>();
+  const [confirming, setConfirming] = createSignal<'apply' | 'cancel' | 'force'>();
 
   /** The loaded job with the latest pushed state over it. */
   const job = () => {
@@ -320,7 +320,8 @@ function JobView(props: { id: string }) {
                 <button
                   type="button"
                   class="button"
-                  onClick={() => cancel(false)}
+                  // A plan changes nothing: it stops at once. An apply or destroy asks first.
+                  onClick={() => (j().kind === 'PLAN' ? cancel(false) : setConfirming('cancel'))}
                   disabled={cancelled.fetching || cancelled.data !== undefined}
                 >
                   {cancelled.data ? 'Cancelling…' : 'Cancel'}
@@ -345,6 +346,13 @@ function JobView(props: { id: string }) {
                 role={j().state === 'CANCELLED' ? 'status' : 'alert'}
               >
                 <p>{j().error}</p>
+                <Show when={j().state === 'CANCELLED' && j().kind !== 'PLAN'}>
+                  <p class="cancelled-next">
+                    Part of the {j().kind === 'APPLY' ? 'apply' : 'destroy'} may have run before it stopped:
+                    the state holds what was done. <A href={target()!.href}>Plan {target()!.label} again</A>{' '}
+                    to finish it, or destroy it from there.
+                  </p>
+                </Show>
                 <Show when={j().service}>
                   {(service) => (
                     <Show
@@ -436,6 +444,22 @@ function JobView(props: { id: string }) {
               <p>
                 Exactly this plan runs: {j().summary ? formatCounts(j().summary!) : 'its changes'}.
                 <Show when={(j().summary?.destroy ?? 0) > 0}> Destroyed resources lose their data.</Show>
+              </p>
+            </ConfirmDialog>
+            <ConfirmDialog
+              open={confirming() === 'cancel'}
+              title={`Cancel this ${j().kind === 'APPLY' ? 'apply' : 'destroy'}?`}
+              confirmLabel={`Cancel the ${j().kind === 'APPLY' ? 'apply' : 'destroy'}`}
+              cancelLabel="Keep it running"
+              danger
+              busy={cancelled.fetching}
+              onConfirm={() => cancel(false)}
+              onCancel={() => setConfirming(undefined)}
+            >
+              <p>
+                Tofu gets one interrupt: it finishes the resource it is changing, saves its state, releases
+                its lock and stops. What it already changed stays changed; plan again afterwards to finish, or
+                destroy.
               </p>
             </ConfirmDialog>
             <ConfirmDialog
