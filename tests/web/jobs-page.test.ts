@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fetchAccessToken } from '@spawnit/embedded';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
-import { waitFor } from '../support/gate.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
+import { webApiAs } from '../support/web-api.js';
 
 // The jobs page across services and networks: what ran, on what, who asked, when and for how long, filtered
 // as a user narrows it down (the filters live in the address, so a filtered list can be shared).
@@ -16,26 +15,8 @@ let dir: string;
 let stack: WebStack;
 let browser: Browser;
 let page: Page;
-let token: string;
-
-// biome-ignore lint/suspicious/noExplicitAny: the data has the shape of each query
-async function gql(query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${stack.origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: unknown; errors?: unknown };
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
-
-async function settle(id: string): Promise<string> {
-  return waitFor(async () => {
-    const { job } = await gql('query ($id: ID!) { job(id: $id) { state } }', { id });
-    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.state) ? job.state : undefined;
-  }, `job ${id}`);
-}
+let gql: Awaited<ReturnType<typeof webApiAs>>['gql'];
+let settle: Awaited<ReturnType<typeof webApiAs>>['settle'];
 
 const rows = () => page.getByRole('table').locator('tbody tr');
 
@@ -44,9 +25,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   await buildWebUi(path.join(dir, 'dist'));
   stack = await startWebStack({ distDir: path.join(dir, 'dist') });
-  const config = (await (await fetch(`${stack.origin}/config.json`)).json()) as { oidc: { issuer: string } };
-  token = (await fetchAccessToken({ issuer: config.oidc.issuer, username: 'alice', password: USERS.alice }))
-    .accessToken;
+  ({ gql, settle } = await webApiAs(stack, 'alice'));
   // A failed plan (the network is missing), a network planned and applied, a service planned and applied:
   // five jobs. (Drift checks are not jobs yet; when they become jobs they show as "Drift check".)
   await gql(

@@ -7,6 +7,7 @@ import { createApiClient } from './lib/api-client';
 import { AuthProvider, createAuth, useAuth } from './lib/auth';
 import { fetchRuntimeConfig, type RuntimeConfig } from './lib/runtime-config';
 import { CatalogPage } from './routes/catalog';
+import { EditServicePage } from './routes/edit-service';
 import { JobPage } from './routes/job';
 import { JobsPage } from './routes/jobs';
 import { NetworkPage } from './routes/network';
@@ -62,6 +63,7 @@ function SignedIn(props: { config: RuntimeConfig }) {
         <Route path="/catalog/:id" component={NewServicePage} />
         <Route path="/services" component={ServicesPage} />
         <Route path="/services/:id" component={ServicePage} />
+        <Route path="/services/:id/edit" component={EditServicePage} />
         <Route path="/jobs" component={JobsPage} />
         <Route path="/jobs/:id" component={JobPage} />
         <Route path="/networks" component={NetworksPage} />

@@ -1,6 +1,6 @@
 import { createSignal } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import type { Provider, TemplateParameter, ValidationErrors } from './api-types';
+import type { Json, Provider, TemplateParameter, ValidationErrors } from './api-types';
 import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from './parameter-form';
 
 export interface ParameterFormOptions {
@@ -29,8 +29,8 @@ export function createParameterForm(options: ParameterFormOptions) {
     fields,
     values,
     setValue: (name: string, value: string | boolean) => setValues(name, value),
-    /** Back to the parameters' defaults (for a template loaded or changed). */
-    reset: () => setValues(initialValues(options.parameters())),
+    /** Back to the parameters' defaults (for a template loaded or changed), or to saved values to edit. */
+    reset: (current?: Record<string, Json>) => setValues(initialValues(options.parameters(), current)),
     /** The `params` to send. */
     params: () => toParams(fields(), values),
     /** The API's refusal of the last submit. */

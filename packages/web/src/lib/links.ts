@@ -4,6 +4,7 @@ import type { Provider } from './api-types';
 export const serviceHref = (id: string) => `/services/${encodeURIComponent(id)}`;
 export const networkHref = (provider: Provider, name: string) =>
   `/networks/${provider}/${encodeURIComponent(name)}`;
+export const editServiceHref = (id: string) => `/services/${encodeURIComponent(id)}/edit`;
 export const jobHref = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 export const templateHref = (id: string) => `/catalog/${encodeURIComponent(id)}`;
 /** The networks page with its form filled in for this network (a failed plan links here). */

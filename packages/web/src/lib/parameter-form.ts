@@ -7,13 +7,17 @@ export type RawValues = Record<string, string | boolean>;
 export const fieldsFor = (parameters: TemplateParameter[], provider: Provider) =>
   parameters.filter((p) => p.providers.length === 0 || p.providers.includes(provider));
 
-/** The inputs' starting values: the defaults (secrets and generated values start empty). */
-export function initialValues(parameters: TemplateParameter[]): RawValues {
+/**
+ * The inputs' starting values: the saved ones when editing (`current`), else the defaults. Secrets start empty:
+ * they are never sent back, and an empty secret keeps the saved one (or generates one).
+ */
+export function initialValues(parameters: TemplateParameter[], current?: Record<string, Json>): RawValues {
   const values: RawValues = {};
   for (const p of parameters) {
-    if (p.type === 'BOOLEAN') values[p.name] = p.default === true;
-    else if (p.enum) values[p.name] = JSON.stringify(p.default ?? (p.required ? p.enum[0] : null));
-    else values[p.name] = p.default === null || p.secret ? '' : String(p.default);
+    const value = current && p.name in current && current[p.name] !== null ? current[p.name] : p.default;
+    if (p.type === 'BOOLEAN') values[p.name] = value === true;
+    else if (p.enum) values[p.name] = JSON.stringify(value ?? (p.required ? p.enum[0] : null));
+    else values[p.name] = value === null || value === undefined || p.secret ? '' : String(value);
   }
   return values;
 }

@@ -12,7 +12,7 @@ import { type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../l
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { networkHref, newNetworkHref } from '../lib/links';
+import { editServiceHref, networkHref, newNetworkHref } from '../lib/links';
 
 const ServiceQuery = gql`
   query Service($id: ID!) {
@@ -204,7 +204,12 @@ export function ServicePage() {
                 <section aria-labelledby="config-title">
                   <h2 id="config-title">Configuration</h2>
                   <ConfigTable params={s().params} parameters={s().template?.parameters ?? []} />
-                  <p class="hint">Saved {formatDateTime(s().updatedAt)}.</p>
+                  <p class="hint">
+                    Saved {formatDateTime(s().updatedAt)}.{' '}
+                    <A href={editServiceHref(s().id)} aria-label={`Edit the settings of ${s().id}`}>
+                      Edit the settings
+                    </A>
+                  </p>
                 </section>
                 <OutputsTable serviceId={s().id} />
               </div>
