@@ -362,6 +362,11 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
       async () => !(await run('{ service(id: "web") { deployed } }')).service.deployed,
       'not deployed',
     );
+    // Newest first, across the service and the network, before deleting takes their history with them.
+    const history = (await run('{ jobs(limit: 100) { kind createdAt } }')).jobs;
+    expect(history.length).toBeGreaterThanOrEqual(9);
+    const times = history.map((j: { createdAt: string }) => j.createdAt);
+    expect(times).toEqual([...times].sort().reverse());
     expect((await run('mutation { deleteService(id: "web") }')).deleteService).toBe('web');
     expect((await run('{ service(id: "web") { id } services { id } }')).service).toBeNull();
 
@@ -372,10 +377,9 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     expect((await run('mutation { deleteNetwork(provider: LOCAL, name: "default") }')).deleteNetwork).toBe(
       'default',
     );
-    const { jobs, networks } = await run('{ jobs(limit: 100) { kind createdAt } networks { name } }');
+    const { jobs, networks } = await run('{ jobs(limit: 100) { kind targetKind } networks { name } }');
     expect(networks).toEqual([]);
-    expect(jobs.length).toBeGreaterThanOrEqual(9);
-    const times = jobs.map((j: { createdAt: string }) => j.createdAt);
-    expect(times).toEqual([...times].sort().reverse());
+    // The jobs of the deleted service and network went with them.
+    expect(jobs).toEqual([]);
   });
 });

@@ -162,14 +162,20 @@ builder.mutationField('createNetwork', (t) =>
 
 builder.mutationField('deleteNetwork', (t) =>
   t.string({
-    description: 'Deletes the configuration of a network that has nothing deployed; returns its name.',
+    description:
+      'Deletes the configuration and job history of a network that has nothing deployed; returns its name.',
     args: {
       provider: t.arg({ type: ProviderEnum, required: true, description: 'Its provider.' }),
       name: t.arg.string({ required: true, description: 'Its name.' }),
     },
     resolve: async (_root, { provider, name }, ctx) => {
       const network = await ownNetwork(ctx, provider, name);
-      await ctx.engine.deleteNetwork({ clientId: network.clientId, provider, networkName: name });
+      await ctx.operations.deleteTarget({
+        kind: 'network',
+        clientId: network.clientId,
+        provider,
+        networkName: name,
+      });
       return name;
     },
   }),

@@ -309,11 +309,16 @@ builder.mutationField('updateService', (t) =>
 
 builder.mutationField('deleteService', (t) =>
   t.id({
-    description: 'Deletes the configuration of a service that has nothing deployed; returns its id.',
+    description:
+      'Deletes the configuration and job history of a service that has nothing deployed; returns its id.',
     args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
     resolve: async (_root, { id }, ctx) => {
       const service = await ownService(ctx, String(id));
-      await ctx.engine.deleteService({ clientId: service.clientId, serviceId: service.serviceId });
+      await ctx.operations.deleteTarget({
+        kind: 'service',
+        clientId: service.clientId,
+        serviceId: service.serviceId,
+      });
       return service.serviceId;
     },
   }),

@@ -55,6 +55,12 @@ export interface Operations {
   cancel(clientId: string, jobId: string, options?: { force?: boolean }): Promise<JobRecord>;
   getJob(clientId: string, jobId: string): Promise<JobRecord | undefined>;
   listJobs(clientId: string, filter?: { target?: TargetRef }): Promise<JobRecord[]>;
+  /**
+   * Deletes a service or network that has nothing deployed: its configuration and its job history (records and
+   * logs), so a new one of the same name starts with none. Refused while a job of it is queued or running, or
+   * while it is deployed. Returns how many jobs went.
+   */
+  deleteTarget(ref: TargetRef): Promise<number>;
   /** Missed lines from `fromLine`, then live ones; ends when the job ends. */
   followLog(
     clientId: string,
@@ -494,6 +500,33 @@ export function createOperations(options: OperationsOptions): Operations {
       return job.record;
     },
     getJob,
+    async deleteTarget(ref) {
+      const key = targetKeyOf(ref);
+      const jobsOfTarget = [...running.values()].filter((job) => targetKeyOf(job.record.target) === key);
+      if (jobsOfTarget.some((job) => !isTerminal(job.record.state))) {
+        throw new ConflictError(
+          `${describeTarget(ref)} has a job queued or running; wait for it or cancel it, then delete.`,
+        );
+      }
+      // A job that just ended may still be writing its log: let it finish, so nothing is written back after.
+      await Promise.allSettled(jobsOfTarget.map((job) => job.done));
+      const deleteConfig = () =>
+        ref.kind === 'service'
+          ? engine.deleteService({ clientId: ref.clientId, serviceId: ref.serviceId })
+          : engine.deleteNetwork({
+              clientId: ref.clientId,
+              provider: ref.provider,
+              networkName: ref.networkName,
+            });
+      // Deployed: the engine refuses with its own message before anything is deleted.
+      if (await engine.isDeployed(ref)) await deleteConfig();
+      const jobs = await this.listJobs(ref.clientId, { target: ref });
+      await store.deleteKeys(
+        jobs.flatMap((job) => [jobKey(ref.clientId, job.id), jobLogKey(ref.clientId, job.id)]),
+      );
+      await deleteConfig();
+      return jobs.length;
+    },
     async listJobs(clientId, filter = {}) {
       const prefix = `${clientPrefix(clientId)}jobs/`;
       const keys = (await store.list(prefix)).filter((o) => o.key.endsWith('.json')).map((o) => o.key);
