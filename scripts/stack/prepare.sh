@@ -11,6 +11,7 @@ start=$SECONDS
 here="$(dirname "$0")"
 tofu="$("$here/build-tofu.sh")"
 mirror="$("$here/build-providers.sh")"
+keycloak="$("$here/build-keycloak.sh")"
 "$here/install-docker.sh"
 "$here/install-clients.sh"
 started=0
@@ -24,6 +25,7 @@ env_file="$SPAWNIT_CACHE/stack.env"
 cat >"$env_file" <<ENV
 SPAWNIT_TOFU_BIN=$tofu
 SPAWNIT_PROVIDER_MIRROR=$mirror
+SPAWNIT_KEYCLOAK_HOME=$keycloak
 DOCKER_HOST=$SPAWNIT_DOCKER_HOST
 SPAWNIT_IMAGE_MAP=$LOCAL_IMAGE_MAP
 SPAWNIT_STACK_STARTED_DOCKERD=$started
