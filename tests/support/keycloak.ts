@@ -42,8 +42,6 @@ export interface Keycloak {
     password: string,
     client?: keyof typeof TEST_CLIENTS,
   ): Promise<{ accessToken: string; refreshToken: string }>;
-  /** Calls Keycloak's admin REST API as the bootstrap admin (`path` under `/admin/realms/spawnit`). */
-  admin(path: string, init?: RequestInit): Promise<Response>;
   /** Ends every session of `username` (the admin console's "Sign out" on the user). */
   endSessions(username: string): Promise<void>;
   stop(): Promise<void>;
@@ -250,7 +248,6 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
         }
         return { accessToken: body.access_token!, refreshToken: body.refresh_token! };
       },
-      admin: (pathname, init) => adminFetch(`/${REALM}${pathname}`, init),
       async endSessions(username) {
         const found = await adminFetch(`/${REALM}/users?exact=true&username=${encodeURIComponent(username)}`);
         const [user] = (await found.json()) as { id: string }[];
