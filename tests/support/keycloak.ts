@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
@@ -143,6 +145,8 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
   const { home, javaHome } = keycloakInstall();
   const [port, managementPort] = [await freePort(), await freePort()];
   const adminPassword = randomBytes(16).toString('hex');
+  // Its own transaction log and temporary files: the install is shared by test files running at once.
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-keycloak-'));
   const started = Date.now();
   const child = spawn(
     path.join(home, 'bin/kc.sh'),
@@ -160,6 +164,7 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
       env: {
         ...process.env,
         JAVA_HOME: javaHome,
+        JAVA_OPTS_APPEND: `-Djava.io.tmpdir=${dataDir} -Dquarkus.transaction-manager.object-store.directory=${dataDir}/transaction-logs`,
         KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
         KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
       },
@@ -175,12 +180,18 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test process that dies without stop() must not leave a Keycloak behind.
+  const killOnExit = () => child.exitCode === null && child.pid && process.kill(-child.pid, 'SIGKILL');
+  process.once('exit', killOnExit);
   const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    process.kill(-child.pid, 'SIGTERM');
-    const killer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGTERM');
+      const killer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${port}`;
