@@ -28,7 +28,7 @@ const configs = json('configs/configs.auto.tfvars.json') as {
 };
 
 /** A resource argument's value: a literal, or the default of the variable it names. */
-function valueOf(m: TfModule, body: HclBody, name: string): HclValue | undefined {
+function argumentValue(m: TfModule, body: HclBody, name: string): HclValue | undefined {
   const expression = expressionOf(body[name]);
   const variable = expression?.match(/^var\.(\w+)$/)?.[1];
   return variable === undefined ? body[name] : m.variables[variable]?.body.default;
@@ -46,14 +46,14 @@ describe('the realm fixture is the bootstrap’s realm', () => {
     const realm = resource(m, 'keycloak_realm');
     expect(fixture.realm).toBe(instances.oidc.realm);
     expect(fixture).toMatchObject({
-      registrationAllowed: valueOf(m, realm, 'registration_allowed'),
+      registrationAllowed: argumentValue(m, realm, 'registration_allowed'),
       loginWithEmailAllowed: realm.login_with_email_allowed,
       resetPasswordAllowed: realm.reset_password_allowed,
       rememberMe: realm.remember_me,
-      sslRequired: valueOf(m, realm, 'ssl_required'),
-      passwordPolicy: valueOf(m, realm, 'password_policy'),
+      sslRequired: argumentValue(m, realm, 'ssl_required'),
+      passwordPolicy: argumentValue(m, realm, 'password_policy'),
     });
-    const lifespan = String(valueOf(m, realm, 'access_token_lifespan'));
+    const lifespan = String(argumentValue(m, realm, 'access_token_lifespan'));
     expect(lifespan).toMatch(/^\d+m$/);
     expect(fixture.accessTokenLifespan).toBe(Number.parseInt(lifespan, 10) * 60);
     const defenses = JSON.stringify(realm.security_defenses);
