@@ -102,6 +102,7 @@ module "users" {
   first_name       = each.value.first_name
   last_name        = each.value.last_name
   initial_password = random_password.users[each.key].result
+  realm_role_ids   = each.value.admin ? [module.realm.admin_role_id] : []
 }
 
 # One folder per user, named after the user's ID: the "sub" of its tokens, which the engine uses as client ID.

@@ -11,11 +11,12 @@ variable "realm_display_name" {
 }
 
 variable "default_users" {
-  description = "Users created in the realm, each with a generated temporary password and an S3 folder of its own."
+  description = "Users created in the realm, each with a generated temporary password and an S3 folder of its own; `admin` gives the realm's admin role."
   type = map(object({
     email      = string
     first_name = optional(string, "")
     last_name  = optional(string, "")
+    admin      = optional(bool, false)
   }))
   default = {}
 }

@@ -118,6 +118,7 @@ module "instances" {
         SPAWNIT_OIDC_ISSUER          = local.issuer
         SPAWNIT_OIDC_JWKS_URL        = "http://${local.names.keycloak}:8080/realms/${var.oidc.realm}/protocol/openid-connect/certs"
         SPAWNIT_OIDC_AUDIENCE        = var.oidc.api_audience
+        SPAWNIT_OIDC_ROLES_CLAIM     = "realm_access.roles"
         DOCKER_HOST                  = "unix:///var/run/docker.sock"
       })
       group_add = [tostring(var.docker_socket_gid)]

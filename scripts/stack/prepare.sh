@@ -12,6 +12,7 @@ here="$(dirname "$0")"
 tofu="$("$here/build-tofu.sh")"
 mirror="$("$here/build-providers.sh")"
 versitygw="$("$here/build-versitygw.sh")"
+keycloak="$("$here/build-keycloak.sh")"
 "$here/install-docker.sh"
 "$here/install-clients.sh"
 started=0
@@ -26,6 +27,7 @@ cat >"$env_file" <<ENV
 SPAWNIT_TOFU_BIN=$tofu
 SPAWNIT_PROVIDER_MIRROR=$mirror
 SPAWNIT_VERSITYGW_BIN=$versitygw
+SPAWNIT_KEYCLOAK_HOME=$keycloak
 DOCKER_HOST=$SPAWNIT_DOCKER_HOST
 SPAWNIT_IMAGE_MAP=$LOCAL_IMAGE_MAP
 SPAWNIT_STACK_STARTED_DOCKERD=$started

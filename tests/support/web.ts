@@ -30,12 +30,13 @@ export interface WebStack {
   app: App;
   h: EngineHarness;
   operations: Operations;
-  oidc: OidcProvider;
+  /** The embedded provider; `undefined` with an external issuer (`options.oidc`). */
+  oidc: OidcProvider | undefined;
   close(): Promise<void>;
 }
 
 /** A free loopback port: the OIDC client must know the UI's redirect URI before the API listens. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as { port: number };
@@ -51,22 +52,32 @@ export async function startWebStack(options: {
   distDir: string;
   /** Engine settings over the fixture defaults (the real catalog, a provider mirror...). */
   engine?: Partial<EngineOptions>;
+  /** The port to serve on, e.g. one an external issuer's redirect URIs already name. @default a free one */
+  port?: number;
+  /** An external issuer (Keycloak) instead of the embedded provider. @default the embedded provider */
+  oidc?: { issuer: string; clientId: string; audience: string; rolesClaim: string };
 }): Promise<WebStack> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
-  const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS, webRedirectUris: webRedirectUris(port) });
-  const { issuer } = await oidc.start();
+  const oidc = options.oidc
+    ? undefined
+    : createOidcProvider({ dataDir: oidcDir, users: USERS, webRedirectUris: webRedirectUris(port) });
+  const issuer = options.oidc?.issuer ?? (await oidc!.start()).issuer;
   const h = await startEngine(options.engine);
   const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
   const app = buildApp({
     engine: h.engine,
     operations,
-    verifier: createTokenVerifier({ issuer, audience: oidc.audience }),
+    verifier: createTokenVerifier({
+      issuer,
+      audience: options.oidc?.audience ?? oidc!.audience,
+      rolesClaim: options.oidc?.rolesClaim,
+    }),
     port,
     logging: 'warn',
     web: {
       distDir: options.distDir,
-      config: { apiUrl: '/graphql', oidc: { issuer, clientId: WEB_CLIENT_ID } },
+      config: { apiUrl: '/graphql', oidc: { issuer, clientId: options.oidc?.clientId ?? WEB_CLIENT_ID } },
     },
   });
   await app.start();
@@ -80,7 +91,7 @@ export async function startWebStack(options: {
       await app.stop();
       await operations.shutdown();
       await h.close();
-      await oidc.stop();
+      await oidc?.stop();
       await rm(oidcDir, { recursive: true, force: true });
     },
   };

@@ -44,7 +44,8 @@ function Session(props: { config: RuntimeConfig }) {
         <Match when={auth.user() === undefined}>
           <Loading label="Signing in…" />
         </Match>
-        <Match when={auth.user()} keyed>
+        {/* Not keyed: a renewed token is a new user object, and must not rebuild the pages. */}
+        <Match when={auth.user()}>
           <SignedIn config={props.config} />
         </Match>
       </Switch>

@@ -141,6 +141,34 @@ describe('createOidcProvider', () => {
     expect(payload.client_id).toBe('spawnit-web');
   });
 
+  it('gives the web client a refresh token that renews its access token, and the CLI client none', async () => {
+    const web = await fetchAccessToken({
+      issuer,
+      username: 'alice',
+      password: passwordOf('alice'),
+      clientId: 'spawnit-web',
+      redirectUri: 'http://127.0.0.1:5173/callback',
+      scope: 'openid profile',
+    });
+    expect(web.refreshToken).toBeTruthy();
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: web.refreshToken!,
+        client_id: 'spawnit-web',
+      }),
+    });
+    const renewed = (await response.json()) as { access_token: string; refresh_token: string };
+    expect(response.status).toBe(200);
+    expect(renewed.access_token).not.toBe(web.accessToken);
+    const { payload } = await verify(renewed.access_token);
+    expect(payload).toMatchObject({ client_id: 'spawnit-web', preferred_username: 'alice' });
+    const cli = await fetchAccessToken({ issuer, username: 'alice', password: passwordOf('alice') });
+    expect(cli.refreshToken).toBeUndefined();
+  });
+
   it('refuses a wrong password with a clear error', async () => {
     const attempt = fetchAccessToken({ issuer, username: 'alice', password: 'not-her-password' });
     await expect(attempt).rejects.toBeInstanceOf(SignInError);

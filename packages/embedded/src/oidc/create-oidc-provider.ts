@@ -274,6 +274,9 @@ function configuration(oidc: typeof import('oidc-provider'), options: ResolvedOp
       await grant.save();
       return grant;
     },
+    // The web UI renews its access token with a refresh token bound to the session (not only with the
+    // offline_access scope, oidc-provider's default); the command-line client is not allowed the grant.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     clientBasedCORS: (_ctx, origin, client) => client.clientId === WEB_CLIENT_ID && webOrigins.has(origin),
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl,

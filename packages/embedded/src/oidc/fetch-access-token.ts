@@ -33,6 +33,8 @@ export interface TokenSet {
   /** Seconds, as the token endpoint said. */
   expiresIn: number;
   idToken?: string;
+  /** Given to clients allowed the refresh_token grant (the web UI's). */
+  refreshToken?: string;
   scope?: string;
 }
 
@@ -116,6 +118,7 @@ export async function fetchAccessToken(options: FetchAccessTokenOptions): Promis
     tokenType: String(body.token_type),
     expiresIn: Number(body.expires_in),
     ...(typeof body.id_token === 'string' ? { idToken: body.id_token } : {}),
+    ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
     ...(typeof body.scope === 'string' ? { scope: body.scope } : {}),
   };
 }

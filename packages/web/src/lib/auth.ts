@@ -1,4 +1,4 @@
-import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { ErrorResponse, type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import { type Accessor, createContext, createSignal, useContext } from 'solid-js';
 import type { RuntimeConfig } from './runtime-config';
 
@@ -37,6 +37,11 @@ const safeReturnPath = (value: unknown) =>
  * Sign-in with the authorization code flow and PKCE (oidc-client-ts), as a public client. Tokens stay in
  * this tab's sessionStorage: closing the tab signs out, and no other site can read them. When the page is
  * the redirect back from the provider, the code is exchanged first and the address bar restored.
+ *
+ * When the provider gives a refresh token (Keycloak does), the access token is renewed with it before it
+ * expires, so a session lasts as long as the provider's; when the provider refuses (the session was ended
+ * there, or timed out), the user is signed out here with a notice. Without a refresh token, the session
+ * ends with the access token.
  */
 export function createAuth(config: RuntimeConfig): Auth {
   const origin = window.location.origin;
@@ -50,7 +55,7 @@ export function createAuth(config: RuntimeConfig): Auth {
     scope: 'openid profile',
     userStore: storage,
     stateStore: storage,
-    // No silent renew: it needs an iframe or a refresh token; an expired session signs in again.
+    // Renewal is scheduled below, with refresh tokens only: an iframe would need the provider in the CSP.
     automaticSilentRenew: false,
     monitorSession: false,
     loadUserInfo: false,
@@ -58,23 +63,59 @@ export function createAuth(config: RuntimeConfig): Auth {
   const [user, setUser] = createSignal<User | null | undefined>(undefined);
   const [notice, setNotice] = createSignal<string>();
 
+  let renewal: ReturnType<typeof setTimeout> | undefined;
   const forget = (message: string) => {
+    clearTimeout(renewal);
     void manager.removeUser();
     setNotice(message);
     setUser(null);
   };
-  manager.events.addAccessTokenExpired(() => forget('Your session has expired. Sign in again to go on.'));
+  /** Renews with the refresh token; signs out when the provider refuses. */
+  const renew = async (): Promise<void> => {
+    clearTimeout(renewal);
+    try {
+      // Uses the stored refresh token (never an iframe: the user has one, checked by the callers).
+      const renewed = await manager.signinSilent();
+      if (renewed) accept(renewed);
+      else forget('Your session has expired. Sign in again to go on.');
+    } catch (error) {
+      if (error instanceof ErrorResponse) {
+        forget('Your session was ended at the sign-in service. Sign in again to go on.');
+      } else if (!user() || user()?.expired) {
+        forget(`Your session has expired and cannot be renewed: ${(error as Error).message}. Sign in again.`);
+      } else {
+        // The provider is unreachable for now: try again while the token is still valid.
+        renewal = setTimeout(() => void renew(), 10_000);
+      }
+    }
+  };
+  /** Takes a signed-in user and plans its renewal. */
+  const accept = (current: User) => {
+    setUser(current);
+    clearTimeout(renewal);
+    if (!current.refresh_token || current.expires_in === undefined) return;
+    // A minute early, or a quarter of a short lifetime early: never a loop of renewals.
+    const lead = Math.min(60, current.expires_in / 4);
+    renewal = setTimeout(() => void renew(), Math.max(0, current.expires_in - lead) * 1000);
+  };
+  manager.events.addAccessTokenExpired(() => {
+    // A timer that slept through the renewal (a background tab) still renews; otherwise the session ends.
+    if (user()?.refresh_token) void renew();
+    else forget('Your session has expired. Sign in again to go on.');
+  });
 
   void (async () => {
     try {
       if (window.location.pathname === CALLBACK_PATH) {
         const signedIn = await manager.signinRedirectCallback();
         window.history.replaceState(null, '', safeReturnPath(signedIn.state));
-        setUser(signedIn);
+        accept(signedIn);
         return;
       }
       const saved = await manager.getUser();
-      setUser(saved && !saved.expired ? saved : null);
+      if (saved && !saved.expired) accept(saved);
+      else if (saved?.refresh_token) await renew();
+      else setUser(null);
     } catch (error) {
       window.history.replaceState(null, '', '/');
       setNotice(`Sign-in failed: ${(error as Error).message}`);
@@ -96,6 +137,7 @@ export function createAuth(config: RuntimeConfig): Auth {
     },
     async signOut() {
       const current = user();
+      clearTimeout(renewal);
       await manager.removeUser();
       setUser(null);
       try {

@@ -21,3 +21,11 @@ resource "keycloak_realm" "this" {
     }
   }
 }
+
+# The role SpawnIt's API reads from `realm_access.roles` (SPAWNIT_OIDC_ADMIN_ROLE): its holders see every
+# client's services and networks.
+resource "keycloak_role" "admin" {
+  realm_id    = keycloak_realm.this.id
+  name        = var.admin_role
+  description = "Sees every client's services and networks in SpawnIt."
+}

@@ -41,3 +41,9 @@ variable "ssl_required" {
     error_message = "ssl_required must be \"external\", \"all\" or \"none\"."
   }
 }
+
+variable "admin_role" {
+  description = "Name of the realm role that makes a SpawnIt admin (the API's SPAWNIT_OIDC_ADMIN_ROLE)."
+  type        = string
+  default     = "spawnit-admin"
+}

@@ -46,3 +46,9 @@ variable "temporary_password" {
   type        = bool
   default     = true
 }
+
+variable "realm_role_ids" {
+  description = "IDs of realm roles given to the user (e.g. the realm module's admin_role_id)."
+  type        = list(string)
+  default     = []
+}
