@@ -11,7 +11,7 @@ import {
 } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHarness, startEngine } from '../support/engine.js';
+import { type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
 import { startGate, waitFor } from '../support/gate.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -230,10 +230,8 @@ describe('cancel', () => {
     expect(log).toContain('Interrupt received');
     expect(await lockOf(service('graceful'))).toBeUndefined();
     // What was created before the interrupt is in the state.
-    const state = await h.engine.store.getJson<{ resources: { name: string }[] }>(
-      'clients/carol/services/graceful/terraform.tfstate',
-    );
-    expect(state!.resources.map((r) => r.name)).toContain('this');
+    const state = await h.engine.readState(service('graceful'));
+    expect(state!.resources!.map((r) => r.name)).toContain('this');
     expect(await sleepRunning(gracefulSleep)).toBe(false);
   });
 
@@ -396,6 +394,7 @@ describe('crash recovery', () => {
             catalogDir: path.join(REPO_ROOT, 'tests/fixtures/catalog'),
             modulesDir: path.join(REPO_ROOT, 'tests/fixtures/modules'),
             dataDir: h.dataDir,
+            ...TEST_SECRETS,
           },
         }),
       ],

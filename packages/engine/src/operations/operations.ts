@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, SpawnitError, TofuError } from '../errors
 import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transition } from '../job/job.js';
 import { JobLog, type LogLine } from '../job/job-log.js';
 import type { PlanResult } from '../runner/plan.js';
-import { networkRef, servicesOnNetwork } from '../service/network-config.js';
+import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import { workdirOf } from '../workdir/resolve-target.js';
@@ -423,7 +423,7 @@ export function createOperations(options: OperationsOptions): Operations {
 
   async function destroyGuard(ref: TargetRef) {
     if (ref.kind !== 'network') return;
-    const on = await servicesOnNetwork({ store, catalog: engine.catalog }, ref);
+    const on = await engine.servicesOnNetwork(ref);
     if (on.length > 0) {
       throw new ConflictError(
         `Network "${ref.networkName}" (${ref.provider}) still has deployed services on it (${on.join(', ')}); destroy them first.`,

@@ -34,7 +34,7 @@ export async function collectErroredState(
   } catch {
     return undefined;
   }
-  await mkdir(recoveryDir, { recursive: true });
+  await mkdir(recoveryDir, { recursive: true, mode: 0o700 });
   const kept = path.join(recoveryDir, `${Date.now()}-${jobId}.tfstate`);
   await rename(errored, kept);
   return kept;

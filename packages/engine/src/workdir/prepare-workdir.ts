@@ -34,7 +34,7 @@ export async function prepareWorkdir(
   options: PrepareWorkdirOptions = {},
 ): Promise<PreparedWorkdir> {
   const dir = target.workdir;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const rootConfig = renderRootConfig({
     moduleSource: path.relative(dir, target.moduleDir).split(path.sep).join('/'),
     outputs: target.outputs,
@@ -49,9 +49,10 @@ export async function prepareWorkdir(
   });
   const moduleHash = await hashModule(target.moduleDir);
   await Promise.all([
-    writeFile(path.join(dir, 'main.tf.json'), rootConfig),
-    writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody),
-    writeFile(path.join(dir, 'backend.tfbackend'), backendConfig),
+    writeFile(path.join(dir, 'main.tf.json'), rootConfig, { mode: 0o600 }),
+    // The only place the secret parameters are written in clear: tofu reads them from here.
+    writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody, { mode: 0o600 }),
+    writeFile(path.join(dir, 'backend.tfbackend'), backendConfig, { mode: 0o600 }),
   ]);
   const configHash = createHash('sha256')
     .update(target.tfvarsBody)

@@ -1,0 +1,187 @@
+import { createDecipheriv, pbkdf2 } from 'node:crypto';
+import { promisify } from 'node:util';
+import { SecretKeyError } from './envelope.js';
+
+const derive = promisify(pbkdf2);
+
+/** OpenTofu refuses shorter pbkdf2 passphrases. */
+export const MIN_PASSPHRASE_LENGTH = 16;
+
+export interface StateEncryptionOptions {
+  /** The pbkdf2 passphrase states and plans are encrypted with (`SPAWNIT_STATE_PASSPHRASE`), >= 16 chars. */
+  passphrase: string;
+  /**
+   * The passphrase being rotated away from (`SPAWNIT_STATE_PASSPHRASE_PREVIOUS`): read as a fallback, never
+   * written. Remove it once every state was rewritten with the new one. @default none
+   */
+  previousPassphrase?: string;
+  /**
+   * Also read states and plans written before encryption was turned on (an `unencrypted` fallback, which
+   * OpenTofu only allows with `enforced = false`). For a migration only. @default false
+   */
+  migrateUnencrypted?: boolean;
+}
+
+/** Checks the operator's passphrases before tofu does, naming the setting. */
+export function assertStateEncryption(options: StateEncryptionOptions): void {
+  const check = (value: string | undefined, name: string) => {
+    if (value !== undefined && value.length < MIN_PASSPHRASE_LENGTH) {
+      throw new SecretKeyError(
+        `${name} must be at least ${MIN_PASSPHRASE_LENGTH} characters long (OpenTofu's pbkdf2 minimum); it has ${value.length}.`,
+      );
+    }
+  };
+  check(options.passphrase, 'SPAWNIT_STATE_PASSPHRASE');
+  check(options.previousPassphrase, 'SPAWNIT_STATE_PASSPHRASE_PREVIOUS');
+  if (options.previousPassphrase === options.passphrase) {
+    throw new SecretKeyError(
+      'SPAWNIT_STATE_PASSPHRASE_PREVIOUS equals SPAWNIT_STATE_PASSPHRASE: set it to the old passphrase, or unset it.',
+    );
+  }
+}
+
+// An HCL string: JSON escaping, plus the template sequences HCL would interpolate.
+const hclString = (value: string) => JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
+
+/**
+ * The `encryption` block body OpenTofu reads from `TF_ENCRYPTION`: pbkdf2 + AES-GCM for state and plans,
+ * the previous passphrase as a fallback. Given through the environment, so no root config carries it.
+ */
+export function renderEncryptionConfig(options: StateEncryptionOptions): string {
+  const lines = [
+    `key_provider "pbkdf2" "current" {\n  passphrase = ${hclString(options.passphrase)}\n}`,
+    'method "aes_gcm" "current" {\n  keys = key_provider.pbkdf2.current\n}',
+  ];
+  const fallbacks: string[] = [];
+  if (options.previousPassphrase !== undefined) {
+    lines.push(
+      `key_provider "pbkdf2" "previous" {\n  passphrase = ${hclString(options.previousPassphrase)}\n}`,
+      'method "aes_gcm" "previous" {\n  keys = key_provider.pbkdf2.previous\n}',
+    );
+    fallbacks.push('method.aes_gcm.previous');
+  }
+  if (options.migrateUnencrypted) {
+    lines.push('method "unencrypted" "migrate" {}');
+    fallbacks.push('method.unencrypted.migrate');
+  }
+  // A fallback holds one method and may hold its own fallback: nest them in order.
+  const fallbackBlock = (rest: string[], indent: string): string =>
+    rest.length === 0
+      ? ''
+      : `\n${indent}fallback {\n${indent}  method = ${rest[0]}${fallbackBlock(rest.slice(1), `${indent}  `)}\n${indent}}`;
+  for (const target of ['state', 'plan']) {
+    lines.push(
+      `${target} {\n  method   = method.aes_gcm.current\n  enforced = ${!options.migrateUnencrypted}${fallbackBlock(fallbacks, '  ')}\n}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What OpenTofu writes in place of a state or plan: its `basedata`. */
+interface EncryptedPayload {
+  serial?: number;
+  lineage?: string;
+  meta?: Record<string, string>;
+  encrypted_data?: string;
+  encryption_version?: string;
+}
+
+interface Pbkdf2Meta {
+  salt: string;
+  iterations: number;
+  hash_function: 'sha256' | 'sha512';
+  key_length: number;
+}
+
+export function isEncryptedPayload(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as EncryptedPayload).encryption_version === 'string' &&
+    typeof (value as EncryptedPayload).encrypted_data === 'string'
+  );
+}
+
+/**
+ * Decrypts states and plans OpenTofu encrypted with `renderEncryptionConfig`, in process (the engine reads
+ * state for `isDeployed` and outputs without a tofu process per read). Derived keys are cached by salt: a
+ * state read again and again (the drift loop) costs one pbkdf2 run per write, not per read.
+ */
+export function createStateDecrypter(options: StateEncryptionOptions | undefined) {
+  const cache = new Map<string, Buffer>();
+  const passphrases = [options?.passphrase, options?.previousPassphrase].filter(
+    (p): p is string => p !== undefined,
+  );
+
+  async function keyFor(passphrase: string, meta: Pbkdf2Meta): Promise<Buffer> {
+    const cacheKey = `${passphrase.length}:${passphrase}\0${meta.salt}\0${meta.iterations}\0${meta.hash_function}\0${meta.key_length}`;
+    let key = cache.get(cacheKey);
+    if (!key) {
+      if (
+        meta.iterations > 10_000_000 ||
+        meta.key_length > 64 ||
+        !['sha256', 'sha512'].includes(meta.hash_function)
+      ) {
+        throw new SecretKeyError('The state names key-derivation settings SpawnIt does not accept.');
+      }
+      key = await derive(
+        passphrase,
+        Buffer.from(meta.salt, 'base64'),
+        meta.iterations,
+        meta.key_length,
+        meta.hash_function,
+      );
+      if (cache.size > 1000) cache.clear();
+      cache.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  /** The plaintext of an OpenTofu payload; a payload that is not encrypted is returned as it is. */
+  return async function decrypt(body: Buffer, what: string): Promise<Buffer> {
+    let payload: EncryptedPayload;
+    try {
+      payload = JSON.parse(body.toString('utf8')) as EncryptedPayload;
+    } catch {
+      return body;
+    }
+    if (!isEncryptedPayload(payload)) return body;
+    if (payload.encryption_version !== 'v0') {
+      throw new SecretKeyError(
+        `${what} uses OpenTofu encryption version ${payload.encryption_version}, which SpawnIt cannot read.`,
+      );
+    }
+    const data = Buffer.from(payload.encrypted_data!, 'base64');
+    const metas = Object.entries(payload.meta ?? {})
+      .filter(([name]) => name.startsWith('key_provider.pbkdf2.'))
+      .map(([, value]) => JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Pbkdf2Meta);
+    if (passphrases.length === 0 || metas.length === 0) {
+      throw new SecretKeyError(
+        passphrases.length === 0
+          ? `${what} is encrypted but SPAWNIT_STATE_PASSPHRASE is not set: set the passphrase it was written with.`
+          : `${what} is encrypted with a key provider other than pbkdf2, which SpawnIt cannot read itself.`,
+      );
+    }
+    for (const meta of metas) {
+      for (const passphrase of passphrases) {
+        const key = await keyFor(passphrase, meta);
+        try {
+          const decipher = createDecipheriv(
+            `aes-${key.length * 8}-gcm` as 'aes-256-gcm',
+            key,
+            data.subarray(0, 12),
+          );
+          decipher.setAuthTag(data.subarray(data.length - 16));
+          return Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+        } catch {
+          // The next passphrase: a state not yet rewritten since a rotation is under the previous one.
+        }
+      }
+    }
+    throw new SecretKeyError(
+      `${what} could not be decrypted with SPAWNIT_STATE_PASSPHRASE${options?.previousPassphrase ? ' nor SPAWNIT_STATE_PASSPHRASE_PREVIOUS' : ''}: set the passphrase it was written with (as SPAWNIT_STATE_PASSPHRASE_PREVIOUS during a rotation).`,
+    );
+  };
+}
+
+export type StateDecrypter = ReturnType<typeof createStateDecrypter>;
