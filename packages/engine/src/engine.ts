@@ -12,9 +12,9 @@ import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.j
 import { type MasterKey, parseMasterKey } from './secrets/envelope.js';
 import { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
 import {
-  assertStateEncryption,
   createStateDecrypter,
   renderEncryptionConfig,
+  resolveStateEncryption,
   type StateEncryptionOptions,
 } from './secrets/state-encryption.js';
 import * as networks from './service/network-config.js';
@@ -28,6 +28,7 @@ import { renderCliConfig } from './tofu/cli-config.js';
 import { explainFailure } from './tofu/explain-failure.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
+import { removeClearTfvars } from './workdir/prepare-workdir.js';
 import { type ResolvedTarget, resolveTarget } from './workdir/resolve-target.js';
 
 export interface EngineOptions {
@@ -179,7 +180,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await makeOwnerOnly(dataDir);
   if (!workdirRoot.startsWith(`${dataDir}${path.sep}`)) await makeOwnerOnly(workdirRoot);
   const tofu = await findTofu({ bin: options.tofuBin });
-  if (options.stateEncryption) assertStateEncryption(options.stateEncryption);
+  const stateEncryption = options.stateEncryption
+    ? await resolveStateEncryption(options.stateEncryption)
+    : undefined;
   const masterKeys: MasterKey[] = [
     ...(options.secretsKey ? [parseMasterKey(options.secretsKey, 'SPAWNIT_SECRETS_KEY')] : []),
     ...(options.previousSecretsKeys ?? []).map((k) => parseMasterKey(k, 'SPAWNIT_SECRETS_KEY_PREVIOUS')),
@@ -199,7 +202,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       process.emitWarning(warning, { code: 'SPAWNIT_NO_STATE_LOCK' });
     }
   }
-  const stateEncrypted = tofu.name === 'tofu' && options.stateEncryption !== undefined;
+  const stateEncrypted = tofu.name === 'tofu' && stateEncryption !== undefined;
   if (!stateEncrypted) {
     const warning =
       tofu.name === 'terraform'
@@ -236,7 +239,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     CHECKPOINT_DISABLE: '1',
     TF_CLI_CONFIG_FILE: cliConfig,
     // Through the environment, so no file in the working directory carries the passphrase.
-    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(options.stateEncryption!) : undefined,
+    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(stateEncryption!) : undefined,
   };
 
   const runContext: RunContext = {
@@ -329,26 +332,40 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     isDeployed: (ref) => services.isDeployed(deps(), toTargetRef(ref)),
     readState: (ref) => readState(deps(), toTargetRef(ref)),
     async plan(ref, planOptions) {
-      return runPlan(runContext, await resolve(ref), planOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => runPlan(runContext, target, planOptions));
     },
     async apply(ref, planId, applyOptions) {
-      return applyPlan(runContext, await resolve(ref), planId, applyOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
     },
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
-      const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
-      if (destroyPlan.status === 'error') {
-        return { plan: destroyPlan, applied: undefined };
-      }
-      if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
-      const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
-      return { plan: destroyPlan, applied };
+      return scrubbed(target, async () => {
+        const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
+        if (destroyPlan.status === 'error') {
+          return { plan: destroyPlan, applied: undefined };
+        }
+        if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
+        const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
+        return { plan: destroyPlan, applied };
+      });
     },
     async outputs(ref, outputsOptions) {
-      return readOutputs(runContext, await resolve(ref), outputsOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => readOutputs(runContext, target, outputsOptions));
     },
   };
   return engine;
+}
+
+/** Runs a step, then takes the clear tfvars out of the working directory, whatever happened. */
+async function scrubbed<T>(target: ResolvedTarget, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } finally {
+    await removeClearTfvars(target.workdir);
+  }
 }
 
 /** Validates a service's ids before they reach a key or a path. */

@@ -102,7 +102,10 @@ export {
   createStateDecrypter,
   isEncryptedPayload,
   MIN_PASSPHRASE_LENGTH,
+  passphraseAlias,
+  type ResolvedStateEncryption,
   renderEncryptionConfig,
+  resolveStateEncryption,
   type StateDecrypter,
   type StateEncryptionOptions,
 } from './secrets/state-encryption.js';

@@ -9,7 +9,7 @@ import { JobLog, type LogLine } from '../job/job-log.js';
 import type { PlanResult } from '../runner/plan.js';
 import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
-import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js';
 import { workdirOf } from '../workdir/resolve-target.js';
 import { EngineEventEmitter, type ServiceStatus } from './events.js';
 import { readLock } from './locks.js';
@@ -370,6 +370,8 @@ export function createOperations(options: OperationsOptions): Operations {
       return job.record;
     } finally {
       clearInterval(flushTimer);
+      // A state push or a failed step may have left the clear tfvars behind; the slot is still held.
+      await removeClearTfvars(workdirOf(ctx.workdirRoot, job.record.target)).catch(() => undefined);
       release?.();
       job.log.close();
       await flushLog().catch(() => undefined);
@@ -571,6 +573,7 @@ export function createOperations(options: OperationsOptions): Operations {
           );
         }
       } finally {
+        await removeClearTfvars(workdirOf(ctx.workdirRoot, ref));
         release();
       }
     },

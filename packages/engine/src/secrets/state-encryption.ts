@@ -44,18 +44,52 @@ export function assertStateEncryption(options: StateEncryptionOptions): void {
 const hclString = (value: string) => JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
 
 /**
+ * A name for a passphrase, stored in every state and plan it encrypts (`encrypted_metadata_alias`):
+ * OpenTofu finds a key's salt under its provider's name, so the passphrase that wrote a state must keep
+ * its name when it becomes the fallback. Derived as slowly as the state key itself (pbkdf2, 600k rounds),
+ * it makes guessing the passphrase no easier than the encrypted state already does.
+ */
+export async function passphraseAlias(passphrase: string): Promise<string> {
+  const id = await derive(passphrase, 'spawnit/state-key-alias/v1', 600_000, 8, 'sha512');
+  return `spawnit-${id.toString('hex')}`;
+}
+
+/** The settings with each passphrase's alias, as `renderEncryptionConfig` needs them. */
+export interface ResolvedStateEncryption extends StateEncryptionOptions {
+  alias: string;
+  previousAlias: string | undefined;
+}
+
+export async function resolveStateEncryption(
+  options: StateEncryptionOptions,
+): Promise<ResolvedStateEncryption> {
+  assertStateEncryption(options);
+  return {
+    ...options,
+    alias: await passphraseAlias(options.passphrase),
+    previousAlias:
+      options.previousPassphrase === undefined
+        ? undefined
+        : await passphraseAlias(options.previousPassphrase),
+  };
+}
+
+const keyProvider = (name: string, passphrase: string, alias: string) =>
+  `key_provider "pbkdf2" "${name}" {\n  passphrase               = ${hclString(passphrase)}\n  encrypted_metadata_alias = ${hclString(alias)}\n}`;
+
+/**
  * The `encryption` block body OpenTofu reads from `TF_ENCRYPTION`: pbkdf2 + AES-GCM for state and plans,
  * the previous passphrase as a fallback. Given through the environment, so no root config carries it.
  */
-export function renderEncryptionConfig(options: StateEncryptionOptions): string {
+export function renderEncryptionConfig(options: ResolvedStateEncryption): string {
   const lines = [
-    `key_provider "pbkdf2" "current" {\n  passphrase = ${hclString(options.passphrase)}\n}`,
+    keyProvider('current', options.passphrase, options.alias),
     'method "aes_gcm" "current" {\n  keys = key_provider.pbkdf2.current\n}',
   ];
   const fallbacks: string[] = [];
-  if (options.previousPassphrase !== undefined) {
+  if (options.previousPassphrase !== undefined && options.previousAlias !== undefined) {
     lines.push(
-      `key_provider "pbkdf2" "previous" {\n  passphrase = ${hclString(options.previousPassphrase)}\n}`,
+      keyProvider('previous', options.previousPassphrase, options.previousAlias),
       'method "aes_gcm" "previous" {\n  keys = key_provider.pbkdf2.previous\n}',
     );
     fallbacks.push('method.aes_gcm.previous');
@@ -152,9 +186,16 @@ export function createStateDecrypter(options: StateEncryptionOptions | undefined
       );
     }
     const data = Buffer.from(payload.encrypted_data!, 'base64');
-    const metas = Object.entries(payload.meta ?? {})
-      .filter(([name]) => name.startsWith('key_provider.pbkdf2.'))
-      .map(([, value]) => JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Pbkdf2Meta);
+    // pbkdf2's metadata (salt, rounds), under the provider's alias or its address.
+    const metas = Object.values(payload.meta ?? {})
+      .map((value) => {
+        try {
+          return JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Partial<Pbkdf2Meta>;
+        } catch {
+          return {};
+        }
+      })
+      .filter((m): m is Pbkdf2Meta => typeof m.salt === 'string' && typeof m.iterations === 'number');
     if (passphrases.length === 0 || metas.length === 0) {
       throw new SecretKeyError(
         passphrases.length === 0

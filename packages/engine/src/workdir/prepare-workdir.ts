@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TofuError } from '../errors.js';
 import type { RunContext } from '../runner/run-context.js';
@@ -17,6 +17,14 @@ export interface PreparedWorkdir {
 }
 
 const INIT_MARKER = path.join('.terraform', 'spawnit-init.json');
+
+/**
+ * Removes the clear copy of the secret parameters once a step is done: it is written again before the next
+ * one, so between runs nothing on disk holds them.
+ */
+export async function removeClearTfvars(dir: string): Promise<void> {
+  await rm(path.join(dir, 'terraform.tfvars.json'), { force: true });
+}
 
 export interface PrepareWorkdirOptions {
   onLine?: (line: string) => void;
