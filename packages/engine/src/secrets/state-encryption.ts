@@ -41,7 +41,10 @@ export function assertStateEncryption(options: StateEncryptionOptions): void {
 }
 
 // An HCL string: JSON escaping, plus the template sequences HCL would interpolate.
-const hclString = (value: string) => JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
+const hclString = (value: string) =>
+  JSON.stringify(value)
+    .replaceAll('${', () => '$${')
+    .replaceAll('%{', () => '%%{');
 
 /**
  * A name for a passphrase, stored in every state and plan it encrypts (`encrypted_metadata_alias`):
