@@ -268,6 +268,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       });
       // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
       await makeOwnerOnly(runOptions.cwd);
+      // init may have put new providers into the cache: still executable, by the owner only.
+      if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
       return { ...result, lines: result.lines.map(redact) };
     },
     lastLines(lines) {
