@@ -263,6 +263,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         signal: runOptions.signal,
         forceSignal: runOptions.forceSignal,
         onSpawn: runOptions.onSpawn,
+        input: runOptions.input,
         gracePeriodMs: options.gracePeriodMs,
         onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
       });
@@ -272,6 +273,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
       return { ...result, lines: result.lines.map(redact) };
     },
+    decryptState,
     lastLines(lines) {
       // A failure the user can fix outside SpawnIt (no provider, no Docker, no image) reads as what to do.
       const explained = explainFailure(lines);
