@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +66,20 @@ describe('pnpm start on the embedded defaults', () => {
     expect(first).not.toMatch(/WARNING: .*not (set|encrypted)/i);
     expect((await stat(keysFile)).mode & 0o777).toBe(0o600);
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    // Everything the start wrote (embedded S3 and OIDC, the engine's folder) is the owner's only.
+    const loose: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isSymbolicLink()) continue;
+        const mode = (await stat(file)).mode & 0o777;
+        if (entry.isDirectory() ? mode !== 0o700 : (mode & 0o077) !== 0)
+          loose.push(`${file} ${mode.toString(8)}`);
+        if (entry.isDirectory()) await walk(file);
+      }
+    };
+    await walk(dataDir);
+    expect(loose).toEqual([]);
     const keys = JSON.parse(await readFile(keysFile, 'utf8'));
     expect(keys.statePassphrase.length).toBeGreaterThanOrEqual(16);
     expect(Buffer.from(keys.secretsKey, 'base64')).toHaveLength(32);

@@ -10,6 +10,7 @@ import {
   createEngine,
   createOperations,
   describePreflight,
+  makeOwnerOnly,
   type S3StoreOptions,
 } from '@spawnit/engine';
 import { buildApp } from './app.js';
@@ -46,9 +47,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // The data folder holds working directories with secrets in clear: the owner's only.
+  // The data folder holds working directories, the embedded S3's objects and the keys: the owner's only.
+  // The umask covers what this process and its children (tofu, the embedded servers) write from now on.
+  process.umask(0o077);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await chmod(config.dataDir, 0o700);
+  await makeOwnerOnly(config.dataDir);
   if (config.port !== 0) await assertPortFree(config.port, 'PORT', config.host);
 
   let store: S3StoreOptions;
