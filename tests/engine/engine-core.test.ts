@@ -1,8 +1,17 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConflictError, InvalidIdError, StalePlanError, StoreError, ValidationError } from '@spawnit/engine';
+import {
+  ConflictError,
+  createConfigSealer,
+  InvalidIdError,
+  isEnvelope,
+  parseMasterKey,
+  StalePlanError,
+  StoreError,
+  ValidationError,
+} from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHarness, startEngine } from '../support/engine.js';
+import { type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
 
 let h: EngineHarness;
 beforeAll(async () => {
@@ -102,8 +111,13 @@ describe('validation', () => {
 describe('tfvars', () => {
   it('wraps the parameters into the standard structure, keeps ${ literal and generates secrets', async () => {
     const saved = await create('literal', { message: 'cost: ${var.secret} %{ if true }x%{ endif }' });
-    const object = await h.engine.store.get('clients/alice/services/literal/terraform.tfvars.json');
-    const tfvars = JSON.parse(object!.body.toString('utf8'));
+    const key = 'clients/alice/services/literal/terraform.tfvars.json';
+    const object = await h.engine.store.get(key);
+    // Sealed in S3 (it holds the generated password): opened here with the test's key.
+    expect(isEnvelope(object!.body)).toBe(true);
+    const sealer = createConfigSealer([parseMasterKey(TEST_SECRETS.secretsKey, 'SPAWNIT_SECRETS_KEY')]);
+    const tfvars = JSON.parse(sealer.open(key, object!.body).toString('utf8'));
+    expect(object!.body.toString('utf8')).not.toContain(tfvars.params.password);
     expect(tfvars.context).toEqual({
       client_id: 'alice',
       service_id: 'literal',
@@ -176,10 +190,19 @@ describe('plan, apply, destroy', () => {
     expect(applyLines.join('\n')).toContain('Apply complete! Resources: 1 added, 0 changed, 0 destroyed.');
     expect(await h.engine.isDeployed(ref)).toBe(true);
     // The state is in S3, under the service's prefix.
-    const state = await h.engine.store.getJson<{ resources: unknown[] }>(
+    const state = await h.engine.readState(ref);
+    expect(state!.resources).toHaveLength(1);
+    // Encrypted by OpenTofu: the object itself holds no resource.
+    const stored = await h.engine.store.getJson<Record<string, unknown>>(
       'clients/alice/services/web/terraform.tfstate',
     );
-    expect(state!.resources).toHaveLength(1);
+    expect(Object.keys(stored!).sort()).toEqual([
+      'encrypted_data',
+      'encryption_version',
+      'lineage',
+      'meta',
+      'serial',
+    ]);
 
     const second = await h.engine.plan(ref);
     expect(second).toMatchObject({ status: 'compliant', initialized: false, exitCode: 0, saved: false });

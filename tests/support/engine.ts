@@ -25,6 +25,15 @@ export function defaultS3Kind(): TestS3Kind {
   return kind;
 }
 
+/**
+ * The keys every test engine runs with, so the suite runs the way production does: states and plans
+ * encrypted by OpenTofu, configurations sealed.
+ */
+export const TEST_SECRETS = {
+  stateEncryption: { passphrase: 'test-state-passphrase-0123456789' },
+  secretsKey: Buffer.alloc(32, 7).toString('base64'),
+} satisfies Partial<EngineOptions>;
+
 export interface EngineHarness {
   engine: Engine;
   s3: TestS3Server;
@@ -54,6 +63,7 @@ export async function startEngine(
     modulesDir: FIXTURE_MODULES,
     dataDir,
     lockTimeout: '5s',
+    ...TEST_SECRETS,
     ...overrides,
   });
   return {

@@ -31,6 +31,42 @@ describe('loadConfig', () => {
     expect(loadConfig({}).providerEnv).toEqual({});
   });
 
+  it('reads the state passphrases and the secrets keys, and names each wrong one', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const config = loadConfig({
+      SPAWNIT_STATE_PASSPHRASE: 'the-new-passphrase-0123',
+      SPAWNIT_STATE_PASSPHRASE_PREVIOUS: 'the-old-passphrase-0123',
+      SPAWNIT_SECRETS_KEY: key,
+      SPAWNIT_SECRETS_KEY_PREVIOUS: `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`,
+    });
+    expect(config.stateEncryption).toEqual({
+      passphrase: 'the-new-passphrase-0123',
+      previousPassphrase: 'the-old-passphrase-0123',
+      migrateUnencrypted: false,
+    });
+    expect(config.secretsKey).toBe(key);
+    expect(config.previousSecretsKeys).toEqual(['ab'.repeat(32), 'cd'.repeat(32)]);
+    expect(loadConfig({}).stateEncryption).toBeUndefined();
+    const error = (() => {
+      try {
+        loadConfig({
+          SPAWNIT_STATE_PASSPHRASE: 'too-short',
+          SPAWNIT_STATE_ENCRYPTION_MIGRATE: 'yes',
+          SPAWNIT_SECRETS_KEY: 'not-a-key',
+          SPAWNIT_SECRETS_KEY_PREVIOUS: 'nor-this',
+        });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error?.problems).toEqual([
+      'SPAWNIT_STATE_ENCRYPTION_MIGRATE must be true or false, got "yes".',
+      "SPAWNIT_STATE_PASSPHRASE must be at least 16 characters long (OpenTofu's pbkdf2 minimum); it has 9.",
+      expect.stringMatching(/^SPAWNIT_SECRETS_KEY must be a 256-bit key/),
+      expect.stringMatching(/^SPAWNIT_SECRETS_KEY_PREVIOUS must be a 256-bit key/),
+    ]);
+  });
+
   it('reads the provider mirror and the image substitution, and names a wrong one', () => {
     const config = loadConfig({
       SPAWNIT_PROVIDER_MIRROR: 'https://providers.example/',

@@ -6,8 +6,11 @@ import {
   type ImageSubstitution,
   ProviderMirrorError,
   parseImageSubstitution,
+  parseMasterKey,
   parseProviderMirror,
   parsePublishIp,
+  SecretKeyError,
+  type StateEncryptionOptions,
 } from '@spawnit/engine';
 
 /** The repository root: defaults for the data, catalog and modules folders are relative to it. */
@@ -78,6 +81,19 @@ export interface ApiConfig {
   images: ImageSubstitution;
   /** `SPAWNIT_PUBLISH_IP`: the host address local services publish their ports on. @default every address */
   publishIp: string | undefined;
+  /**
+   * `SPAWNIT_STATE_PASSPHRASE` (>= 16 characters), `SPAWNIT_STATE_PASSPHRASE_PREVIOUS` (during a rotation) and
+   * `SPAWNIT_STATE_ENCRYPTION_MIGRATE=true` (to read states written before encryption): OpenTofu's state and
+   * plan encryption. @default with the embedded S3, a passphrase generated at first start; else none
+   */
+  stateEncryption: StateEncryptionOptions | undefined;
+  /**
+   * `SPAWNIT_SECRETS_KEY` (64 hex digits or base64 of 32 bytes) seals `terraform.tfvars.json`;
+   * `SPAWNIT_SECRETS_KEY_PREVIOUS` (comma-separated) still opens what older keys sealed.
+   * @default with the embedded S3, a key generated at first start; else none
+   */
+  secretsKey: string | undefined;
+  previousSecretsKeys: string[];
 }
 
 /** The prefix of the variables handed to tofu's providers without it. */
@@ -112,6 +128,11 @@ export const ENV_VARIABLES = [
   'SPAWNIT_IMAGE_MAP',
   'SPAWNIT_IMAGE_MIRROR',
   'SPAWNIT_PUBLISH_IP',
+  'SPAWNIT_STATE_PASSPHRASE',
+  'SPAWNIT_STATE_PASSPHRASE_PREVIOUS',
+  'SPAWNIT_STATE_ENCRYPTION_MIGRATE',
+  'SPAWNIT_SECRETS_KEY',
+  'SPAWNIT_SECRETS_KEY_PREVIOUS',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -242,6 +263,52 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     problems.push(error.message);
   }
 
+  const passphrase = get('SPAWNIT_STATE_PASSPHRASE');
+  const previousPassphrase = get('SPAWNIT_STATE_PASSPHRASE_PREVIOUS');
+  const migrate = get('SPAWNIT_STATE_ENCRYPTION_MIGRATE');
+  if (migrate !== undefined && !['true', 'false'].includes(migrate)) {
+    problems.push(`SPAWNIT_STATE_ENCRYPTION_MIGRATE must be true or false, got "${migrate}".`);
+  }
+  if (passphrase === undefined && (previousPassphrase !== undefined || migrate === 'true')) {
+    problems.push(
+      'SPAWNIT_STATE_PASSPHRASE_PREVIOUS and SPAWNIT_STATE_ENCRYPTION_MIGRATE need SPAWNIT_STATE_PASSPHRASE: set the new passphrase too.',
+    );
+  }
+  const stateEncryption: StateEncryptionOptions | undefined =
+    passphrase === undefined
+      ? undefined
+      : { passphrase, previousPassphrase, migrateUnencrypted: migrate === 'true' };
+  for (const [name, value] of [
+    ['SPAWNIT_STATE_PASSPHRASE', passphrase],
+    ['SPAWNIT_STATE_PASSPHRASE_PREVIOUS', previousPassphrase],
+  ] as const) {
+    if (value !== undefined && value.length < 16) {
+      problems.push(
+        `${name} must be at least 16 characters long (OpenTofu's pbkdf2 minimum); it has ${value.length}.`,
+      );
+    }
+  }
+  const secretsKey = get('SPAWNIT_SECRETS_KEY');
+  const previousSecretsKeys = (get('SPAWNIT_SECRETS_KEY_PREVIOUS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const [name, value] of [
+    ['SPAWNIT_SECRETS_KEY', secretsKey],
+    ...previousSecretsKeys.map((k) => ['SPAWNIT_SECRETS_KEY_PREVIOUS', k] as const),
+  ] as const) {
+    if (value === undefined) continue;
+    try {
+      parseMasterKey(value, name);
+    } catch (error) {
+      if (!(error instanceof SecretKeyError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (secretsKey === undefined && previousSecretsKeys.length > 0) {
+    problems.push('SPAWNIT_SECRETS_KEY_PREVIOUS needs SPAWNIT_SECRETS_KEY: set the new key too.');
+  }
+
   const config: ApiConfig = {
     port: integer('PORT', 4000, 0, 65535, 'a port'),
     host:
@@ -272,6 +339,9 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     providerMirror,
     images,
     publishIp,
+    stateEncryption,
+    secretsKey,
+    previousSecretsKeys,
   };
   if (!existsSync(config.modulesDir))
     problems.push(`SPAWNIT_MODULES_DIR points to ${config.modulesDir}, which does not exist.`);

@@ -20,6 +20,7 @@ export const notFound = (message: string) => apiError('NOT_FOUND', message);
 const HTTP_STATUS: Partial<Record<SpawnitError['code'], number>> = {
   STORE_UNAVAILABLE: 503,
   TOFU_NOT_FOUND: 503,
+  SECRETS_UNAVAILABLE: 503,
 };
 
 /**

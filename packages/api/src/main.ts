@@ -3,19 +3,25 @@
  * and Keycloak when configured (see README). Stops gracefully on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createDriftLoop,
   createEngine,
   createOperations,
   describePreflight,
+  makeOwnerOnly,
   type S3StoreOptions,
 } from '@spawnit/engine';
 import { buildApp } from './app.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
-import { assertPortFree, startEmbeddedOidc, startEmbeddedS3 } from './embedded-defaults.js';
+import {
+  assertPortFree,
+  ensureEmbeddedSecretKeys,
+  startEmbeddedOidc,
+  startEmbeddedS3,
+} from './embedded-defaults.js';
 import { isWebBuilt, WEB_DIST_DIR, webClientIdOf, webRedirectUris } from './serve-web.js';
 
 const log = (message: string) => process.stdout.write(`[spawnit] ${message}\n`);
@@ -41,7 +47,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await mkdir(config.dataDir, { recursive: true });
+  // The data folder holds working directories, the embedded S3's objects and the keys: the owner's only.
+  // The umask covers what this process and its children (tofu, the embedded servers) write from now on.
+  process.umask(0o077);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
+  await makeOwnerOnly(config.dataDir);
   if (config.port !== 0) await assertPortFree(config.port, 'PORT', config.host);
 
   let store: S3StoreOptions;
@@ -78,6 +89,16 @@ async function main(): Promise<void> {
     jwksUrl = config.oidc.jwksUrl;
   }
 
+  // On the embedded defaults nothing is configured: keys are generated once, kept beside the data.
+  let secretKeysNote: string | undefined;
+  let { stateEncryption, secretsKey } = config;
+  if (config.s3.mode === 'embedded' && (!stateEncryption || !secretsKey)) {
+    const generated = await ensureEmbeddedSecretKeys(config.dataDir);
+    stateEncryption ??= { passphrase: generated.statePassphrase };
+    secretsKey ??= generated.secretsKey;
+    secretKeysNote = `${generated.created ? 'generated now, kept' : 'kept'} in ${generated.file} (0600; back it up: without it the states cannot be read)`;
+  }
+
   const engine = await createEngine({
     store,
     catalogDir: config.catalogDir,
@@ -88,6 +109,9 @@ async function main(): Promise<void> {
     providerMirror: config.providerMirror,
     images: config.images,
     publishIp: config.publishIp,
+    stateEncryption,
+    secretsKey,
+    previousSecretsKeys: config.previousSecretsKeys,
   });
   await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
@@ -165,6 +189,8 @@ async function main(): Promise<void> {
     `  Health:    ${url.replace(/\/graphql$/, '/health')}`,
     `  Issuer:    ${issuer}${config.oidc.mode === 'embedded' ? ' (embedded OIDC provider, login page included)' : ''}`,
     `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s` : 'off'}`,
+    `  Secrets:   state and plans ${engine.stateEncrypted ? 'encrypted (OpenTofu, pbkdf2 + AES-GCM)' : 'NOT encrypted'}, secret parameters ${engine.configSealed ? 'encrypted (AES-256-GCM envelopes)' : 'NOT encrypted'}`,
+    ...(secretKeysNote ? [`  Keys:      ${secretKeysNote}`] : []),
     ...describePreflight(preflight).map((line) => `  ${line}`),
   ];
   if (firstUsers.length > 0) {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
 import { type ImageSubstitution, NO_IMAGE_SUBSTITUTION, parsePublishIp } from './config/images.js';
@@ -8,16 +8,27 @@ import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runne
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
 import type { RunContext } from './runner/run-context.js';
+import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
+import { type MasterKey, parseMasterKey } from './secrets/envelope.js';
+import { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
+import {
+  createStateDecrypter,
+  renderEncryptionConfig,
+  resolveStateEncryption,
+  type StateEncryptionOptions,
+} from './secrets/state-encryption.js';
 import * as networks from './service/network-config.js';
 import * as services from './service/service-config.js';
 import { probeConditionalWrites } from './store/conditional-writes.js';
 import { assertTargetRef, type TargetRef } from './store/keys.js';
+import { readState, type StateJson } from './store/read-state.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
 import { renderCliConfig } from './tofu/cli-config.js';
 import { explainFailure } from './tofu/explain-failure.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
+import { removeClearTfvars } from './workdir/prepare-workdir.js';
 import { type ResolvedTarget, resolveTarget } from './workdir/resolve-target.js';
 
 export interface EngineOptions {
@@ -63,6 +74,21 @@ export interface EngineOptions {
    * them on the Docker host. @default the modules' default, every address (`0.0.0.0`)
    */
   publishIp?: string;
+  /**
+   * OpenTofu's state and plan encryption (pbkdf2 + AES-GCM, enforced), handed to tofu as `TF_ENCRYPTION`
+   * (`SPAWNIT_STATE_PASSPHRASE`, `SPAWNIT_STATE_PASSPHRASE_PREVIOUS`). Terraform has no such feature: with
+   * it, or without a passphrase, the engine warns that state is stored in clear.
+   * @default none: states and plans in clear, with a warning
+   */
+  stateEncryption?: StateEncryptionOptions;
+  /**
+   * The master key `terraform.tfvars.json` objects are sealed with (`SPAWNIT_SECRETS_KEY`: 64 hex digits or
+   * base64 of 32 bytes), and keys being rotated away from, still read (`SPAWNIT_SECRETS_KEY_PREVIOUS`).
+   * @default none: configurations (secret parameters included) in clear, with a warning
+   */
+  secretsKey?: string;
+  /** @default [] */
+  previousSecretsKeys?: readonly string[];
 }
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
@@ -95,7 +121,15 @@ export interface Engine {
   getNetwork(ref: NetworkRef): Promise<networks.NetworkConfig | undefined>;
   listNetworks(clientId: string): Promise<networks.NetworkConfig[]>;
   deleteNetwork(ref: NetworkRef): Promise<void>;
+  /** The ids of a client's deployed services that sit on a network. */
+  servicesOnNetwork(ref: NetworkRef): Promise<string[]>;
   isDeployed(ref: TargetRef | ServiceRef): Promise<boolean>;
+  /** The target's state from S3, decrypted: resources and outputs (sensitive values included). */
+  readState(ref: TargetRef | ServiceRef): Promise<StateJson | undefined>;
+  /** Whether states and plans are encrypted (OpenTofu with a passphrase). */
+  readonly stateEncrypted: boolean;
+  /** Whether configurations are sealed with a master key. */
+  readonly configSealed: boolean;
   plan(ref: TargetRef | ServiceRef, options?: PlanOptions): Promise<PlanResult>;
   apply(ref: TargetRef | ServiceRef, planId: string, options?: ApplyOptions): Promise<ApplyResult>;
   /** A destroy plan, then its apply. */
@@ -127,8 +161,8 @@ function redactor(secrets: readonly string[] | undefined): (line: string) => str
 async function writeCliConfig(dataDir: string, providerMirror: string | undefined): Promise<string> {
   const file = path.join(dataDir, 'tofu.tfrc');
   const pluginCacheDir = path.join(dataDir, 'plugin-cache');
-  await mkdir(pluginCacheDir, { recursive: true });
-  await writeFile(file, renderCliConfig({ pluginCacheDir, providerMirror }));
+  await mkdirPrivate(pluginCacheDir);
+  await writeFile(file, renderCliConfig({ pluginCacheDir, providerMirror }), { mode: 0o600 });
   return file;
 }
 
@@ -140,8 +174,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const dataDir = path.resolve(options.dataDir);
   const workdirRoot = path.resolve(options.workdirRoot ?? path.join(dataDir, 'workdirs'));
   const modulesDir = path.resolve(options.modulesDir);
-  await mkdir(workdirRoot, { recursive: true });
+  // Working directories hold tfvars with secrets, plans and kept states: the owner's only.
+  await mkdirPrivate(dataDir);
+  await mkdirPrivate(workdirRoot);
+  await makeOwnerOnly(dataDir);
+  if (!workdirRoot.startsWith(`${dataDir}${path.sep}`)) await makeOwnerOnly(workdirRoot);
   const tofu = await findTofu({ bin: options.tofuBin });
+  const stateEncryption = options.stateEncryption
+    ? await resolveStateEncryption(options.stateEncryption)
+    : undefined;
+  const masterKeys: MasterKey[] = [
+    ...(options.secretsKey ? [parseMasterKey(options.secretsKey, 'SPAWNIT_SECRETS_KEY')] : []),
+    ...(options.previousSecretsKeys ?? []).map((k) => parseMasterKey(k, 'SPAWNIT_SECRETS_KEY_PREVIOUS')),
+  ];
+  const sealer: ConfigSealer = createConfigSealer(masterKeys);
+  const decryptState = createStateDecrypter(options.stateEncryption);
   const store = createS3Store(options.store);
   let catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
   const cliConfig = await writeCliConfig(dataDir, options.providerMirror);
@@ -154,6 +201,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       warnings.push(warning);
       process.emitWarning(warning, { code: 'SPAWNIT_NO_STATE_LOCK' });
     }
+  }
+  const stateEncrypted = tofu.name === 'tofu' && stateEncryption !== undefined;
+  if (!stateEncrypted) {
+    const warning =
+      tofu.name === 'terraform'
+        ? `${tofu.path} is Terraform, which cannot encrypt state or plans: states and saved plans in S3 hold secrets (passwords, outputs) in clear. Use OpenTofu with SPAWNIT_STATE_PASSPHRASE to encrypt them.`
+        : 'SPAWNIT_STATE_PASSPHRASE is not set: states and saved plans in S3 hold secrets (passwords, outputs) in clear. Set a passphrase of at least 16 characters to encrypt them.';
+    warnings.push(warning);
+    process.emitWarning(warning, { code: 'SPAWNIT_STATE_NOT_ENCRYPTED' });
+  }
+  if (!sealer.sealing) {
+    const warning =
+      'SPAWNIT_SECRETS_KEY is not set: secret parameters are stored in clear in terraform.tfvars.json in S3. Set a 256-bit key ("openssl rand -base64 32") to encrypt them.';
+    warnings.push(warning);
+    process.emitWarning(warning, { code: 'SPAWNIT_CONFIG_NOT_ENCRYPTED' });
   }
   let credentialsFile: string | undefined;
   if (options.store.accessKeyId && options.store.secretAccessKey) {
@@ -176,6 +238,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     TF_CLI_CONFIG_FILE: cliConfig,
+    // Through the environment, so no file in the working directory carries the passphrase.
+    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(stateEncryption!) : undefined,
   };
 
   const runContext: RunContext = {
@@ -199,11 +263,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         signal: runOptions.signal,
         forceSignal: runOptions.forceSignal,
         onSpawn: runOptions.onSpawn,
+        input: runOptions.input,
         gracePeriodMs: options.gracePeriodMs,
         onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
       });
+      // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
+      await makeOwnerOnly(runOptions.cwd);
+      // init may have put new providers into the cache: still executable, by the owner only.
+      if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
       return { ...result, lines: result.lines.map(redact) };
     },
+    decryptState,
     lastLines(lines) {
       // A failure the user can fix outside SpawnIt (no provider, no Docker, no image) reads as what to do.
       const explained = explainFailure(lines);
@@ -222,9 +292,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   };
 
-  const deps = () => ({ store, catalog, conditionalWrites: useLockfile });
+  const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });
   const resolve = (ref: TargetRef | ServiceRef) =>
-    resolveTarget({ store, catalog, modulesDir, workdirRoot }, toTargetRef(ref));
+    resolveTarget({ store, catalog, modulesDir, workdirRoot, sealer }, toTargetRef(ref));
 
   const engine: Engine = {
     tofu,
@@ -232,6 +302,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     useLockfile,
     warnings,
     store,
+    stateEncrypted,
+    configSealed: sealer.sealing,
     get catalog() {
       return catalog;
     },
@@ -257,28 +329,47 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const target = toTargetRef({ kind: 'network', ...ref });
       return networks.deleteNetwork(deps(), target as Extract<TargetRef, { kind: 'network' }>);
     },
-    isDeployed: (ref) => services.isDeployed(store, toTargetRef(ref)),
+    servicesOnNetwork: (ref) => {
+      const target = toTargetRef({ kind: 'network', ...ref });
+      return networks.servicesOnNetwork(deps(), target as Extract<TargetRef, { kind: 'network' }>);
+    },
+    isDeployed: (ref) => services.isDeployed(deps(), toTargetRef(ref)),
+    readState: (ref) => readState(deps(), toTargetRef(ref)),
     async plan(ref, planOptions) {
-      return runPlan(runContext, await resolve(ref), planOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => runPlan(runContext, target, planOptions));
     },
     async apply(ref, planId, applyOptions) {
-      return applyPlan(runContext, await resolve(ref), planId, applyOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
     },
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
-      const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
-      if (destroyPlan.status === 'error') {
-        return { plan: destroyPlan, applied: undefined };
-      }
-      if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
-      const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
-      return { plan: destroyPlan, applied };
+      return scrubbed(target, async () => {
+        const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
+        if (destroyPlan.status === 'error') {
+          return { plan: destroyPlan, applied: undefined };
+        }
+        if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
+        const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
+        return { plan: destroyPlan, applied };
+      });
     },
     async outputs(ref, outputsOptions) {
-      return readOutputs(runContext, await resolve(ref), outputsOptions);
+      const target = await resolve(ref);
+      return scrubbed(target, () => readOutputs(runContext, target, outputsOptions));
     },
   };
   return engine;
+}
+
+/** Runs a step, then takes the clear tfvars out of the working directory, whatever happened. */
+async function scrubbed<T>(target: ResolvedTarget, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } finally {
+    await removeClearTfvars(target.workdir);
+  }
 }
 
 /** Validates a service's ids before they reach a key or a path. */

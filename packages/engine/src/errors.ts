@@ -10,7 +10,8 @@ export type SpawnitErrorCode =
   | 'STALE_PLAN'
   | 'CONFLICT'
   | 'CANCELLED'
-  | 'INVALID_TRANSITION';
+  | 'INVALID_TRANSITION'
+  | 'SECRETS_UNAVAILABLE';
 
 export interface SpawnitErrorOptions {
   cause?: unknown;

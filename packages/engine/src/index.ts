@@ -86,6 +86,29 @@ export type { ApplyOptions, ApplyResult } from './runner/apply.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
 export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
+export { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
+export {
+  ENVELOPE_FORMAT,
+  type Envelope,
+  isEnvelope,
+  type MasterKey,
+  openEnvelope,
+  parseMasterKey,
+  SecretKeyError,
+  sealEnvelope,
+} from './secrets/envelope.js';
+export { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
+export {
+  createStateDecrypter,
+  isEncryptedPayload,
+  MIN_PASSPHRASE_LENGTH,
+  passphraseAlias,
+  type ResolvedStateEncryption,
+  renderEncryptionConfig,
+  resolveStateEncryption,
+  type StateDecrypter,
+  type StateEncryptionOptions,
+} from './secrets/state-encryption.js';
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
 export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
 export { probeConditionalWrites } from './store/conditional-writes.js';
@@ -98,6 +121,7 @@ export {
   targetPrefix,
   tfvarsKey,
 } from './store/keys.js';
+export type { StateJson } from './store/read-state.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';
 export {

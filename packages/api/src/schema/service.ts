@@ -5,7 +5,6 @@ import {
   type ProviderName,
   type ServiceConfig,
   type ServiceStatus,
-  stateKey,
   type TargetRef,
   ValidationError,
 } from '@spawnit/engine';
@@ -182,9 +181,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
           throw apiError('FORBIDDEN', 'Only the owner of a service can reveal its sensitive outputs.', 403);
         }
         // The state in S3 holds the outputs (what `tofu output -json` prints): no tofu process per query.
-        const state = await ctx.engine.store.getJson<{
-          outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
-        }>(stateKey(serviceTarget(s.clientId, s.serviceId)));
+        const state = await ctx.engine.readState(serviceTarget(s.clientId, s.serviceId));
         const declared = ctx.engine.catalog.get(s.templateId)?.outputs ?? [];
         const order = new Map(declared.map((o, i) => [o.name, i]));
         return Object.entries(state?.outputs ?? {})

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Engine } from '../engine.js';
-import { isDeployed } from '../service/service-config.js';
 import { CLIENTS_PREFIX, type TargetRef } from '../store/keys.js';
 import { type Operations, targetKeyOf } from './operations.js';
 
@@ -50,7 +49,7 @@ async function deployedServices(engine: Engine): Promise<ServiceTarget[]> {
       ids.map(async (serviceId) => {
         const ref: ServiceTarget = { kind: 'service', clientId, serviceId };
         try {
-          return (await isDeployed(engine.store, ref)) ? ref : undefined;
+          return (await engine.isDeployed(ref)) ? ref : undefined;
         } catch {
           // An id that fails validation (written by hand into the bucket) is not ours to plan.
           return undefined;

@@ -7,9 +7,9 @@ import { ConflictError, NotFoundError, SpawnitError, TofuError } from '../errors
 import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transition } from '../job/job.js';
 import { JobLog, type LogLine } from '../job/job-log.js';
 import type { PlanResult } from '../runner/plan.js';
-import { networkRef, servicesOnNetwork } from '../service/network-config.js';
+import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
-import { prepareWorkdir } from '../workdir/prepare-workdir.js';
+import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js';
 import { workdirOf } from '../workdir/resolve-target.js';
 import { EngineEventEmitter, type ServiceStatus } from './events.js';
 import { readLock } from './locks.js';
@@ -376,6 +376,8 @@ export function createOperations(options: OperationsOptions): Operations {
       return job.record;
     } finally {
       clearInterval(flushTimer);
+      // A state push or a failed step may have left the clear tfvars behind; the slot is still held.
+      await removeClearTfvars(workdirOf(ctx.workdirRoot, job.record.target)).catch(() => undefined);
       release?.();
       job.log.close();
       await flushLog().catch(() => undefined);
@@ -429,7 +431,7 @@ export function createOperations(options: OperationsOptions): Operations {
 
   async function destroyGuard(ref: TargetRef) {
     if (ref.kind !== 'network') return;
-    const on = await servicesOnNetwork({ store, catalog: engine.catalog }, ref);
+    const on = await engine.servicesOnNetwork(ref);
     if (on.length > 0) {
       throw new ConflictError(
         `Network "${ref.networkName}" (${ref.provider}) still has deployed services on it (${on.join(', ')}); destroy them first.`,
@@ -604,6 +606,7 @@ export function createOperations(options: OperationsOptions): Operations {
           );
         }
       } finally {
+        await removeClearTfvars(workdirOf(ctx.workdirRoot, ref));
         release();
       }
     },

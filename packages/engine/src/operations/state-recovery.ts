@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SpawnitError } from '../errors.js';
 import type { RunContext } from '../runner/run-context.js';
@@ -34,7 +34,7 @@ export async function collectErroredState(
   } catch {
     return undefined;
   }
-  await mkdir(recoveryDir, { recursive: true });
+  await mkdir(recoveryDir, { recursive: true, mode: 0o700 });
   const kept = path.join(recoveryDir, `${Date.now()}-${jobId}.tfstate`);
   await rename(errored, kept);
   return kept;
@@ -74,7 +74,10 @@ export async function pushPendingStates(
         if (unlock.exitCode !== 0) throw new Error(ctx.lastLines(unlock.lines));
       }
       onLine?.(`Pushing the state kept at ${file} back to S3.`);
-      const push = await ctx.run(['state', 'push', file], { cwd: prepared.dir, onLine });
+      // `state push` reads its file as clear text (OpenTofu assumes so); tofu encrypts what it writes to S3.
+      // Through stdin, so the decrypted state never touches the disk.
+      const state = await ctx.decryptState(await readFile(file), `The kept state ${file}`);
+      const push = await ctx.run(['state', 'push', '-'], { cwd: prepared.dir, onLine, input: state });
       if (push.exitCode !== 0) throw new Error(ctx.lastLines(push.lines));
       await rm(file);
     } catch (error) {

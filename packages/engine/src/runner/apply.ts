@@ -7,6 +7,7 @@ import type { ResolvedTarget } from '../workdir/resolve-target.js';
 import { type PlanRecord, planRecordKey } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { RunContext } from './run-context.js';
+import { retireSavedPlans } from './saved-plans.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -55,6 +56,12 @@ export async function apply(
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const record = await readPlanRecord(ctx, target, planId);
+  if (record.stale) {
+    await discardPlan(ctx, target, planId);
+    throw new StalePlanError(
+      `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
+    );
+  }
   const runOptions = { ...options, redact: target.secretValues };
   const prepared = await prepareWorkdir(ctx, target, runOptions);
   if (prepared.configHash !== record.configHash) {
@@ -67,8 +74,8 @@ export async function apply(
   if (!planObject)
     throw new NotFoundError(`Plan ${planId} of ${target.description} is gone from S3; plan again.`);
   const planFile = path.join('plans', `${planId}.tfplan`);
-  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true });
-  await writeFile(path.join(prepared.dir, planFile), planObject.body);
+  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
+  await writeFile(path.join(prepared.dir, planFile), planObject.body, { mode: 0o600 });
 
   const result = await ctx.run(
     ['apply', '-input=false', `-lock-timeout=${ctx.lockTimeout}`, ...ctx.colorArgs, planFile],
@@ -78,6 +85,7 @@ export async function apply(
   // Whatever happened, the state may have moved on: this plan must not be applied again. If S3 is down the
   // plan stays, but tofu refuses it as stale once the state has moved.
   await discardPlan(ctx, target, planId).catch(() => undefined);
+  await retireSavedPlans(ctx, target, planId).catch(() => undefined);
   if (result.exitCode === 0 && !result.isCanceled) {
     return { planId, destroy: record.destroy, summary: record.summary };
   }

@@ -7,6 +7,7 @@ import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
 import { type PlanSummary, summarizePlan } from './plan-summary.js';
 import type { RunContext } from './run-context.js';
+import { expireSavedPlans } from './saved-plans.js';
 
 /** `compliant`: nothing to change (exit 0); `drifted`: changes planned (exit 2); `error`: the plan failed. */
 export type PlanStatus = 'compliant' | 'drifted' | 'error';
@@ -48,6 +49,8 @@ export interface PlanRecord {
   configHash: string;
   summary: PlanSummary;
   createdAt: string;
+  /** Another plan was applied since: the plan file is gone, the record stays to say "plan again". */
+  stale?: boolean;
 }
 
 export const planRecordKey = (target: ResolvedTarget, planId: string) =>
@@ -115,7 +118,7 @@ export async function plan(
     throw error;
   }
   const planFile = path.join('plans', `${planId}.tfplan`);
-  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true });
+  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
   const args = [
     'plan',
     '-input=false',
@@ -156,9 +159,10 @@ export async function plan(
     await ctx.store.put(planKey(target.ref, planId), await readFile(path.join(prepared.dir, planFile)));
     // The record goes last: a plan without its record is never applied.
     await ctx.store.putJson(planRecordKey(target, planId), record);
-  } else {
-    await rm(path.join(prepared.dir, planFile), { force: true });
+    await expireSavedPlans(ctx, target).catch(() => undefined);
   }
+  // The saved copy is in S3; apply fetches it again. No plan lingers on the local disk.
+  await rm(path.join(prepared.dir, planFile), { force: true });
   return {
     planId,
     status,

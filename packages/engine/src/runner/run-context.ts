@@ -1,4 +1,5 @@
 import type { DockerPlatform } from '../config/images.js';
+import type { StateDecrypter } from '../secrets/state-encryption.js';
 import type { S3Store } from '../store/s3-store.js';
 import type { TofuBinary } from '../tofu/binary.js';
 import type { RunTofuResult } from '../tofu/run-tofu.js';
@@ -11,6 +12,8 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Extra strings to redact from the lines (secret parameter values). */
   redact?: readonly string[];
+  /** What tofu reads on stdin (`state push -`). @default nothing */
+  input?: Buffer;
 }
 
 /** What every runner step shares: the binary, its environment, the store and the engine's settings. */
@@ -28,6 +31,8 @@ export interface RunContext {
   /** The operator's Docker settings, handed to every module as `context.platform`. */
   platform: DockerPlatform;
   run(args: string[], options: RunOptions): Promise<RunTofuResult>;
+  /** Decrypts a state OpenTofu encrypted (a clear one is returned as it is). */
+  decryptState: StateDecrypter;
   /** What went wrong, for an error message: a known failure explained, else the last meaningful lines. */
   lastLines(lines: readonly string[]): string;
 }

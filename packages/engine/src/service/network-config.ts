@@ -1,11 +1,9 @@
-import type { Catalog } from '../catalog/load-catalog.js';
 import { type Params, validateParams } from '../catalog/validate-params.js';
 import { buildTfvars, serializeTfvars, type TfVars } from '../config/tfvars.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { assertNetworkName, assertProvider, type ProviderName } from '../ids.js';
 import { clientPrefix, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
-import type { S3Store } from '../store/s3-store.js';
-import { isDeployed, listServices } from './service-config.js';
+import { type ConfigDeps, isDeployed, listServices } from './service-config.js';
 
 /** A network a client's services sit on: (client, provider, name), with its own tfvars and state. */
 export interface NetworkConfig {
@@ -24,11 +22,6 @@ export interface CreateNetworkInput {
   params?: unknown;
 }
 
-interface Deps {
-  store: S3Store;
-  catalog: Catalog;
-}
-
 export const networkRef = (clientId: string, provider: ProviderName, networkName: string): TargetRef => ({
   kind: 'network',
   clientId,
@@ -36,7 +29,7 @@ export const networkRef = (clientId: string, provider: ProviderName, networkName
   networkName,
 });
 
-function checkParams(deps: Deps, provider: ProviderName, input: unknown, previous?: Params): Params {
+function checkParams(deps: ConfigDeps, provider: ProviderName, input: unknown, previous?: Params): Params {
   const template = deps.catalog.network(provider);
   if (template) return validateParams(template, input ?? {}, { provider, previous });
   if (input && typeof input === 'object' && Object.keys(input).length > 0) {
@@ -52,7 +45,7 @@ function checkParams(deps: Deps, provider: ProviderName, input: unknown, previou
 }
 
 /** Validates and saves a network's configuration. Deploys nothing. */
-export async function createNetwork(deps: Deps, input: CreateNetworkInput): Promise<NetworkConfig> {
+export async function createNetwork(deps: ConfigDeps, input: CreateNetworkInput): Promise<NetworkConfig> {
   clientPrefix(input.clientId);
   const errors: { field: string; rule: string; message: string }[] = [];
   for (const [field, check] of [
@@ -72,10 +65,14 @@ export async function createNetwork(deps: Deps, input: CreateNetworkInput): Prom
     throw new ConflictError(`Network "${input.networkName}" (${input.provider}) already exists.`);
   }
   const now = new Date().toISOString();
-  await deps.store.put(tfvarsKey(ref), serializeTfvars(buildTfvars({ ...input, params })), {
-    contentType: 'application/json',
-    metadata: { 'created-at': now },
-  });
+  await deps.store.put(
+    tfvarsKey(ref),
+    deps.sealer.seal(tfvarsKey(ref), serializeTfvars(buildTfvars({ ...input, params }))),
+    {
+      contentType: 'application/json',
+      metadata: { 'created-at': now },
+    },
+  );
   return {
     clientId: input.clientId,
     provider: input.provider,
@@ -87,14 +84,15 @@ export async function createNetwork(deps: Deps, input: CreateNetworkInput): Prom
 }
 
 export async function getNetwork(
-  deps: Deps,
+  deps: ConfigDeps,
   clientId: string,
   provider: ProviderName,
   networkName: string,
 ): Promise<NetworkConfig | undefined> {
-  const object = await deps.store.get(tfvarsKey(networkRef(clientId, provider, networkName)));
+  const key = tfvarsKey(networkRef(clientId, provider, networkName));
+  const object = await deps.store.get(key);
   if (!object) return undefined;
-  const tfvars = JSON.parse(object.body.toString('utf8')) as TfVars;
+  const tfvars = JSON.parse(deps.sealer.open(key, object.body).toString('utf8')) as TfVars;
   const updatedAt = (object.lastModified ?? new Date()).toISOString();
   return {
     clientId,
@@ -106,7 +104,7 @@ export async function getNetwork(
   };
 }
 
-export async function listNetworks(deps: Deps, clientId: string): Promise<NetworkConfig[]> {
+export async function listNetworks(deps: ConfigDeps, clientId: string): Promise<NetworkConfig[]> {
   const out: NetworkConfig[] = [];
   for (const provider of ['local', 'aws'] as const) {
     const names = await deps.store.listFolders(`${clientPrefix(clientId)}networks/${provider}/`);
@@ -120,14 +118,14 @@ export async function listNetworks(deps: Deps, clientId: string): Promise<Networ
 
 /** The deployed services of a client that sit on a network. */
 export async function servicesOnNetwork(
-  deps: Deps,
+  deps: ConfigDeps,
   ref: Extract<TargetRef, { kind: 'network' }>,
 ): Promise<string[]> {
   const services = await listServices(deps, ref.clientId);
   const on = services.filter((s) => s.provider === ref.provider && s.networkName === ref.networkName);
   const deployed = await Promise.all(
     on.map(async (s) =>
-      (await isDeployed(deps.store, { kind: 'service', clientId: s.clientId, serviceId: s.serviceId }))
+      (await isDeployed(deps, { kind: 'service', clientId: s.clientId, serviceId: s.serviceId }))
         ? s.serviceId
         : undefined,
     ),
@@ -136,11 +134,14 @@ export async function servicesOnNetwork(
 }
 
 /** Deletes a network's configuration and state; refused while it is deployed. */
-export async function deleteNetwork(deps: Deps, ref: Extract<TargetRef, { kind: 'network' }>): Promise<void> {
+export async function deleteNetwork(
+  deps: ConfigDeps,
+  ref: Extract<TargetRef, { kind: 'network' }>,
+): Promise<void> {
   if (!(await deps.store.get(tfvarsKey(ref)))) {
     throw new NotFoundError(`Network "${ref.networkName}" (${ref.provider}) does not exist.`);
   }
-  if (await isDeployed(deps.store, ref)) {
+  if (await isDeployed(deps, ref)) {
     throw new ConflictError(
       `Network "${ref.networkName}" is still deployed; destroy it first, then delete it.`,
     );

@@ -3,7 +3,9 @@ import { type Params, validateParams } from '../catalog/validate-params.js';
 import { buildTfvars, serializeTfvars, type TfVars } from '../config/tfvars.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { assertNetworkName, assertProvider, assertServiceId, type ProviderName } from '../ids.js';
-import { clientPrefix, stateKey, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
+import type { ConfigSealer } from '../secrets/config-sealer.js';
+import { clientPrefix, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
+import { readState, type StateReaderDeps } from '../store/read-state.js';
 import { isPreconditionFailed, type S3Store } from '../store/s3-store.js';
 
 /** A service's saved configuration, as rebuilt from S3. `params` holds secrets in clear: mask before showing. */
@@ -28,9 +30,11 @@ export interface CreateServiceInput {
   params: unknown;
 }
 
-interface Deps {
+export interface ConfigDeps extends StateReaderDeps {
   store: S3Store;
   catalog: Catalog;
+  /** Seals `terraform.tfvars.json` (it holds the secret parameters) and opens it. */
+  sealer: ConfigSealer;
   /** The store refuses `If-None-Match: *` on an existing key, so a create can be made atomic. */
   conditionalWrites?: boolean;
 }
@@ -55,7 +59,7 @@ const serviceRef = (clientId: string, serviceId: string): TargetRef => ({
 });
 
 /** Checks the ids a user chose, reporting them as field errors like the parameters. */
-function checkIds(deps: Deps, input: CreateServiceInput) {
+function checkIds(deps: ConfigDeps, input: CreateServiceInput) {
   const errors: { field: string; rule: string; message: string }[] = [];
   const attempt = (field: string, check: () => void) => {
     try {
@@ -88,7 +92,7 @@ function checkIds(deps: Deps, input: CreateServiceInput) {
 /**
  * Validates and saves a new service's configuration as `terraform.tfvars.json` in S3. Deploys nothing.
  */
-export async function createService(deps: Deps, input: CreateServiceInput): Promise<ServiceConfig> {
+export async function createService(deps: ConfigDeps, input: CreateServiceInput): Promise<ServiceConfig> {
   const ref = serviceRef(input.clientId, input.serviceId);
   clientPrefix(input.clientId);
   const template = checkIds(deps, input);
@@ -99,7 +103,7 @@ export async function createService(deps: Deps, input: CreateServiceInput): Prom
   const now = new Date().toISOString();
   const tfvars = buildTfvars({ ...input, params });
   try {
-    await deps.store.put(tfvarsKey(ref), serializeTfvars(tfvars), {
+    await deps.store.put(tfvarsKey(ref), deps.sealer.seal(tfvarsKey(ref), serializeTfvars(tfvars)), {
       contentType: 'application/json',
       metadata: { 'created-at': now },
       // Two creates of one id at once: only the first write wins where the store can tell.
@@ -115,13 +119,14 @@ export async function createService(deps: Deps, input: CreateServiceInput): Prom
 }
 
 export async function getService(
-  deps: Deps,
+  deps: ConfigDeps,
   clientId: string,
   serviceId: string,
 ): Promise<ServiceConfig | undefined> {
-  const object = await deps.store.get(tfvarsKey(serviceRef(clientId, serviceId)));
+  const key = tfvarsKey(serviceRef(clientId, serviceId));
+  const object = await deps.store.get(key);
   if (!object) return undefined;
-  const tfvars = JSON.parse(object.body.toString('utf8')) as TfVars;
+  const tfvars = JSON.parse(deps.sealer.open(key, object.body).toString('utf8')) as TfVars;
   const updatedAt = (object.lastModified ?? new Date()).toISOString();
   return toConfig(tfvars, object.metadata['created-at'] ?? updatedAt, updatedAt);
 }
@@ -131,7 +136,7 @@ export async function getService(
  * apply to roll the change out.
  */
 export async function updateService(
-  deps: Deps,
+  deps: ConfigDeps,
   clientId: string,
   serviceId: string,
   input: unknown,
@@ -141,31 +146,32 @@ export async function updateService(
   const template = checkIds(deps, { ...current, params: input });
   const params = validateParams(template, input, { provider: current.provider, previous: current.params });
   const tfvars = buildTfvars({ ...current, params });
-  await deps.store.put(tfvarsKey(serviceRef(clientId, serviceId)), serializeTfvars(tfvars), {
+  const key = tfvarsKey(serviceRef(clientId, serviceId));
+  await deps.store.put(key, deps.sealer.seal(key, serializeTfvars(tfvars)), {
     contentType: 'application/json',
     metadata: { 'created-at': current.createdAt },
   });
   return { ...current, params, updatedAt: new Date().toISOString() };
 }
 
-export async function listServices(deps: Deps, clientId: string): Promise<ServiceConfig[]> {
+export async function listServices(deps: ConfigDeps, clientId: string): Promise<ServiceConfig[]> {
   const ids = await deps.store.listFolders(`${clientPrefix(clientId)}services/`);
   const services = await Promise.all(ids.map((id) => getService(deps, clientId, id).catch(() => undefined)));
   return services.filter((s): s is ServiceConfig => s !== undefined);
 }
 
 /** True when the target's state in S3 holds managed resources. */
-export async function isDeployed(store: S3Store, ref: TargetRef): Promise<boolean> {
-  const state = await store.getJson<{ resources?: { mode: string; instances?: unknown[] }[] }>(stateKey(ref));
+export async function isDeployed(deps: StateReaderDeps, ref: TargetRef): Promise<boolean> {
+  const state = await readState(deps, ref);
   return (state?.resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
 }
 
 /** Deletes a service's configuration, state and plans; refused while anything is deployed. */
-export async function deleteService(deps: Deps, clientId: string, serviceId: string): Promise<void> {
+export async function deleteService(deps: ConfigDeps, clientId: string, serviceId: string): Promise<void> {
   const ref = serviceRef(clientId, serviceId);
   if (!(await deps.store.get(tfvarsKey(ref))))
     throw new NotFoundError(`Service "${serviceId}" does not exist.`);
-  if (await isDeployed(deps.store, ref)) {
+  if (await isDeployed(deps, ref)) {
     throw new ConflictError(`Service "${serviceId}" is still deployed; destroy it first, then delete it.`);
   }
   await deps.store.deletePrefix(targetPrefix(ref));

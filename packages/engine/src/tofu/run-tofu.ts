@@ -18,6 +18,8 @@ export interface RunTofuOptions {
   forceSignal?: AbortSignal;
   /** Called with tofu's pid once it started (crash recovery records it). */
   onSpawn?: (pid: number) => void;
+  /** Written to tofu's stdin, e.g. a decrypted state for `state push -`. @default stdin closed */
+  input?: Buffer;
 }
 
 export interface RunTofuResult {
@@ -57,7 +59,7 @@ export async function runTofu(bin: string, args: string[], options: RunTofuOptio
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,
-    stdin: 'ignore',
+    ...(options.input ? { input: options.input } : { stdin: 'ignore' as const }),
     reject: false,
     buffer: false,
     // Its own process group, so a kill reaches the providers and provisioners it started.

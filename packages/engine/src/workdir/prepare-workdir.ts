@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TofuError } from '../errors.js';
 import type { RunContext } from '../runner/run-context.js';
@@ -18,6 +18,14 @@ export interface PreparedWorkdir {
 
 const INIT_MARKER = path.join('.terraform', 'spawnit-init.json');
 
+/**
+ * Removes the clear copy of the secret parameters once a step is done: it is written again before the next
+ * one, so between runs nothing on disk holds them.
+ */
+export async function removeClearTfvars(dir: string): Promise<void> {
+  await rm(path.join(dir, 'terraform.tfvars.json'), { force: true });
+}
+
 export interface PrepareWorkdirOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
@@ -34,7 +42,7 @@ export async function prepareWorkdir(
   options: PrepareWorkdirOptions = {},
 ): Promise<PreparedWorkdir> {
   const dir = target.workdir;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const rootConfig = renderRootConfig({
     moduleSource: path.relative(dir, target.moduleDir).split(path.sep).join('/'),
     outputs: target.outputs,
@@ -49,9 +57,10 @@ export async function prepareWorkdir(
   });
   const moduleHash = await hashModule(target.moduleDir);
   await Promise.all([
-    writeFile(path.join(dir, 'main.tf.json'), rootConfig),
-    writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody),
-    writeFile(path.join(dir, 'backend.tfbackend'), backendConfig),
+    writeFile(path.join(dir, 'main.tf.json'), rootConfig, { mode: 0o600 }),
+    // The only place the secret parameters are written in clear: tofu reads them from here.
+    writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody, { mode: 0o600 }),
+    writeFile(path.join(dir, 'backend.tfbackend'), backendConfig, { mode: 0o600 }),
   ]);
   const configHash = createHash('sha256')
     .update(target.tfvarsBody)

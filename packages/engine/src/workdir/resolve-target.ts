@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/load-catalog.js';
 import type { Template, TemplateOutput } from '../catalog/template.js';
 import type { TfVars } from '../config/tfvars.js';
 import { NotFoundError, SpawnitError } from '../errors.js';
+import type { ConfigSealer } from '../secrets/config-sealer.js';
 import { describeTarget, stateKey, type TargetRef, tfvarsKey } from '../store/keys.js';
 import type { S3Store } from '../store/s3-store.js';
 
@@ -30,11 +31,12 @@ export function workdirOf(workdirRoot: string, ref: TargetRef): string {
 }
 
 export async function resolveTarget(
-  deps: { store: S3Store; catalog: Catalog; modulesDir: string; workdirRoot: string },
+  deps: { store: S3Store; catalog: Catalog; modulesDir: string; workdirRoot: string; sealer: ConfigSealer },
   ref: TargetRef,
 ): Promise<ResolvedTarget> {
   const description = describeTarget(ref);
-  const object = await deps.store.get(tfvarsKey(ref));
+  const key = tfvarsKey(ref);
+  const object = await deps.store.get(key);
   if (!object) {
     throw new NotFoundError(
       ref.kind === 'service'
@@ -42,7 +44,9 @@ export async function resolveTarget(
         : `${description} has no configuration; create the network first.`,
     );
   }
-  const tfvars = JSON.parse(object.body.toString('utf8')) as TfVars;
+  // Opened here, written in clear only into the working directory tofu reads it from.
+  const tfvarsBody = deps.sealer.open(key, object.body);
+  const tfvars = JSON.parse(tfvarsBody.toString('utf8')) as TfVars;
   let template: Template | undefined;
   let moduleDir: string;
   if (ref.kind === 'service') {
@@ -70,7 +74,7 @@ export async function resolveTarget(
     moduleDir,
     stateKey: stateKey(ref),
     tfvars,
-    tfvarsBody: object.body,
+    tfvarsBody,
     template,
     outputs: template?.outputs,
     secretParams,

@@ -1,0 +1,91 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
+import { realStack } from '../support/real-stack.js';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+/** `pnpm start` on the embedded defaults until its banner is printed; returns the banner, then stops it. */
+async function startOnce(dataDir: string): Promise<string> {
+  const [s3Port, oidcPort] = [await freePort(), await freePort()];
+  const child = execa(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['packages/api/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      PORT: '0',
+      SPAWNIT_DATA_DIR: dataDir,
+      SPAWNIT_EMBEDDED_S3_PORT: String(s3Port),
+      SPAWNIT_EMBEDDED_OIDC_PORT: String(oidcPort),
+      SPAWNIT_DRIFT_INTERVAL_MS: '0',
+      SPAWNIT_TOFU_BIN: realStack().tofuBin,
+      SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
+      SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
+    },
+    reject: false,
+    all: true,
+  });
+  const lines: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.all! }).on('line', (line) => {
+        lines.push(line);
+        if (line.includes('Try:')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`pnpm start exited:\n${lines.join('\n')}`)));
+    });
+  } finally {
+    child.kill('SIGTERM');
+    await child;
+  }
+  return lines.join('\n');
+}
+
+describe('pnpm start on the embedded defaults', () => {
+  it('generates the state passphrase and the secrets key at first start (0600, path printed), then keeps them', async () => {
+    const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'spawnit-start-')), 'data');
+    dirs.push(path.dirname(dataDir));
+    const first = await startOnce(dataDir);
+    const keysFile = path.join(dataDir, 'secret-keys.json');
+    expect(first).toContain(`Keys:      generated now, kept in ${keysFile} (0600`);
+    expect(first).toMatch(/Secrets: {3}state and plans encrypted \(OpenTofu.*secret parameters encrypted/);
+    expect(first).not.toMatch(/WARNING: .*not (set|encrypted)/i);
+    expect((await stat(keysFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    // Everything the start wrote (embedded S3 and OIDC, the engine's folder) is the owner's only.
+    const loose: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isSymbolicLink()) continue;
+        const mode = (await stat(file)).mode & 0o777;
+        if (entry.isDirectory() ? mode !== 0o700 : (mode & 0o077) !== 0)
+          loose.push(`${file} ${mode.toString(8)}`);
+        if (entry.isDirectory()) await walk(file);
+      }
+    };
+    await walk(dataDir);
+    expect(loose).toEqual([]);
+    const keys = JSON.parse(await readFile(keysFile, 'utf8'));
+    expect(keys.statePassphrase.length).toBeGreaterThanOrEqual(16);
+    expect(Buffer.from(keys.secretsKey, 'base64')).toHaveLength(32);
+
+    const second = await startOnce(dataDir);
+    expect(second).toContain(`Keys:      kept in ${keysFile}`);
+    expect(JSON.parse(await readFile(keysFile, 'utf8'))).toEqual(keys);
+  });
+});
