@@ -5,7 +5,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Limits on what one operation may ask for. */
@@ -37,6 +37,18 @@ export interface HardeningOptions {
 }
 
 /**
+ * Refuses introspection in validation, whatever the transport. Yoga's `useDisableIntrospection` marks the
+ * HTTP request in `onRequestParse`, which graphql-ws never calls: over a WebSocket it let introspection through.
+ */
+export function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
  * GraphQL Armor's depth, alias, cost, token and directive limits, Yoga's CSRF prevention, and in production
  * no introspection and no field suggestions. The limits run in validation, so they also guard graphql-ws,
  * which goes through the same envelop.
@@ -52,7 +64,7 @@ export function useHardening(options: HardeningOptions): Plugin {
     maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ] as Plugin[];
-  if (!development) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin);
+  if (!development) plugins.push(useNoIntrospection(), blockFieldSuggestionsPlugin() as Plugin);
   return {
     onPluginInit({ addPlugin }) {
       for (const plugin of plugins) addPlugin(plugin);
