@@ -17,6 +17,11 @@ import { isGraphQLError, toClientError, withoutHttpExtensions } from './errors.j
 import { schema } from './schema/index.js';
 import { createWebHandler, type ServeWebOptions } from './serve-web.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useHardening } from './use-hardening.js';
+import {
+  DEFAULT_SUBSCRIPTION_LIMITS,
+  type SubscriptionLimits,
+  useSubscriptionGuard,
+} from './use-subscription-guard.js';
 
 export interface AppOptions {
   engine: Engine;
@@ -34,6 +39,8 @@ export interface AppOptions {
   port?: number;
   /** Depth, alias, cost, token and directive limits. @default DEFAULT_QUERY_LIMITS */
   limits?: Partial<QueryLimits>;
+  /** Open subscriptions per user and per graphql-ws socket. @default DEFAULT_SUBSCRIPTION_LIMITS */
+  subscriptionLimits?: Partial<SubscriptionLimits>;
   /** Largest HTTP request body and WebSocket message, in bytes. @default 102_400 */
   maxBodyBytes?: number;
   /**
@@ -119,7 +126,10 @@ export function buildApp(options: AppOptions): App {
     maxRequestBodySize: maxBodyBytes,
     batching: false,
     cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: false } : undefined,
-    plugins: [useHardening({ limits, development })],
+    plugins: [
+      useHardening({ limits, development }),
+      useSubscriptionGuard({ ...DEFAULT_SUBSCRIPTION_LIMITS, ...options.subscriptionLimits }),
+    ],
   });
   const serveWeb =
     options.web && createWebHandler({ ...options.web, apiPaths: [yoga.graphqlEndpoint, '/health'] });
