@@ -10,7 +10,8 @@ export type SpawnitErrorCode =
   | 'STALE_PLAN'
   | 'CONFLICT'
   | 'CANCELLED'
-  | 'INVALID_TRANSITION';
+  | 'INVALID_TRANSITION'
+  | 'LIMIT_EXCEEDED';
 
 export interface SpawnitErrorOptions {
   cause?: unknown;
@@ -95,6 +96,15 @@ export class TofuError extends SpawnitError {
 export class StalePlanError extends SpawnitError {
   constructor(message: string) {
     super('STALE_PLAN', message);
+  }
+}
+
+/** A target already has as many jobs waiting as allowed: one must run (or be cancelled) first. */
+export class QueueFullError extends SpawnitError {
+  readonly limit: number;
+  constructor(message: string, limit: number) {
+    super('LIMIT_EXCEEDED', message);
+    this.limit = limit;
   }
 }
 

@@ -42,6 +42,7 @@ export {
   type FieldError,
   InvalidIdError,
   NotFoundError,
+  QueueFullError,
   SpawnitError,
   type SpawnitErrorCode,
   StalePlanError,
