@@ -7,6 +7,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { DEFAULT_MAX_LIST_COST } from './list-cost.js';
 
 /** Limits on what one operation may ask for. */
 export interface QueryLimits {
@@ -16,6 +17,8 @@ export interface QueryLimits {
   maxAliases: number;
   /** GraphQL Armor's cost (objects 2, scalars 1, times 1.5 per level). @default 5000 */
   maxCost: number;
+  /** Records an operation may ask for, lists multiplying what is nested in them (see `listCost`). @default 20_000 */
+  maxListCost: number;
   /** Tokens in one document. @default 2000 */
   maxTokens: number;
   /** Directives per operation. @default 50 */
@@ -26,6 +29,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxAliases: 15,
   maxCost: 5000,
+  maxListCost: DEFAULT_MAX_LIST_COST,
   maxTokens: 2000,
   maxDirectives: 50,
 };

@@ -13,6 +13,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Context } from '../builder.js';
 import { builder } from '../builder.js';
 import { apiError, notFound } from '../errors.js';
+import { loadJobsOf } from '../loaders.js';
 import { TemplateRef } from './catalog.js';
 import { ProviderEnum } from './common.js';
 import { JobRef, PlanStatusEnum, PlanSummaryRef } from './job.js';
@@ -162,9 +163,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
       nullable: true,
       description: 'The latest plan job (not a plan of the destruction), with its summary.',
       resolve: async (s, _args, ctx) => {
-        const jobs = await ctx.operations.listJobs(s.clientId, {
-          target: serviceTarget(s.clientId, s.serviceId),
-        });
+        const jobs = await loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId));
         return jobs.find((job) => job.kind === 'plan' && !job.destroy) ?? null;
       },
     }),
@@ -206,8 +205,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     jobs: t.field({
       type: [JobRef],
       description: 'Its jobs, newest first.',
-      resolve: (s, _args, ctx) =>
-        ctx.operations.listJobs(s.clientId, { target: serviceTarget(s.clientId, s.serviceId) }),
+      resolve: (s, _args, ctx) => loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId)),
     }),
   }),
 });
@@ -219,7 +217,8 @@ builder.objectField(JobRef, 'service', (t) =>
     description: 'The service it runs on (null for a network job, or once the service is deleted).',
     resolve: async (job, _args, ctx) =>
       job.target.kind === 'service'
-        ? ((await ctx.engine.getService({ clientId: job.clientId, serviceId: job.target.serviceId })) ?? null)
+        ? ((await ctx.loaders.service.load({ clientId: job.clientId, serviceId: job.target.serviceId })) ??
+          null)
         : null,
   }),
 );
@@ -230,7 +229,7 @@ builder.queryField('services', (t) =>
     description: "Your services. With `all: true` (admins only), every client's.",
     args: { all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }) },
     resolve: (_root, { all }, ctx) =>
-      forCallerOrAll(ctx, all, (clientId) => ctx.engine.listServices(clientId)),
+      forCallerOrAll(ctx, all, (clientId) => ctx.loaders.servicesOf.load(clientId)),
   }),
 );
 
@@ -241,7 +240,7 @@ builder.queryField('service', (t) =>
     description: 'One of your services; null when you have none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
     resolve: async (_root, { id }, ctx) =>
-      (await ctx.engine.getService({ clientId: ctx.viewer.clientId, serviceId: String(id) })) ?? null,
+      (await ctx.loaders.service.load({ clientId: ctx.viewer.clientId, serviceId: String(id) })) ?? null,
   }),
 );
 
@@ -387,7 +386,7 @@ const ServiceStatusChangeRef = builder.objectRef<ServiceStatusChange>('ServiceSt
       nullable: true,
       description: 'The service (null once deleted).',
       resolve: async (e, _args, ctx) =>
-        (await ctx.engine.getService({ clientId: e.clientId, serviceId: e.serviceId })) ?? null,
+        (await ctx.loaders.service.load({ clientId: e.clientId, serviceId: e.serviceId })) ?? null,
     }),
   }),
 });
