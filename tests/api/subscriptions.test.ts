@@ -155,6 +155,53 @@ describe('a subscription outliving its token', () => {
   });
 });
 
+describe('a subscription outliving what it watches', () => {
+  it('ends, with NOT_FOUND, at the first event after the service is deleted and another made with its id', async () => {
+    const token = await api.token('alice');
+    const gql = async (query: string) => {
+      const { body } = await api.gql(token, query);
+      expect(body.errors).toBeUndefined();
+    };
+    await gql('mutation { createNetwork(input: { networkName: "default" }) { __typename } }');
+    const create =
+      'mutation { createService(input: { serviceId: "watched", templateId: "echo", params: { message: "hi" } }) { __typename } }';
+    await gql(create);
+    const query = 'subscription { serviceStatus(id: "watched") { serviceId status { status } } }';
+    const overWs = watch(wsClient(api.url, token), query);
+    const overSse = sse(api.url, token, query, 8_000);
+    const status: ServiceStatus = {
+      status: 'compliant',
+      checkedAt: new Date().toISOString(),
+      summary: undefined,
+      error: undefined,
+      source: 'job',
+    };
+    const emit = () =>
+      api.operations.events.emit('serviceStatus', { clientId: aliceId, serviceId: 'watched', status });
+    // Until the socket has one: its subscribe may still be on its way.
+    for (let i = 0; i < 50 && overWs.results.length === 0; i++) {
+      emit();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(overWs.results[0]).toEqual({
+      data: { serviceStatus: { serviceId: 'watched', status: { status: 'COMPLIANT' } } },
+    });
+    await gql('mutation { deleteService(id: "watched") }');
+    await gql(create);
+    emit();
+    const gone = {
+      message: 'Service "watched" was deleted; subscribe again to follow a service made since with this id.',
+      extensions: { code: 'NOT_FOUND' },
+    };
+    await within(overWs.ended, 5_000);
+    expect(overWs.results.at(-1)).toMatchObject({ data: null, errors: [gone] });
+    const { events, completed } = await overSse;
+    expect(completed).toBe(true);
+    expect(events.at(-1)).toMatchObject({ data: null, errors: [gone] });
+    expect(events.slice(0, -1).every((e) => e.data?.serviceStatus)).toBe(true);
+  });
+});
+
 describe('open subscriptions are capped per socket and per user', () => {
   it('refuses a third on one socket and a fourth for the user, and counts them again once closed', async () => {
     const token = await api.token('alice');

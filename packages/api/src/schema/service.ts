@@ -395,7 +395,7 @@ builder.subscriptionField('serviceStatus', (t) =>
   t.field({
     type: ServiceStatusChangeRef,
     description:
-      "Status and drift changes of your services (or of one, with `id`; of every client's with `all`, admins only). Sent only when a status changes.",
+      "Status and drift changes of your services (or of one, with `id`; of every client's with `all`, admins only). Sent only when a status changes. With `id`, ends with NOT_FOUND once that service is deleted.",
     args: {
       id: t.arg.id({ description: 'Only this service.' }),
       all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }),
@@ -404,11 +404,31 @@ builder.subscriptionField('serviceStatus', (t) =>
       const { clientId, isAdmin } = ctx.viewer;
       if (all && !isAdmin) throw apiError('FORBIDDEN', '`all: true` needs the admin role.', 403);
       const serviceId = id === null || id === undefined ? undefined : String(id);
-      if (serviceId !== undefined) await ownService(ctx, serviceId);
+      const watched = serviceId === undefined ? undefined : await ownService(ctx, serviceId);
       const wanted = (e: ServiceStatusChange) =>
         (all || e.clientId === clientId) && (serviceId === undefined || e.serviceId === serviceId);
-      return new Repeater<ServiceStatusChange>(async (push, stop) => {
-        const onStatus = (event: ServiceStatusChange) => wanted(event) && void push(event);
+      return new Repeater<ServiceStatusChange | Error>(async (push, stop) => {
+        // One event at a time, so the check below cannot reorder them.
+        let chain = Promise.resolve();
+        const onStatus = (event: ServiceStatusChange) => {
+          if (!wanted(event)) return;
+          chain = chain.then(async () => {
+            // The service watched may have been deleted, and another made with its id since: not the one asked for.
+            if (watched) {
+              const now = await ctx.engine.getService({ clientId, serviceId: watched.serviceId });
+              if (now?.createdAt !== watched.createdAt) {
+                await push(
+                  notFound(
+                    `Service "${watched.serviceId}" was deleted; subscribe again to follow a service made since with this id.`,
+                  ),
+                );
+                stop();
+                return;
+              }
+            }
+            await push(event);
+          });
+        };
         ctx.operations.events.on('serviceStatus', onStatus);
         try {
           await stop;
@@ -417,6 +437,10 @@ builder.subscriptionField('serviceStatus', (t) =>
         }
       });
     },
-    resolve: (event) => event,
+    // A final error (the service watched is gone) is thrown here, so it reaches the client as this field's error.
+    resolve: (event) => {
+      if (event instanceof Error) throw event;
+      return event;
+    },
   }),
 );
