@@ -5,6 +5,7 @@ import {
   type Operations,
   type ProviderName,
   type ServiceConfig,
+  stateKey,
   type TargetRef,
   targetPrefix,
 } from '@spawnit/engine';
@@ -26,6 +27,8 @@ export interface Loaders {
   jobsOf: DataLoader<string, JobRecord[], string>;
   /** Every service of a client. */
   servicesOf: DataLoader<string, ServiceConfig[], string>;
+  /** The state file of a service or network (its resources and outputs), as stored. */
+  state: DataLoader<TargetRef, unknown, string>;
 }
 
 /** The jobs of one service or network, newest first, from the client's list read once per operation. */
@@ -79,6 +82,10 @@ export function createLoaders(
     servicesOf: new DataLoader(
       each((clientId: string) => engine.listServices(clientId)),
       { cache },
+    ),
+    state: new DataLoader(
+      each((target: TargetRef) => engine.store.getJson(stateKey(target))),
+      { cache, cacheKeyFn: stateKey },
     ),
   };
 }

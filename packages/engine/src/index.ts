@@ -88,7 +88,7 @@ export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
 export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
-export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
+export { type CreateServiceInput, holdsResources, type ServiceConfig } from './service/service-config.js';
 export { probeConditionalWrites } from './store/conditional-writes.js';
 export {
   CLIENTS_PREFIX,

@@ -1,4 +1,5 @@
 import {
+  holdsResources,
   maskSecrets,
   type NetworkConfig,
   type ProviderName,
@@ -54,7 +55,8 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources.',
-      resolve: (n, _args, ctx) => ctx.engine.isDeployed(networkTarget(n.clientId, n.provider, n.networkName)),
+      resolve: async (n, _args, ctx) =>
+        holdsResources(await ctx.loaders.state.load(networkTarget(n.clientId, n.provider, n.networkName))),
     }),
     services: t.field({
       type: [ServiceRef],

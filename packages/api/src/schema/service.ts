@@ -1,11 +1,11 @@
 import {
   CLIENTS_PREFIX,
   type Engine,
+  holdsResources,
   maskSecrets,
   type ProviderName,
   type ServiceConfig,
   type ServiceStatus,
-  stateKey,
   type TargetRef,
   ValidationError,
 } from '@spawnit/engine';
@@ -150,7 +150,8 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources (it must be destroyed before it can be deleted).',
-      resolve: (s, _args, ctx) => ctx.engine.isDeployed({ clientId: s.clientId, serviceId: s.serviceId }),
+      resolve: async (s, _args, ctx) =>
+        holdsResources(await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))),
     }),
     status: t.field({
       type: ServiceStatusRef,
@@ -181,9 +182,9 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
           throw apiError('FORBIDDEN', 'Only the owner of a service can reveal its sensitive outputs.', 403);
         }
         // The state in S3 holds the outputs (what `tofu output -json` prints): no tofu process per query.
-        const state = await ctx.engine.store.getJson<{
-          outputs?: Record<string, { value: unknown; sensitive?: boolean }>;
-        }>(stateKey(serviceTarget(s.clientId, s.serviceId)));
+        const state = (await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))) as
+          | { outputs?: Record<string, { value: unknown; sensitive?: boolean }> }
+          | undefined;
         const declared = ctx.engine.catalog.get(s.templateId)?.outputs ?? [];
         const order = new Map(declared.map((o, i) => [o.name, i]));
         return Object.entries(state?.outputs ?? {})

@@ -156,8 +156,13 @@ export async function listServices(deps: Deps, clientId: string): Promise<Servic
 
 /** True when the target's state in S3 holds managed resources. */
 export async function isDeployed(store: S3Store, ref: TargetRef): Promise<boolean> {
-  const state = await store.getJson<{ resources?: { mode: string; instances?: unknown[] }[] }>(stateKey(ref));
-  return (state?.resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
+  return holdsResources(await store.getJson(stateKey(ref)));
+}
+
+/** Whether a state file (as read from the store) holds any managed resource. */
+export function holdsResources(state: unknown): boolean {
+  const { resources } = (state ?? {}) as { resources?: { mode: string; instances?: unknown[] }[] };
+  return (resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
 }
 
 /** Deletes a service's configuration, state and plans; refused while anything is deployed. */
