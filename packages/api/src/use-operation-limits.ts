@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from './builder.js';
 import { DEADLINE } from './context.js';
@@ -40,21 +40,16 @@ export function useOperationLimits(options: OperationLimitOptions): Plugin<Conte
       const deadline = context[DEADLINE];
       if (!deadline) return;
       setExecuteFn(async (executeArgs) => {
-        const timer = setTimeout(() => deadline.abort(), timeoutMs);
+        // The reason is what loaders throw after the deadline too: an expected error, not logged as a failure.
+        const reason = apiError(
+          'TIMEOUT',
+          getOperationAST(executeArgs.document, executeArgs.operationName)?.operation === 'mutation'
+            ? `The operation ran longer than ${timeoutMs} ms (SPAWNIT_OPERATION_TIMEOUT_MS) and was stopped; a change already under way may still have been saved: look before you try again.`
+            : `The operation ran longer than ${timeoutMs} ms (SPAWNIT_OPERATION_TIMEOUT_MS) and was stopped. Ask for less, or try again.`,
+        );
+        const timer = setTimeout(() => deadline.abort(reason), timeoutMs);
         const timedOut = new Promise<ExecutionResult>((resolve) =>
-          deadline.signal.addEventListener(
-            'abort',
-            () =>
-              resolve({
-                errors: [
-                  apiError(
-                    'TIMEOUT',
-                    `The operation ran longer than ${timeoutMs} ms (SPAWNIT_OPERATION_TIMEOUT_MS) and was stopped. Ask for less, or try again.`,
-                  ),
-                ],
-              }),
-            { once: true },
-          ),
+          deadline.signal.addEventListener('abort', () => resolve({ errors: [reason] }), { once: true }),
         );
         try {
           return await Promise.race([executeFn(executeArgs) as Promise<ExecutionResult>, timedOut]);
