@@ -247,5 +247,15 @@ describe('open subscriptions are capped per socket and per user', () => {
     const b3 = watch(socketB);
     await publishStatus([a2, b1, b3]);
     expect(b3.results.every((r) => r.data)).toBe(true);
+
+    // A socket that goes away gives its subscriptions back: a2 goes with socket A.
+    await socketA.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const socketC = wsClient(app.url, token);
+    const c1 = watch(socketC);
+    await publishStatus([b1, b3, c1]);
+    const c2 = watch(socketC);
+    await within(c2.ended, 5_000);
+    expect(JSON.stringify(c2.results)).toMatch(/You have 3 subscriptions open/);
   });
 });
