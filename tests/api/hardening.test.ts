@@ -1,5 +1,7 @@
 import { type App, buildApp, createTokenVerifier } from '@spawnit/api';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type ApiHarness, collectWs, startApi } from '../support/api.js';
 
 let api: ApiHarness;
@@ -104,6 +106,51 @@ describe('CSRF, introspection, GraphiQL and error masking', () => {
     // Another typo: Yoga caches validation results per schema, and both apps share it.
     const typo = await (await post(production.url, JSON.stringify({ query: '{ servces { id } }' }))).json();
     expect(typo.errors[0].message).toBe('Cannot query field "servces" on type "Query". [Suggestion hidden]');
+  });
+
+  it('production refuses introspection and hides suggestions over HTTP, SSE and graphql-ws alike', async () => {
+    const ws = createClient({
+      url: production.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    try {
+      // A different document per transport: a cached validation result must not decide for another.
+      const introspections = {
+        http: '{ __schema { queryType { name } } }',
+        sse: '{ __schema { mutationType { name } } }',
+        ws: '{ __schema { subscriptionType { name } } }',
+      };
+      const typos = { http: '{ servicse { id } }', sse: '{ servicez { id } }', ws: '{ srvices { id } }' };
+      const viaSse = async (query: string) => {
+        const response = await post(production.url, JSON.stringify({ query }), {
+          accept: 'text/event-stream',
+        });
+        const text = await response.text();
+        const data = /^data: ?(.*)$/m.exec(text)?.[1];
+        return data ? JSON.parse(data) : JSON.parse(text);
+      };
+      const viaWs = async (query: string) => {
+        const { results, error } = await collectWs(ws, query);
+        return error ? { errors: error } : results[0];
+      };
+      const viaHttp = async (query: string) => (await post(production.url, JSON.stringify({ query }))).json();
+      for (const [transport, send] of [
+        ['http', viaHttp],
+        ['sse', viaSse],
+        ['ws', viaWs],
+      ] as const) {
+        const introspection = await send(introspections[transport]);
+        expect(introspection.data ?? undefined, transport).toBeUndefined();
+        expect(JSON.stringify(introspection.errors), transport).toMatch(/introspection/i);
+        const typo = await send(typos[transport]);
+        expect(typo.errors?.[0]?.message, transport).toMatch(/\[Suggestion hidden\]$/);
+        expect(JSON.stringify(typo), transport).not.toMatch(/Did you mean/);
+      }
+    } finally {
+      await ws.dispose();
+    }
   });
 
   it('answers the health check without a token', async () => {

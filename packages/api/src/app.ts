@@ -17,6 +17,12 @@ import { isGraphQLError, toClientError, withoutHttpExtensions } from './errors.j
 import { schema } from './schema/index.js';
 import { createWebHandler, type ServeWebOptions } from './serve-web.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, useHardening } from './use-hardening.js';
+import { useOperationLimits } from './use-operation-limits.js';
+import {
+  DEFAULT_SUBSCRIPTION_LIMITS,
+  type SubscriptionLimits,
+  useSubscriptionGuard,
+} from './use-subscription-guard.js';
 
 export interface AppOptions {
   engine: Engine;
@@ -32,8 +38,16 @@ export interface AppOptions {
   host?: string;
   /** 0 picks a free port. @default 4000 */
   port?: number;
-  /** Depth, alias, cost, token and directive limits. @default DEFAULT_QUERY_LIMITS */
+  /** Depth, alias, cost, list cost, token and directive limits. @default DEFAULT_QUERY_LIMITS */
   limits?: Partial<QueryLimits>;
+  /** Open subscriptions per user and per graphql-ws socket. @default DEFAULT_SUBSCRIPTION_LIMITS */
+  subscriptionLimits?: Partial<SubscriptionLimits>;
+  /**
+   * How long a query or mutation may run; after it the client gets a `TIMEOUT` error and the operation's
+   * remaining storage reads are refused. Subscriptions are not limited.
+   * @default 10_000
+   */
+  operationTimeoutMs?: number;
   /** Largest HTTP request body and WebSocket message, in bytes. @default 102_400 */
   maxBodyBytes?: number;
   /**
@@ -119,7 +133,14 @@ export function buildApp(options: AppOptions): App {
     maxRequestBodySize: maxBodyBytes,
     batching: false,
     cors: options.corsOrigins ? { origin: options.corsOrigins, credentials: false } : undefined,
-    plugins: [useHardening({ limits, development })],
+    plugins: [
+      useHardening({ limits, development }),
+      useOperationLimits({
+        maxListCost: limits.maxListCost,
+        timeoutMs: options.operationTimeoutMs ?? 10_000,
+      }),
+      useSubscriptionGuard({ ...DEFAULT_SUBSCRIPTION_LIMITS, ...options.subscriptionLimits }),
+    ],
   });
   const serveWeb =
     options.web && createWebHandler({ ...options.web, apiPaths: [yoga.graphqlEndpoint, '/health'] });

@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import type { Engine, Operations } from '@spawnit/engine';
 import type { Viewer } from './auth/verify-token.js';
+import type { Loaders } from './loaders.js';
 
 /**
  * What every resolver gets: the caller, from the verified token and never from input, and the engine.
@@ -11,6 +12,10 @@ export interface Context {
   viewer: Viewer;
   engine: Engine;
   operations: Operations;
+  /** This operation's reads, batched and remembered (not remembered across a subscription's events). */
+  loaders: Loaders;
+  /** Aborted at the operation's deadline: resolvers and loaders start no new work after it. */
+  signal: AbortSignal;
 }
 
 export const builder = new SchemaBuilder<{

@@ -63,6 +63,14 @@ export interface ApiConfig {
   corsOrigins: string[] | undefined;
   /** `SPAWNIT_MAX_BODY_BYTES` @default 102400 */
   maxBodyBytes: number;
+  /** `SPAWNIT_MAX_SUBSCRIPTIONS_PER_USER` @default 20 */
+  maxSubscriptionsPerUser: number;
+  /** `SPAWNIT_MAX_SUBSCRIPTIONS_PER_SOCKET` @default 10 */
+  maxSubscriptionsPerSocket: number;
+  /** `SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET` @default 5 */
+  maxQueuedJobsPerTarget: number;
+  /** `SPAWNIT_OPERATION_TIMEOUT_MS`: how long a query or mutation may run. @default 10000 */
+  operationTimeoutMs: number;
   /**
    * `SPAWNIT_PROVIDER_ENV_<NAME>`: environment for tofu's providers, as `<NAME>` (e.g.
    * `SPAWNIT_PROVIDER_ENV_AWS_ACCESS_KEY_ID` for the AWS services). The engine otherwise strips cloud
@@ -124,6 +132,10 @@ export const ENV_VARIABLES = [
   'SPAWNIT_DRIFT_INTERVAL_MS',
   'SPAWNIT_CORS_ORIGINS',
   'SPAWNIT_MAX_BODY_BYTES',
+  'SPAWNIT_MAX_SUBSCRIPTIONS_PER_USER',
+  'SPAWNIT_MAX_SUBSCRIPTIONS_PER_SOCKET',
+  'SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET',
+  'SPAWNIT_OPERATION_TIMEOUT_MS',
   'SPAWNIT_PROVIDER_MIRROR',
   'SPAWNIT_IMAGE_MAP',
   'SPAWNIT_IMAGE_MIRROR',
@@ -328,6 +340,10 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
       .map((o) => o.trim())
       .filter(Boolean),
     maxBodyBytes: integer('SPAWNIT_MAX_BODY_BYTES', 102_400, 1024, 50_000_000, 'a size in bytes'),
+    maxSubscriptionsPerUser: integer('SPAWNIT_MAX_SUBSCRIPTIONS_PER_USER', 20, 1, 10_000, 'a count'),
+    maxSubscriptionsPerSocket: integer('SPAWNIT_MAX_SUBSCRIPTIONS_PER_SOCKET', 10, 1, 10_000, 'a count'),
+    maxQueuedJobsPerTarget: integer('SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET', 5, 1, 1_000, 'a count'),
+    operationTimeoutMs: integer('SPAWNIT_OPERATION_TIMEOUT_MS', 10_000, 100, 3_600_000, 'milliseconds'),
     providerEnv: Object.fromEntries(
       Object.entries(env)
         .filter(

@@ -2,12 +2,16 @@ import type { Engine, Operations } from '@spawnit/engine';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
+import { createLoaders } from './loaders.js';
 
 export interface ContextDeps {
   verifier: TokenVerifier;
   engine: Engine;
   operations: Operations;
 }
+
+/** The controller behind `Context.signal`, for the plugin that enforces the deadline. */
+export const DEADLINE = Symbol('spawnit.deadline');
 
 /** What a transport hands the context factory: HTTP brings a `request`, graphql-ws its `connectionParams`. */
 export type TransportContext = Partial<YogaInitialContext> & {
@@ -26,9 +30,17 @@ export function authorizationOf(initial: TransportContext): unknown {
  * on fields: no resolver runs for an unauthenticated caller, and the client id comes from the token only.
  */
 export function createContextFactory(deps: ContextDeps) {
-  return async (initial: TransportContext): Promise<Context> => ({
-    viewer: await deps.verifier.verify(authorizationOf(initial)),
-    engine: deps.engine,
-    operations: deps.operations,
-  });
+  return async (initial: TransportContext): Promise<Context> => {
+    const viewer = await deps.verifier.verify(authorizationOf(initial));
+    // `useOperationLimits` arms the deadline when the operation starts, and gives subscriptions fresh loaders.
+    const deadline = new AbortController();
+    return {
+      viewer,
+      engine: deps.engine,
+      operations: deps.operations,
+      loaders: createLoaders(deps, { signal: deadline.signal }),
+      signal: deadline.signal,
+      [DEADLINE]: deadline,
+    } as Context;
+  };
 }

@@ -5,7 +5,13 @@ import { createGraphQLError } from 'graphql-yoga';
 import { AuthError } from './auth/verify-token.js';
 
 /** Codes the API adds to the engine's own (`NOT_FOUND`, `CONFLICT`, `VALIDATION_FAILED`...). */
-export type ApiErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'AUTH_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'AUTH_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'LIMIT_EXCEEDED'
+  | 'TIMEOUT';
 
 /** A refusal the caller can act on, with its code in `extensions.code`. */
 export function apiError(code: ApiErrorCode | SpawnitError['code'], message: string, status?: number) {

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const preflight = await engine.preflight();
   for (const warning of preflight.warnings) warn(warning);
 
-  const operations = createOperations({ engine });
+  const operations = createOperations({ engine, maxQueuedPerTarget: config.maxQueuedJobsPerTarget });
   operations.events.on('warning', (message) => warn(message));
   operations.events.on('lockFound', ({ target, lock, jobId }) =>
     warn(
@@ -164,6 +164,11 @@ async function main(): Promise<void> {
     port: config.port,
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    subscriptionLimits: {
+      perUser: config.maxSubscriptionsPerUser,
+      perSocket: config.maxSubscriptionsPerSocket,
+    },
+    operationTimeoutMs: config.operationTimeoutMs,
     web: {
       distDir: WEB_DIST_DIR,
       config: {

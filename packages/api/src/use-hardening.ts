@@ -5,8 +5,9 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { DEFAULT_MAX_LIST_COST } from './list-cost.js';
 
 /** Limits on what one operation may ask for. */
 export interface QueryLimits {
@@ -16,6 +17,8 @@ export interface QueryLimits {
   maxAliases: number;
   /** GraphQL Armor's cost (objects 2, scalars 1, times 1.5 per level). @default 5000 */
   maxCost: number;
+  /** Records an operation may ask for, lists multiplying what is nested in them (see `listCost`). @default 20_000 */
+  maxListCost: number;
   /** Tokens in one document. @default 2000 */
   maxTokens: number;
   /** Directives per operation. @default 50 */
@@ -26,6 +29,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxAliases: 15,
   maxCost: 5000,
+  maxListCost: DEFAULT_MAX_LIST_COST,
   maxTokens: 2000,
   maxDirectives: 50,
 };
@@ -34,6 +38,18 @@ export interface HardeningOptions {
   limits: QueryLimits;
   /** Introspection and field suggestions ("did you mean...?") stay on. */
   development: boolean;
+}
+
+/**
+ * Refuses introspection in validation, whatever the transport. Yoga's `useDisableIntrospection` marks the
+ * HTTP request in `onRequestParse`, which graphql-ws never calls: over a WebSocket it let introspection through.
+ */
+export function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
 }
 
 /**
@@ -52,7 +68,7 @@ export function useHardening(options: HardeningOptions): Plugin {
     maxDirectivesPlugin({ n: limits.maxDirectives, exposeLimits: true }),
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ] as Plugin[];
-  if (!development) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin);
+  if (!development) plugins.push(useNoIntrospection(), blockFieldSuggestionsPlugin() as Plugin);
   return {
     onPluginInit({ addPlugin }) {
       for (const plugin of plugins) addPlugin(plugin);

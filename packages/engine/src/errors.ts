@@ -11,7 +11,8 @@ export type SpawnitErrorCode =
   | 'CONFLICT'
   | 'CANCELLED'
   | 'INVALID_TRANSITION'
-  | 'SECRETS_UNAVAILABLE';
+  | 'SECRETS_UNAVAILABLE'
+  | 'LIMIT_EXCEEDED';
 
 export interface SpawnitErrorOptions {
   cause?: unknown;
@@ -96,6 +97,15 @@ export class TofuError extends SpawnitError {
 export class StalePlanError extends SpawnitError {
   constructor(message: string) {
     super('STALE_PLAN', message);
+  }
+}
+
+/** A target already has as many jobs waiting as allowed: one must run (or be cancelled) first. */
+export class QueueFullError extends SpawnitError {
+  readonly limit: number;
+  constructor(message: string, limit: number) {
+    super('LIMIT_EXCEEDED', message);
+    this.limit = limit;
   }
 }
 

@@ -42,6 +42,7 @@ export {
   type FieldError,
   InvalidIdError,
   NotFoundError,
+  QueueFullError,
   SpawnitError,
   type SpawnitErrorCode,
   StalePlanError,
@@ -110,7 +111,7 @@ export {
   type StateEncryptionOptions,
 } from './secrets/state-encryption.js';
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
-export type { CreateServiceInput, ServiceConfig } from './service/service-config.js';
+export { type CreateServiceInput, holdsResources, type ServiceConfig } from './service/service-config.js';
 export { probeConditionalWrites } from './store/conditional-writes.js';
 export {
   CLIENTS_PREFIX,

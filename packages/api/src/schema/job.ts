@@ -232,7 +232,7 @@ builder.queryField('job', (t) =>
     description: 'One of your jobs; null when there is no such job (or it is not yours).',
     args: { id: t.arg.id({ required: true, description: 'The job id.' }) },
     resolve: async (_root, { id }, ctx) =>
-      (await ctx.operations.getJob(ctx.viewer.clientId, String(id))) ?? null,
+      (await ctx.loaders.job.load({ clientId: ctx.viewer.clientId, jobId: String(id) })) ?? null,
   }),
 );
 
@@ -244,7 +244,7 @@ builder.queryField('jobs', (t) =>
       limit: t.arg.int({ defaultValue: 50, description: 'How many at most (1-500).' }),
     },
     resolve: async (_root, { limit }, ctx) => {
-      const jobs = await ctx.operations.listJobs(ctx.viewer.clientId);
+      const jobs = await ctx.loaders.jobsOf.load(ctx.viewer.clientId);
       return jobs.slice(0, Math.min(Math.max(limit ?? 50, 1), 500));
     },
   }),

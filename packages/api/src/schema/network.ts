@@ -1,4 +1,5 @@
 import {
+  holdsResources,
   maskSecrets,
   type NetworkConfig,
   type ProviderName,
@@ -8,6 +9,7 @@ import {
 import type { Context } from '../builder.js';
 import { builder } from '../builder.js';
 import { notFound } from '../errors.js';
+import { loadJobsOf } from '../loaders.js';
 import { ProviderEnum } from './common.js';
 import { JobRef } from './job.js';
 import { forCallerOrAll, ServiceRef } from './service.js';
@@ -53,13 +55,14 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources.',
-      resolve: (n, _args, ctx) => ctx.engine.isDeployed(networkTarget(n.clientId, n.provider, n.networkName)),
+      resolve: async (n, _args, ctx) =>
+        holdsResources(await ctx.loaders.state.load(networkTarget(n.clientId, n.provider, n.networkName))),
     }),
     services: t.field({
       type: [ServiceRef],
       description: "The owner's services configured on this network.",
       resolve: async (n, _args, ctx) =>
-        (await ctx.engine.listServices(n.clientId)).filter(
+        (await ctx.loaders.servicesOf.load(n.clientId)).filter(
           (s) => s.provider === n.provider && s.networkName === n.networkName,
         ),
     }),
@@ -67,7 +70,7 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
       type: [JobRef],
       description: 'Its jobs, newest first.',
       resolve: (n, _args, ctx) =>
-        ctx.operations.listJobs(n.clientId, { target: networkTarget(n.clientId, n.provider, n.networkName) }),
+        loadJobsOf(ctx.loaders, networkTarget(n.clientId, n.provider, n.networkName)),
     }),
   }),
 });
@@ -78,7 +81,7 @@ builder.objectField(ServiceRef, 'network', (t) =>
     nullable: true,
     description: 'The network it sits on; null while that network is not created.',
     resolve: async (s, _args, ctx) =>
-      (await ctx.engine.getNetwork({
+      (await ctx.loaders.network.load({
         clientId: s.clientId,
         provider: s.provider,
         networkName: s.networkName,
@@ -93,7 +96,7 @@ builder.objectField(JobRef, 'network', (t) =>
     description: 'The network it runs on (null for a service job, or once the network is deleted).',
     resolve: async (job, _args, ctx) =>
       job.target.kind === 'network'
-        ? ((await ctx.engine.getNetwork({
+        ? ((await ctx.loaders.network.load({
             clientId: job.clientId,
             provider: job.target.provider,
             networkName: job.target.networkName,
@@ -122,7 +125,8 @@ builder.queryField('network', (t) =>
       name: t.arg.string({ required: true, description: 'Its name.' }),
     },
     resolve: async (_root, { provider, name }, ctx) =>
-      (await ctx.engine.getNetwork({ clientId: ctx.viewer.clientId, provider, networkName: name })) ?? null,
+      (await ctx.loaders.network.load({ clientId: ctx.viewer.clientId, provider, networkName: name })) ??
+      null,
   }),
 );
 

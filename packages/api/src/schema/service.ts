@@ -1,6 +1,7 @@
 import {
   CLIENTS_PREFIX,
   type Engine,
+  holdsResources,
   maskSecrets,
   type ProviderName,
   type ServiceConfig,
@@ -12,6 +13,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Context } from '../builder.js';
 import { builder } from '../builder.js';
 import { apiError, notFound } from '../errors.js';
+import { loadJobsOf } from '../loaders.js';
 import { TemplateRef } from './catalog.js';
 import { ProviderEnum } from './common.js';
 import { JobRef, PlanStatusEnum, PlanSummaryRef } from './job.js';
@@ -148,7 +150,8 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources (it must be destroyed before it can be deleted).',
-      resolve: (s, _args, ctx) => ctx.engine.isDeployed({ clientId: s.clientId, serviceId: s.serviceId }),
+      resolve: async (s, _args, ctx) =>
+        holdsResources(await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))),
     }),
     status: t.field({
       type: ServiceStatusRef,
@@ -161,9 +164,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
       nullable: true,
       description: 'The latest plan job (not a plan of the destruction), with its summary.',
       resolve: async (s, _args, ctx) => {
-        const jobs = await ctx.operations.listJobs(s.clientId, {
-          target: serviceTarget(s.clientId, s.serviceId),
-        });
+        const jobs = await loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId));
         return jobs.find((job) => job.kind === 'plan' && !job.destroy) ?? null;
       },
     }),
@@ -181,7 +182,9 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
           throw apiError('FORBIDDEN', 'Only the owner of a service can reveal its sensitive outputs.', 403);
         }
         // The state in S3 holds the outputs (what `tofu output -json` prints): no tofu process per query.
-        const state = await ctx.engine.readState(serviceTarget(s.clientId, s.serviceId));
+        const state = (await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))) as
+          | { outputs?: Record<string, { value: unknown; sensitive?: boolean }> }
+          | undefined;
         const declared = ctx.engine.catalog.get(s.templateId)?.outputs ?? [];
         const order = new Map(declared.map((o, i) => [o.name, i]));
         return Object.entries(state?.outputs ?? {})
@@ -203,8 +206,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     jobs: t.field({
       type: [JobRef],
       description: 'Its jobs, newest first.',
-      resolve: (s, _args, ctx) =>
-        ctx.operations.listJobs(s.clientId, { target: serviceTarget(s.clientId, s.serviceId) }),
+      resolve: (s, _args, ctx) => loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId)),
     }),
   }),
 });
@@ -216,7 +218,8 @@ builder.objectField(JobRef, 'service', (t) =>
     description: 'The service it runs on (null for a network job, or once the service is deleted).',
     resolve: async (job, _args, ctx) =>
       job.target.kind === 'service'
-        ? ((await ctx.engine.getService({ clientId: job.clientId, serviceId: job.target.serviceId })) ?? null)
+        ? ((await ctx.loaders.service.load({ clientId: job.clientId, serviceId: job.target.serviceId })) ??
+          null)
         : null,
   }),
 );
@@ -227,7 +230,7 @@ builder.queryField('services', (t) =>
     description: "Your services. With `all: true` (admins only), every client's.",
     args: { all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }) },
     resolve: (_root, { all }, ctx) =>
-      forCallerOrAll(ctx, all, (clientId) => ctx.engine.listServices(clientId)),
+      forCallerOrAll(ctx, all, (clientId) => ctx.loaders.servicesOf.load(clientId)),
   }),
 );
 
@@ -238,7 +241,7 @@ builder.queryField('service', (t) =>
     description: 'One of your services; null when you have none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The service id.' }) },
     resolve: async (_root, { id }, ctx) =>
-      (await ctx.engine.getService({ clientId: ctx.viewer.clientId, serviceId: String(id) })) ?? null,
+      (await ctx.loaders.service.load({ clientId: ctx.viewer.clientId, serviceId: String(id) })) ?? null,
   }),
 );
 
@@ -389,7 +392,7 @@ const ServiceStatusChangeRef = builder.objectRef<ServiceStatusChange>('ServiceSt
       nullable: true,
       description: 'The service (null once deleted).',
       resolve: async (e, _args, ctx) =>
-        (await ctx.engine.getService({ clientId: e.clientId, serviceId: e.serviceId })) ?? null,
+        (await ctx.loaders.service.load({ clientId: e.clientId, serviceId: e.serviceId })) ?? null,
     }),
   }),
 });
@@ -398,7 +401,7 @@ builder.subscriptionField('serviceStatus', (t) =>
   t.field({
     type: ServiceStatusChangeRef,
     description:
-      "Status and drift changes of your services (or of one, with `id`; of every client's with `all`, admins only). Sent only when a status changes.",
+      "Status and drift changes of your services (or of one, with `id`; of every client's with `all`, admins only). Sent only when a status changes. With `id`, ends with NOT_FOUND once that service is deleted.",
     args: {
       id: t.arg.id({ description: 'Only this service.' }),
       all: t.arg.boolean({ defaultValue: false, description: "Every client's services (admins)." }),
@@ -407,11 +410,31 @@ builder.subscriptionField('serviceStatus', (t) =>
       const { clientId, isAdmin } = ctx.viewer;
       if (all && !isAdmin) throw apiError('FORBIDDEN', '`all: true` needs the admin role.', 403);
       const serviceId = id === null || id === undefined ? undefined : String(id);
-      if (serviceId !== undefined) await ownService(ctx, serviceId);
+      const watched = serviceId === undefined ? undefined : await ownService(ctx, serviceId);
       const wanted = (e: ServiceStatusChange) =>
         (all || e.clientId === clientId) && (serviceId === undefined || e.serviceId === serviceId);
-      return new Repeater<ServiceStatusChange>(async (push, stop) => {
-        const onStatus = (event: ServiceStatusChange) => wanted(event) && void push(event);
+      return new Repeater<ServiceStatusChange | Error>(async (push, stop) => {
+        // One event at a time, so the check below cannot reorder them.
+        let chain = Promise.resolve();
+        const onStatus = (event: ServiceStatusChange) => {
+          if (!wanted(event)) return;
+          chain = chain.then(async () => {
+            // The service watched may have been deleted, and another made with its id since: not the one asked for.
+            if (watched) {
+              const now = await ctx.engine.getService({ clientId, serviceId: watched.serviceId });
+              if (now?.createdAt !== watched.createdAt) {
+                await push(
+                  notFound(
+                    `Service "${watched.serviceId}" was deleted; subscribe again to follow a service made since with this id.`,
+                  ),
+                );
+                stop();
+                return;
+              }
+            }
+            await push(event);
+          });
+        };
         ctx.operations.events.on('serviceStatus', onStatus);
         try {
           await stop;
@@ -420,6 +443,10 @@ builder.subscriptionField('serviceStatus', (t) =>
         }
       });
     },
-    resolve: (event) => event,
+    // A final error (the service watched is gone) is thrown here, so it reaches the client as this field's error.
+    resolve: (event) => {
+      if (event instanceof Error) throw event;
+      return event;
+    },
   }),
 );

@@ -86,6 +86,24 @@ describe('validateParams', () => {
     expect(params.password).toBe('kept-secret-1');
   });
 
+  it('counts a secret made only of whitespace as empty: kept, generated or required, never saved', () => {
+    const kept = validateParams(
+      template,
+      { name: 'app', password: ' \t\n ' },
+      { provider: 'local', previous: { password: 'kept-secret-1' } },
+    );
+    expect(kept.password).toBe('kept-secret-1');
+    const generated = validateParams(template, { name: 'app', password: '   ' }, { provider: 'local' });
+    expect(generated.password).toMatch(/^\S{16}$/);
+    const required = templateSchema.parse({
+      ...template,
+      parameters: [{ name: 'token', type: 'string', description: 'Token.', secret: true, required: true }],
+    });
+    expect(fieldErrors(() => validateParams(required, { token: '  ' }, { provider: 'local' }))).toEqual([
+      'token:required',
+    ]);
+  });
+
   it('masks secrets for display', () => {
     expect(maskSecrets(template, { name: 'app', password: 'x' })).toEqual({ name: 'app', password: null });
   });

@@ -37,6 +37,11 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+// A password of spaces is a slip (a paste, a held key), never a choice: treat it as not given.
+function isEmptySecret(parameter: TemplateParameter, value: unknown): boolean {
+  return isEmpty(value) || (parameter.secret === true && typeof value === 'string' && value.trim() === '');
+}
+
 /**
  * Checks form values against a template and returns the complete parameter set the module receives:
  * defaults filled in, secrets generated, unknown fields refused. Every error names the field and the rule.
@@ -74,9 +79,9 @@ export function validateParams(template: Template, input: unknown, options: Vali
       continue;
     }
     let value: unknown = raw;
-    if (isEmpty(value)) {
+    if (isEmptySecret(parameter, value)) {
       const kept = options.previous?.[parameter.name];
-      if (parameter.secret && !isEmpty(kept)) value = kept;
+      if (parameter.secret && !isEmptySecret(parameter, kept)) value = kept;
       else if (parameter.default !== undefined) value = parameter.default;
       else if (parameter.generate) value = generateSecret(parameter.generate.length);
       else if (parameter.required) {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../engine.js';
-import { ConflictError, NotFoundError, SpawnitError, TofuError } from '../errors.js';
+import { ConflictError, NotFoundError, QueueFullError, SpawnitError, TofuError } from '../errors.js';
 import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transition } from '../job/job.js';
 import { JobLog, type LogLine } from '../job/job-log.js';
 import type { PlanResult } from '../runner/plan.js';
@@ -22,6 +22,8 @@ export interface OperationsOptions {
   dataDir?: string;
   /** How often a running job's log is flushed to S3, so a crash loses at most this much. @default 5_000 */
   logFlushMs?: number;
+  /** Jobs waiting for one service or network at once (the running one not counted); more are refused. @default 5 */
+  maxQueuedPerTarget?: number;
 }
 
 /** What a running job can be stopped with. */
@@ -140,6 +142,9 @@ export function createOperations(options: OperationsOptions): Operations {
   const running = new Map<string, Running>();
   const statuses = new Map<string, ServiceStatus>();
   const logFlushMs = options.logFlushMs ?? 5_000;
+  const maxQueued = options.maxQueuedPerTarget ?? 5;
+  // Jobs counted but not yet in `running` (their records are being saved), so two at once cannot both slip in.
+  const reserved = new Map<string, number>();
 
   const activeMarker = (record: JobRecord, pid?: number): ActiveMarker => ({
     jobId: record.id,
@@ -386,10 +391,52 @@ export function createOperations(options: OperationsOptions): Operations {
     }
   }
 
+  function queuedOn(key: string): number {
+    let count = reserved.get(key) ?? 0;
+    for (const job of running.values()) {
+      if (job.record.state === 'queued' && targetKeyOf(job.record.target) === key) count += 1;
+    }
+    return count;
+  }
+
+  /** Holds a place in the target's queue, or refuses: a user cannot pile up runs on one target. */
+  function reserveQueuePlace(ref: TargetRef): () => void {
+    const key = targetKeyOf(ref);
+    const queued = queuedOn(key);
+    if (queued >= maxQueued) {
+      throw new QueueFullError(
+        `The ${describeTarget(ref)} already has ${queued} jobs waiting, the most allowed (SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET=${maxQueued}): wait for them to run, or cancel one.`,
+        maxQueued,
+      );
+    }
+    reserved.set(key, (reserved.get(key) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (reserved.get(key) ?? 1) - 1;
+      if (left > 0) reserved.set(key, left);
+      else reserved.delete(key);
+    };
+  }
+
   async function enqueue(
     kind: JobKind,
     ref: TargetRef,
     extra: { destroy?: boolean; planId?: string; planJobId?: string } = {},
+  ): Promise<JobRecord> {
+    const unreserve = reserveQueuePlace(ref);
+    try {
+      return await enqueueReserved(kind, ref, extra);
+    } finally {
+      unreserve();
+    }
+  }
+
+  async function enqueueReserved(
+    kind: JobKind,
+    ref: TargetRef,
+    extra: { destroy?: boolean; planId?: string; planJobId?: string },
   ): Promise<JobRecord> {
     await retryUnsaved();
     const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });

@@ -162,8 +162,13 @@ export async function listServices(deps: ConfigDeps, clientId: string): Promise<
 
 /** True when the target's state in S3 holds managed resources. */
 export async function isDeployed(deps: StateReaderDeps, ref: TargetRef): Promise<boolean> {
-  const state = await readState(deps, ref);
-  return (state?.resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
+  return holdsResources(await readState(deps, ref));
+}
+
+/** Whether a state (decrypted, as `readState` gives it) holds any managed resource. */
+export function holdsResources(state: unknown): boolean {
+  const { resources } = (state ?? {}) as { resources?: { mode: string; instances?: unknown[] }[] };
+  return (resources ?? []).some((r) => r.mode === 'managed' && (r.instances?.length ?? 0) > 0);
 }
 
 /** Deletes a service's configuration, state and plans; refused while anything is deployed. */
