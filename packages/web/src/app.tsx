@@ -1,6 +1,6 @@
 import { Route, Router } from '@solidjs/router';
 import { Provider as UrqlProvider } from '@urql/solid';
-import { createResource, Match, onCleanup, Switch } from 'solid-js';
+import { createEffect, createResource, Match, on, onCleanup, Switch } from 'solid-js';
 import { Layout } from './components/layout';
 import { ErrorNotice, Loading } from './components/notices';
 import { createApiClient } from './lib/api-client';
@@ -55,8 +55,11 @@ function Session(props: { config: RuntimeConfig }) {
 
 /** One API client per signed-in session; signing out drops it and its WebSocket. */
 function SignedIn(props: { config: RuntimeConfig }) {
-  const api = createApiClient(props.config, useAuth());
+  const auth = useAuth();
+  const api = createApiClient(props.config, auth);
   onCleanup(() => api.dispose());
+  // A renewed token: subscriptions move to a connection made with it, before the old one expires.
+  createEffect(on(auth.accessToken, () => api.reconnect(), { defer: true }));
   return (
     <UrqlProvider value={api.client}>
       <Router root={Layout}>

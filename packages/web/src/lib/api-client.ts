@@ -14,6 +14,11 @@ export interface ApiClient {
   client: Client;
   /** Closes the WebSocket. */
   dispose(): void;
+  /**
+   * Reconnects the WebSocket with the current token; its subscriptions resume on the new connection. For a
+   * renewed token: the API ends a socket's subscriptions when the token it connected with expires.
+   */
+  reconnect(): void;
 }
 
 /** The API refused the token (missing, expired, revoked): signing in again is the fix. */
@@ -31,13 +36,26 @@ export function createApiClient(config: RuntimeConfig, auth: Auth): ApiClient {
     const token = auth.accessToken();
     return token ? `Bearer ${token}` : '';
   };
+  let socket: WebSocket | undefined;
   const ws = createWsClient({
     url: endpoints.ws,
     // Read at every (re)connection, so a reconnect never sends a token that was replaced.
     connectionParams: () => ({ authorization: authorization() }),
     lazy: true,
     retryAttempts: 8,
+    on: {
+      connected: (connected) => {
+        socket = connected as WebSocket;
+      },
+      closed: () => {
+        socket = undefined;
+      },
+    },
   });
+  // graphql-ws's "client restart": a close with a code of its own is retried, and subscriptions resume.
+  const reconnect = () => {
+    if (socket?.readyState === WebSocket.OPEN) socket.close(4205, 'Client restart: token renewed');
+  };
   const client = new Client({
     url: endpoints.http,
     // GET requests would need the CSRF header; POST with a JSON body is what the API expects from browsers.
@@ -45,8 +63,11 @@ export function createApiClient(config: RuntimeConfig, auth: Auth): ApiClient {
     fetchOptions: () => ({ headers: { authorization: authorization() } }),
     exchanges: [
       mapExchange({
-        onError(error) {
-          if (isUnauthenticated(error)) auth.expire('The API did not accept your session. Sign in again.');
+        onError(error, operation) {
+          if (!isUnauthenticated(error)) return;
+          // A subscription begun on a token since renewed ended with it: resume it on a new connection.
+          if (operation.kind === 'subscription' && auth.accessToken() && !auth.isExpired()) reconnect();
+          else auth.expire('The API did not accept your session. Sign in again.');
         },
       }),
       cacheExchange,
@@ -64,7 +85,7 @@ export function createApiClient(config: RuntimeConfig, auth: Auth): ApiClient {
       }),
     ],
   });
-  return { client, dispose: () => void ws.dispose() };
+  return { client, dispose: () => void ws.dispose(), reconnect };
 }
 
 /** What went wrong, as the API said it (without urql's "[GraphQL]" prefix). */

@@ -10,6 +10,8 @@ export interface Auth {
   notice: Accessor<string | undefined>;
   /** The bearer token for the API. */
   accessToken(): string | undefined;
+  /** The access token has expired (or there is none). */
+  isExpired(): boolean;
   /** Goes to the provider's sign-in page; comes back to `returnTo`. */
   signIn(returnTo?: string): Promise<void>;
   /** Forgets the tokens here, then ends the provider's session. */
@@ -127,6 +129,7 @@ export function createAuth(config: RuntimeConfig): Auth {
     user,
     notice,
     accessToken: () => user()?.access_token,
+    isExpired: () => user()?.expired !== false,
     async signIn(returnTo) {
       setNotice(undefined);
       try {
