@@ -61,7 +61,7 @@ describe('loadConfig', () => {
     })();
     expect(error?.problems).toEqual([
       'SPAWNIT_STATE_ENCRYPTION_MIGRATE must be true or false, got "yes".',
-      "SPAWNIT_STATE_PASSPHRASE must be at least 16 characters long (OpenTofu's pbkdf2 minimum); it has 9.",
+      'SPAWNIT_STATE_PASSPHRASE must be at least 16 characters long; it has 9.',
       expect.stringMatching(/^SPAWNIT_SECRETS_KEY must be a 256-bit key/),
       expect.stringMatching(/^SPAWNIT_SECRETS_KEY_PREVIOUS must be a 256-bit key/),
     ]);

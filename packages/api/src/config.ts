@@ -295,9 +295,7 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     ['SPAWNIT_STATE_PASSPHRASE_PREVIOUS', previousPassphrase],
   ] as const) {
     if (value !== undefined && value.length < 16) {
-      problems.push(
-        `${name} must be at least 16 characters long (OpenTofu's pbkdf2 minimum); it has ${value.length}.`,
-      );
+      problems.push(`${name} must be at least 16 characters long; it has ${value.length}.`);
     }
   }
   const secretsKey = get('SPAWNIT_SECRETS_KEY');

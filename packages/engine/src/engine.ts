@@ -16,6 +16,7 @@ import {
   renderEncryptionConfig,
   resolveStateEncryption,
   type StateEncryptionOptions,
+  writeStateKeyFiles,
 } from './secrets/state-encryption.js';
 import * as networks from './service/network-config.js';
 import * as services from './service/service-config.js';
@@ -75,7 +76,8 @@ export interface EngineOptions {
    */
   publishIp?: string;
   /**
-   * OpenTofu's state and plan encryption (pbkdf2 + AES-GCM, enforced), handed to tofu as `TF_ENCRYPTION`
+   * OpenTofu's state and plan encryption (AES-GCM, enforced; a key derived once per passphrase, handed to
+   * tofu by an `external` key provider reading it from `<data dir>/state-keys`), configured through `TF_ENCRYPTION`
    * (`SPAWNIT_STATE_PASSPHRASE`, `SPAWNIT_STATE_PASSPHRASE_PREVIOUS`). Terraform has no such feature: with
    * it, or without a passphrase, the engine warns that state is stored in clear.
    * @default none: states and plans in clear, with a warning
@@ -203,6 +205,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
   }
   const stateEncrypted = tofu.name === 'tofu' && stateEncryption !== undefined;
+  if (stateEncrypted) await writeStateKeyFiles(dataDir, stateEncryption!);
   if (!stateEncrypted) {
     const warning =
       tofu.name === 'terraform'
@@ -238,8 +241,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     TF_CLI_CONFIG_FILE: cliConfig,
-    // Through the environment, so no file in the working directory carries the passphrase.
-    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(stateEncryption!) : undefined,
+    // Through the environment, so no file in the working directory names the keys; they stay in state-keys/.
+    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(stateEncryption!, dataDir) : undefined,
   };
 
   const runContext: RunContext = {

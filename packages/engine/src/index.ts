@@ -101,14 +101,19 @@ export {
 export { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
 export {
   createStateDecrypter,
+  deriveStateKey,
   isEncryptedPayload,
+  KEY_PROVIDER_SCRIPT,
   MIN_PASSPHRASE_LENGTH,
-  passphraseAlias,
   type ResolvedStateEncryption,
   renderEncryptionConfig,
   resolveStateEncryption,
+  STATE_KEY_ITERATIONS,
   type StateDecrypter,
   type StateEncryptionOptions,
+  type StateKey,
+  stateKeyDir,
+  writeStateKeyFiles,
 } from './secrets/state-encryption.js';
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
 export { type CreateServiceInput, holdsResources, type ServiceConfig } from './service/service-config.js';
