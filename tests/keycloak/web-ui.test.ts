@@ -5,8 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
+import { freePort } from '../support/free-port.js';
 import { API_AUDIENCE, type Keycloak, ROLES_CLAIM, startKeycloak, WEB_CLIENT } from '../support/keycloak.js';
-import { buildWebUi, freePort, startWebStack, type WebStack } from '../support/web.js';
+import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 
 // The web UI in chromium against Keycloak: its real login page, the catalog, the renewal of a short-lived
 // access token (60 s here) with the refresh token, a session ended in Keycloak's admin API, and the sign-out

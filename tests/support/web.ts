@@ -1,6 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type App, buildApp, createTokenVerifier, webRedirectUris } from '@spawnit/api';
@@ -9,6 +8,7 @@ import { createOperations, type EngineOptions, type Operations } from '@spawnit/
 import { execa } from 'execa';
 import { USERS } from './api.js';
 import { type EngineHarness, startEngine } from './engine.js';
+import { freePort } from './free-port.js';
 import { REPO_ROOT } from './paths.js';
 
 export const WEB_DIR = path.join(REPO_ROOT, 'packages/web');
@@ -33,15 +33,6 @@ export interface WebStack {
   /** The embedded provider; `undefined` with an external issuer (`options.oidc`). */
   oidc: OidcProvider | undefined;
   close(): Promise<void>;
-}
-
-/** A free loopback port: the OIDC client must know the UI's redirect URI before the API listens. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**
