@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signInAt } from '../support/browser.js';
 import { freePort } from '../support/free-port.js';
 import { dockerObjects, realEngineOptions } from '../support/real-stack.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
@@ -75,11 +75,7 @@ afterAll(async () => {
 
 describe('PostgreSQL in chromium, on the real stack', () => {
   it('signs in and opens the PostgreSQL card', async () => {
-    await page.goto(`${stack.origin}/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(USERS.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAt(page, `${stack.origin}/`, 'alice', USERS.alice);
     const card = page.locator('.card', { hasText: 'PostgreSQL' });
     await card.waitFor();
     await snap('01-catalog');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's chromium; playwright's own browser downloads are not used. */
 export const CHROMIUM = process.env.SPAWNIT_CHROMIUM ?? '/usr/bin/chromium';
@@ -21,4 +21,13 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** Opens `url` and signs in there as `username` through the embedded provider's login page. */
+export async function signInAt(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

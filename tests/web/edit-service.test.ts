@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signInAt } from '../support/browser.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
 
@@ -35,11 +35,7 @@ beforeAll(async () => {
   await api.deployService('web');
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${stack.origin}/services/web`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill(USERS.alice);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAt(page, `${stack.origin}/services/web`, 'alice', USERS.alice);
   await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
 }, 300_000);
 

@@ -5,7 +5,7 @@ import { CLIENTS_PREFIX } from '@spawnit/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signInAt } from '../support/browser.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 
@@ -28,11 +28,7 @@ beforeAll(async () => {
   });
   page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${stack.origin}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill(USERS.alice);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAt(page, `${stack.origin}/`, 'alice', USERS.alice);
   await page.locator('.card').first().waitFor();
 }, 300_000);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signInAt } from '../support/browser.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 
 // A part SpawnIt runs without is a notice on every page, not a crash: here Docker does not answer.
@@ -35,11 +35,7 @@ afterAll(async () => {
 
 describe('the system notice', () => {
   it('says on every page that Docker does not answer, and what to do', async () => {
-    await page.goto(`${stack.origin}/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(USERS.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAt(page, `${stack.origin}/`, 'alice', USERS.alice);
     const notice = page.locator('.notice-warning');
     await notice.waitFor();
     await expect(notice.textContent()).resolves.toBe(
