@@ -90,15 +90,15 @@ describe('PostgreSQL in chromium, on the real stack', () => {
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.getByRole('heading', { name: 'db', level: 1 }).waitFor();
 
-    await page.getByRole('button', { name: 'Plan', exact: true }).click();
-    await waitForJobState('failed');
-    await page.getByRole('link', { name: 'Create the network “default”' }).click();
+    await expect(page.getByRole('button', { name: 'Plan', exact: true }).isDisabled()).resolves.toBe(true);
+    await page.locator('#plan-blocked').getByRole('link', { name: 'Create the network “default”' }).click();
     await page.getByRole('button', { name: 'Create network' }).click();
     await page.getByRole('heading', { name: 'Network default' }).waitFor();
     await page.getByRole('button', { name: 'Plan', exact: true }).click();
     await waitForJobState('succeeded');
     await page.getByRole('button', { name: 'Apply this plan' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { name: /^Apply of network default/ }).waitFor();
     await waitForJobState('succeeded');
 
     await page.goto(`${stack.origin}/services/db`);

@@ -133,21 +133,27 @@ describe('the web UI in chromium', () => {
     await snap('04-service');
   });
 
-  it('a plan without its network fails with the API’s message and a link to create the network', async () => {
-    await page.getByRole('button', { name: 'Plan', exact: true }).click();
-    await page.getByRole('heading', { name: 'Plan of service echo-1' }).waitFor();
-    await waitForJobState('failed');
-    const alert = page.getByRole('alert').filter({ hasText: 'which is not configured' });
-    await alert.waitFor();
-    await expect(alert.textContent()).resolves.toContain(
-      'Service "echo-1" sits on network "default" (local)',
+  it('Plan waits for the network, saying why and linking to create it', async () => {
+    const plan = page.getByRole('button', { name: 'Plan', exact: true });
+    await expect(plan.isDisabled()).resolves.toBe(true);
+    const reason = page.locator('#plan-blocked');
+    await expect(plan.getAttribute('aria-describedby')).resolves.toBe('plan-blocked');
+    await expect(reason.textContent()).resolves.toBe(
+      'Plan needs the network “default”, which does not exist yet: Create the network “default”, apply it, then plan.',
     );
     await snap('05-plan-no-network');
 
-    await alert.getByRole('link', { name: 'Create the network “default”' }).click();
+    await reason.getByRole('link', { name: 'Create the network “default”' }).click();
     await page.getByRole('heading', { name: 'New network' }).waitFor();
     await expect(page.getByLabel('Name').inputValue()).resolves.toBe('default');
     await page.getByRole('button', { name: 'Create network' }).click();
+    await page.getByRole('heading', { name: 'Network default' }).waitFor();
+    // Created but not deployed: the service still waits, and says so.
+    await page.goto(`${stack.origin}/services/echo-1`);
+    await expect(page.locator('#plan-blocked').textContent()).resolves.toBe(
+      'Plan needs the network “default” deployed first: Open the network “default” to plan and apply it.',
+    );
+    await page.locator('#plan-blocked').getByRole('link', { name: 'Open the network “default”' }).click();
     await page.getByRole('heading', { name: 'Network default' }).waitFor();
     await page.getByRole('button', { name: 'Plan', exact: true }).click();
     await waitForJobState('succeeded');
@@ -204,8 +210,10 @@ describe('the web UI in chromium', () => {
     await watcher.close();
 
     await page.getByRole('link', { name: 'Open service echo-1' }).click();
-    await expect(page.locator('.page-status .badge').textContent()).resolves.toBe('compliant');
-    await expect(page.getByRole('region', { name: 'Jobs' }).locator('tbody tr').count()).resolves.toBe(3);
+    // The page may first show what it had cached, then what the API says now.
+    await page.locator('.page-status .badge').filter({ hasText: /^compliant$/ }).waitFor();
+    // A plan and its apply: the Plan button never ran while the network was missing.
+    await expect(page.getByRole('region', { name: 'Jobs' }).locator('tbody tr').count()).resolves.toBe(2);
     await snap('09-service-deployed');
   });
 

@@ -34,6 +34,8 @@ export interface TargetActionsProps<Variables extends AnyVariables> {
   removedHref: string;
   /** What a destroy takes away, in its confirmation. */
   destroyWarning: JSX.Element;
+  /** Why a plan cannot run now, with the way to fix it (a service's missing network); the Plan button waits. */
+  planBlocked?: JSX.Element;
 }
 
 /**
@@ -79,7 +81,13 @@ export function TargetActions<Variables extends AnyVariables>(props: TargetActio
         )}
       </Show>
       <div class="actions">
-        <button type="button" class="button button-primary" onClick={startPlan} disabled={planned.fetching}>
+        <button
+          type="button"
+          class="button button-primary"
+          onClick={startPlan}
+          disabled={planned.fetching || props.planBlocked !== undefined}
+          aria-describedby={props.planBlocked !== undefined ? 'plan-blocked' : undefined}
+        >
           {planned.fetching ? 'Planning…' : 'Plan'}
         </button>
         <Show when={applicablePlan()}>
@@ -102,6 +110,13 @@ export function TargetActions<Variables extends AnyVariables>(props: TargetActio
           </button>
         </Show>
       </div>
+      <Show when={props.planBlocked}>
+        {(reason) => (
+          <p class="hint plan-blocked" id="plan-blocked">
+            {reason()}
+          </p>
+        )}
+      </Show>
       <ErrorNotice error={planned.error ?? destroyed.error ?? deleted.error} />
 
       <ConfirmDialog

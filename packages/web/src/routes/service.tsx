@@ -192,6 +192,25 @@ export function ServicePage() {
                 destroy={DestroyServiceMutation}
                 remove={DeleteServiceMutation}
                 removedHref="/services"
+                planBlocked={
+                  !s().network ? (
+                    <>
+                      Plan needs the network “{s().networkName}”, which does not exist yet:{' '}
+                      <A href={newNetworkHref(s().provider, s().networkName)}>
+                        Create the network “{s().networkName}”
+                      </A>
+                      , apply it, then plan.
+                    </>
+                  ) : !s().network?.deployed ? (
+                    <>
+                      Plan needs the network “{s().networkName}” deployed first:{' '}
+                      <A href={networkHref(s().provider, s().networkName)}>
+                        Open the network “{s().networkName}”
+                      </A>{' '}
+                      to plan and apply it.
+                    </>
+                  ) : undefined
+                }
                 destroyWarning={
                   <p>
                     Everything this service runs is deleted: tofu plans the destruction, then applies it. Its
