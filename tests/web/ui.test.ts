@@ -211,7 +211,10 @@ describe('the web UI in chromium', () => {
 
     await page.getByRole('link', { name: 'Open service echo-1' }).click();
     // The page may first show what it had cached, then what the API says now.
-    await page.locator('.page-status .badge').filter({ hasText: /^compliant$/ }).waitFor();
+    await page
+      .locator('.page-status .badge')
+      .filter({ hasText: /^compliant$/ })
+      .waitFor();
     // A plan and its apply: the Plan button never ran while the network was missing.
     await expect(page.getByRole('region', { name: 'Jobs' }).locator('tbody tr').count()).resolves.toBe(2);
     await snap('09-service-deployed');
