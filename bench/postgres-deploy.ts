@@ -105,13 +105,15 @@ try {
     viaApi.push((performance.now() - t) / 1000);
 
     // By hand: the same root module and variables, local state, in a fresh folder.
-    const workdir = (await api.h.engine.resolve({ clientId, serviceId: id })).workdir;
+    const resolved = await api.h.engine.resolve({ clientId, serviceId: id });
+    const workdir = resolved.workdir;
     const dir = path.join(scratch, `hand-${i}`);
     await mkdir(dir, { recursive: true });
     const root = JSON.parse(await readFile(path.join(workdir, 'main.tf.json'), 'utf8'));
     delete root.terraform.backend;
     root.module.this.source = path.relative(dir, path.resolve(workdir, root.module.this.source));
-    const tfvars = JSON.parse(await readFile(path.join(workdir, 'terraform.tfvars.json'), 'utf8'));
+    // The working directory holds the variables only while a step runs; the engine opens the sealed copy.
+    const tfvars = JSON.parse(resolved.tfvarsBody.toString('utf8'));
     const handPort = await freePort();
     tfvars.context.service_id = `hand-${i}`;
     tfvars.params.port = handPort;
