@@ -142,8 +142,11 @@ async function expectSucceeded(jobId: string): Promise<Job> {
   return job;
 }
 
-/** plan, then apply that plan; returns the plan job. */
-async function planAndApply(serviceId: string): Promise<Job> {
+/**
+ * plan, then apply that plan; returns the plan job. An apply refused as stale (the state moved since the plan:
+ * seen once under load while the drift loop ran) is planned again once, as the message tells a user to.
+ */
+async function planAndApply(serviceId: string, retries = 1): Promise<Job> {
   const { planService } = await run('mutation ($id: ID!) { planService(id: $id) { id } }', { id: serviceId });
   const plan = await expectSucceeded(planService.id);
   if (plan.planStatus === 'DRIFTED') {
@@ -151,7 +154,16 @@ async function planAndApply(serviceId: string): Promise<Job> {
       'mutation ($id: ID!, $plan: ID!) { applyService(id: $id, planJobId: $plan) { id } }',
       { id: serviceId, plan: plan.id },
     );
-    await expectSucceeded(applyService.id);
+    const applied = await settle(applyService.id);
+    if (
+      applied.state === 'FAILED' &&
+      /changed since plan .* plan again/.test(applied.error ?? '') &&
+      retries > 0
+    ) {
+      process.stdout.write(`[stack] ${serviceId}: apply refused as stale, planning again\n`);
+      return planAndApply(serviceId, retries - 1);
+    }
+    expect(applied.state, `${applied.error}\n${await jobLog(applyService.id)}`).toBe('SUCCEEDED');
   }
   return plan;
 }
