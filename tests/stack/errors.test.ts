@@ -20,6 +20,17 @@ async function engineWith(overrides: Partial<EngineOptions>): Promise<EngineHarn
 }
 const network = { kind: 'network', clientId, provider: 'local', networkName: 'errs' } as const;
 
+/** The service each failure is shown on: Redis, on the errors' network. */
+const createRedis = (engine: EngineHarness['engine']) =>
+  engine.createService({
+    clientId,
+    serviceId: 'nope',
+    templateId: 'redis',
+    provider: 'local',
+    networkName: 'errs',
+    params: { port: 16399 },
+  });
+
 afterEach(async () => {
   if (h) {
     // Leave nothing behind in the tests' dockerd, whatever failed.
@@ -47,14 +58,7 @@ describe('failures a user can fix, in one sentence', () => {
   it('Docker unreachable: names the host and DOCKER_HOST', async () => {
     const dead = 'unix:///tmp/spawnit-no-docker.sock';
     const engine = (await engineWith({ providerEnv: { DOCKER_HOST: dead } })).engine;
-    await engine.createService({
-      clientId,
-      serviceId: 'nope',
-      templateId: 'redis',
-      provider: 'local',
-      networkName: 'errs',
-      params: { port: 16399 },
-    });
+    await createRedis(engine);
     // The service reads its network from Docker at plan time.
     const plan = await engine.plan({ clientId, serviceId: 'nope' });
     expect(plan.status).toBe('error');
@@ -72,14 +76,7 @@ describe('failures a user can fix, in one sentence', () => {
     const planned = await engine.plan(network);
     expect(planned.status, planned.error).toBe('drifted');
     await engine.apply(network, planned.planId);
-    await engine.createService({
-      clientId,
-      serviceId: 'nope',
-      templateId: 'redis',
-      provider: 'local',
-      networkName: 'errs',
-      params: { port: 16399 },
-    });
+    await createRedis(engine);
     const plan = await engine.plan({ clientId, serviceId: 'nope' });
     expect(plan.status, plan.error).toBe('drifted');
     const applied = await engine.apply({ clientId, serviceId: 'nope' }, plan.planId).catch((e: unknown) => e);
