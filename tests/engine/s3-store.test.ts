@@ -40,6 +40,16 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the S3 store on %s', (kind
     );
   });
 
+  it('creates a missing bucket when asked, once, and then finds it like any other', async () => {
+    const bucket = `created-${Date.now().toString(36)}`;
+    const fresh = createS3Store({ ...store.options, bucket });
+    expect(await fresh.check({ createBucket: true })).toEqual({ created: true });
+    expect(await fresh.check({ createBucket: true })).toEqual({ created: false });
+    await fresh.put('probe', 'written');
+    expect((await fresh.get('probe'))?.body.toString()).toBe('written');
+    await fresh.deletePrefix('');
+  });
+
   it('says the credentials are wrong when they are', async () => {
     const wrong = createS3Store({ ...store.options, secretAccessKey: 'not-the-secret' });
     const error = await wrong.put('x', 'y').catch((e) => e);

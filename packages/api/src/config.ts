@@ -28,6 +28,8 @@ export type S3Config =
       /** Unset: the AWS SDK's default chain (environment, profile, instance role). */
       accessKeyId: string | undefined;
       secretAccessKey: string | undefined;
+      /** `SPAWNIT_S3_CREATE_BUCKET`: create the bucket at start when it is missing. @default false */
+      createBucket: boolean;
     };
 
 /** The identity provider: the embedded one on loopback, or Keycloak (any OIDC issuer). */
@@ -119,6 +121,7 @@ export const ENV_VARIABLES = [
   'SPAWNIT_S3_ENDPOINT',
   'SPAWNIT_S3_REGION',
   'SPAWNIT_S3_BUCKET',
+  'SPAWNIT_S3_CREATE_BUCKET',
   'SPAWNIT_S3_ACCESS_KEY_ID',
   'SPAWNIT_S3_SECRET_ACCESS_KEY',
   'SPAWNIT_EMBEDDED_S3_PORT',
@@ -205,8 +208,13 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
         'SPAWNIT_S3_ACCESS_KEY_ID and SPAWNIT_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS default credentials.',
       );
     }
+    const createBucket = get('SPAWNIT_S3_CREATE_BUCKET');
+    if (createBucket !== undefined && !['true', 'false'].includes(createBucket)) {
+      problems.push(`SPAWNIT_S3_CREATE_BUCKET must be true or false, got "${createBucket}".`);
+    }
     s3 = {
       mode: 'external',
+      createBucket: createBucket === 'true',
       endpoint: url('SPAWNIT_S3_ENDPOINT'),
       region: get('SPAWNIT_S3_REGION') ?? 'us-east-1',
       bucket: get('SPAWNIT_S3_BUCKET') ?? 'spawnit',
@@ -214,7 +222,12 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
       secretAccessKey,
     };
   } else {
-    for (const name of ['SPAWNIT_S3_REGION', 'SPAWNIT_S3_ACCESS_KEY_ID', 'SPAWNIT_S3_SECRET_ACCESS_KEY']) {
+    for (const name of [
+      'SPAWNIT_S3_REGION',
+      'SPAWNIT_S3_ACCESS_KEY_ID',
+      'SPAWNIT_S3_SECRET_ACCESS_KEY',
+      'SPAWNIT_S3_CREATE_BUCKET',
+    ]) {
       if (get(name) !== undefined) {
         problems.push(
           `${name} is set but neither SPAWNIT_S3_ENDPOINT nor SPAWNIT_S3_BUCKET is: set SPAWNIT_S3_ENDPOINT (MinIO) or SPAWNIT_S3_BUCKET (AWS S3) to use an external store, or unset ${name} for the embedded one.`,

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       `Embedded S3 server: ${s3.endpoint} (bucket "${config.s3.bucket}", data in ${path.join(config.dataDir, 's3')})`,
     );
   } else {
-    const { mode: _, ...external } = config.s3;
+    const { mode: _, createBucket: __, ...external } = config.s3;
     store = external;
     log(`S3: ${config.s3.endpoint ?? `AWS S3 (${config.s3.region})`}, bucket "${config.s3.bucket}"`);
   }
@@ -113,7 +113,10 @@ async function main(): Promise<void> {
     secretsKey,
     previousSecretsKeys: config.previousSecretsKeys,
   });
-  await engine.store.check();
+  const bucket = await engine.store.check({
+    createBucket: config.s3.mode === 'external' && config.s3.createBucket,
+  });
+  if (bucket.created) log(`Created the bucket "${config.s3.bucket}" (SPAWNIT_S3_CREATE_BUCKET=true).`);
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
   for (const warning of engine.warnings) warn(warning);
   // A missing part (Docker, say) is a warning: the API still starts, and the UI shows it.

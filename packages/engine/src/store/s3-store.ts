@@ -1,4 +1,5 @@
 import {
+  CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -63,8 +64,11 @@ export interface S3Store {
   listFolders(prefix: string): Promise<string[]>;
   deletePrefix(prefix: string): Promise<number>;
   deleteKeys(keys: string[]): Promise<void>;
-  /** Fails with a clear error when the endpoint cannot be reached or the bucket is missing. */
-  check(): Promise<void>;
+  /**
+   * Fails with a clear error when the endpoint cannot be reached or the bucket is missing; with `createBucket`,
+   * a missing bucket is created instead (a self-deployed S3 server starts empty). Says whether it created it.
+   */
+  check(options?: { createBucket?: boolean }): Promise<{ created: boolean }>;
 }
 
 export function createS3Store(options: S3StoreOptions): S3Store {
@@ -233,12 +237,22 @@ export function createS3Store(options: S3StoreOptions): S3Store {
       await deleteKeys(keys);
       return keys.length;
     },
-    async check() {
+    async check(checkOptions = {}) {
       try {
         await client.send(new HeadBucketCommand({ Bucket: options.bucket }));
+        return { created: false };
       } catch (error) {
-        fail('check', error);
+        if (!checkOptions.createBucket || (error as S3ServiceException)?.$metadata?.httpStatusCode !== 404) {
+          fail('check', error);
+        }
       }
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: options.bucket }));
+      } catch (error) {
+        // Another replica created it between the two calls: the bucket is there, which is what was asked.
+        if ((error as S3ServiceException)?.name !== 'BucketAlreadyOwnedByYou') fail('create', error);
+      }
+      return { created: true };
     },
   };
 }
