@@ -1,55 +1,62 @@
-# syntax=docker/dockerfile:1
-# The SpawnIt API: Node 20 runs packages/api/src/main.ts with tsx, next to OpenTofu and the modules and catalog
-# it deploys. Build from the repository root:
+# The SpawnIt API: Node 20 (Debian's nodejs) runs packages/api/src/main.ts with tsx, next to OpenTofu, the
+# provider mirror, and the modules and catalog it deploys. all-deploy.sh stages OpenTofu and the mirror in
+# bootstrap/.build/repo/ first (see bootstrap/README.md), then builds from the repository root:
 #   docker build --file bootstrap/images/backend.Dockerfile --tag spawnit/backend:dev .
+# BASE_IMAGE is any Debian trixie image: a site without a registry passes its own (debootstrap + docker import).
 
-ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+ARG BASE_IMAGE=debian:13.2-slim
 
-# OpenTofu from its official release, checked against the SHA-256 of the release's signed SHA256SUMS.
-# For another version or architecture, pass both: --build-arg TOFU_VERSION=... --build-arg TOFU_SHA256=...
-FROM ${NODE_IMAGE} AS tofu
-ARG TOFU_VERSION=1.10.6
-ARG TOFU_SHA256=15b7bed76420b50da3e121769c43341df8cd57d751ca14e6dbe9c850124c6dac
-ARG TARGETARCH=amd64
+# Node and pnpm, shared with frontend.Dockerfile: the same instructions, so Docker builds these layers once.
+FROM ${BASE_IMAGE} AS node
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends ca-certificates curl unzip \
- && rm -rf /var/lib/apt/lists/*
-RUN curl --fail --silent --show-error --location --output /tmp/tofu.zip \
-      "https://github.com/opentofu/opentofu/releases/download/v${TOFU_VERSION}/tofu_${TOFU_VERSION}_linux_${TARGETARCH}.zip" \
- && echo "${TOFU_SHA256}  /tmp/tofu.zip" | sha256sum --check --strict - \
- && unzip -q /tmp/tofu.zip tofu -d /usr/local/bin \
- && /usr/local/bin/tofu version
+ && DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends ca-certificates nodejs \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 
-# Production dependencies of the API and the workspace packages it uses; pnpm fetch needs only the lockfile,
-# so this layer is cached until the lockfile changes.
-FROM ${NODE_IMAGE} AS deps
-RUN npm install --global pnpm@10.34.8 && npm cache clean --force
+FROM node AS deps
+# Certificates a site's TLS-inspecting proxy needs (SPAWNIT_BUILD_CA_CERTS); the folder is empty elsewhere.
+COPY bootstrap/.build/repo/build-ca/ /usr/local/share/ca-certificates/
+# CI: pnpm replaces the modules pnpm fetch laid out without asking a terminal.
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    CI=true
+RUN update-ca-certificates \
+ && apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends npm \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
+ && npm install --global --no-fund --no-audit pnpm@10.34.8 \
+ && npm cache clean --force
 WORKDIR /app
+# pnpm fetch needs only the lockfile: this layer is cached until the lockfile changes.
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
-RUN pnpm fetch --prod
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --offline --frozen-lockfile --prod --filter "@spawnit/api..."
+RUN pnpm install --offline --frozen-lockfile --prod --filter "@spawnit/api..." \
+ && npm install --global --prefix /opt/tsx --no-fund --no-audit tsx@4.23.15
 
-FROM ${NODE_IMAGE} AS runtime
-RUN npm install --global tsx@4.23.15 && npm cache clean --force
-COPY --from=tofu /usr/local/bin/tofu /usr/local/bin/tofu
+FROM node AS runtime
+RUN useradd --system --uid 10001 --create-home --home-dir /home/spawnit spawnit \
+ && mkdir -p /var/lib/spawnit && chown spawnit:spawnit /var/lib/spawnit
+COPY bootstrap/.build/repo/tofu /usr/local/bin/tofu
+COPY bootstrap/.build/repo/providers /opt/spawnit/providers
+COPY --from=deps /opt/tsx /opt/tsx
 WORKDIR /app
 COPY --from=deps /app/package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/packages/engine ./packages/engine
+COPY --from=deps /app/packages/embedded ./packages/embedded
 COPY --from=deps /app/packages/api ./packages/api
 COPY modules ./modules
 COPY catalog ./catalog
-# Working directories and the provider cache live on a volume owned by the runtime user.
-RUN mkdir -p /var/lib/spawnit && chown node:node /var/lib/spawnit
 ENV NODE_ENV=production \
+    PATH=/opt/tsx/bin:$PATH \
     PORT=4000 \
+    SPAWNIT_HOST=0.0.0.0 \
     SPAWNIT_TOFU_BIN=/usr/local/bin/tofu \
+    SPAWNIT_PROVIDER_MIRROR=/opt/spawnit/providers \
     SPAWNIT_MODULES_DIR=/app/modules \
     SPAWNIT_CATALOG_DIR=/app/catalog \
     SPAWNIT_DATA_DIR=/var/lib/spawnit
-USER node
+USER spawnit
 EXPOSE 4000
-HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=5 \
+HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:4000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["tsx", "packages/api/src/main.ts"]

@@ -1,11 +1,11 @@
 output "containers" {
   description = "Container name by role."
-  value       = module.instances.names
+  value       = merge(module.services.names, module.app.names)
 }
 
 output "container_list" {
-  description = "Container names separated by spaces; all-deploy.sh waits for each to be healthy."
-  value       = join(" ", sort(values(module.instances.names)))
+  description = "Container names separated by spaces; all-deploy.sh checks each is healthy."
+  value       = join(" ", sort(values(merge(module.services.names, module.app.names))))
 }
 
 output "frontend_url" {
@@ -18,55 +18,40 @@ output "keycloak_url" {
   value       = local.keycloak_url
 }
 
-output "keycloak_management_url" {
-  description = "Keycloak's management port on the host: /health/ready answers when it can serve logins."
-  value       = "http://127.0.0.1:${var.ports.keycloak_management}"
-}
-
-output "keycloak_admin_password" {
-  description = "Password of Keycloak's bootstrap admin (user \"admin\")."
-  value       = local.keycloak_admin_password
-  sensitive   = true
-}
-
 output "issuer" {
   description = "OIDC issuer of the SpawnIt realm."
   value       = local.issuer
 }
 
-output "oidc" {
-  description = "Realm, web client and API audience; the configs step creates them."
-  value       = var.oidc
+output "backend_url" {
+  description = "The backend on the host's loopback (GraphiQL at /graphql, /health)."
+  value       = "http://127.0.0.1:${var.ports.backend}"
 }
 
-output "minio_url" {
-  description = "MinIO's S3 API on the host: /minio/health/ready answers when it serves requests."
-  value       = "http://127.0.0.1:${var.ports.minio_api}"
+output "s3_url" {
+  description = "The S3 server on the host's loopback, for backups."
+  value       = "http://127.0.0.1:${var.ports.s3}"
 }
 
-output "minio_root_user" {
-  description = "MinIO root user."
-  value       = var.minio_root_user
-}
-
-output "minio_root_password" {
-  description = "MinIO root password."
-  value       = local.minio_root_password
+output "s3_credentials" {
+  description = "Root credentials of the S3 server; the backend uses them (the server is SpawnIt's own)."
+  value       = { access_key_id = local.s3_access_key, secret_access_key = local.secret.s3_secret_key }
   sensitive   = true
 }
 
-output "s3" {
-  description = "Bucket and region the backend uses; the configs step creates the bucket."
-  value       = var.s3
+output "keycloak_admin_password" {
+  description = "Password of Keycloak's bootstrap admin (user \"admin\" of the master realm)."
+  value       = local.keycloak_admin_password
+  sensitive   = true
 }
 
-output "backend_s3_user" {
-  description = "MinIO user of the backend."
-  value       = local.backend_s3_user
+output "users" {
+  description = "The realm's default users."
+  value       = sort(keys(var.default_users))
 }
 
-output "backend_s3_secret" {
-  description = "Secret key of the backend's MinIO user."
-  value       = random_password.backend_s3.result
+output "default_user_passwords" {
+  description = "Temporary first passwords of the default users (Keycloak asks for a new one at the first sign-in)."
+  value       = { for name in keys(var.default_users) : name => substr(local.secret["user_${name}"], 0, 24) }
   sensitive   = true
 }

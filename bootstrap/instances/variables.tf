@@ -1,3 +1,19 @@
+variable "name_prefix" {
+  description = "Prefix of every Docker object of this deployment: containers <prefix>-s3, -keycloak, -backend, -frontend."
+  type        = string
+  default     = "spawnit"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.name_prefix))
+    error_message = "name_prefix is 1 to 40 lowercase letters, digits or dashes, starting with a letter, e.g. spawnit."
+  }
+}
+
+variable "state_dir" {
+  description = "Folder of the earlier steps' states (volumes.tfstate, network.tfstate); all-deploy.sh sets it."
+  type        = string
+}
+
 variable "spawnit_version" {
   description = "Tag of the backend and frontend images; all-deploy.sh sets it to the commit it builds."
   type        = string
@@ -14,12 +30,22 @@ variable "image_repository" {
   default     = "spawnit"
 }
 
-variable "images" {
-  description = "Pinned images of MinIO and Keycloak."
+variable "keycloak_image" {
+  description = "Pinned Keycloak image; all-deploy.sh builds spawnit/keycloak:<version> from bootstrap/images/keycloak.Dockerfile."
+  type        = string
+}
+
+variable "s3_server" {
+  description = "The S3 server SpawnIt keeps its data in: versitygw (built by all-deploy.sh) or minio, with its pinned image."
   type = object({
-    minio    = string
-    keycloak = string
+    kind  = string
+    image = string
   })
+
+  validation {
+    condition     = contains(["versitygw", "minio"], var.s3_server.kind)
+    error_message = "s3_server.kind is \"versitygw\" or \"minio\"."
+  }
 }
 
 variable "ports" {
@@ -28,8 +54,7 @@ variable "ports" {
     frontend            = number
     keycloak            = number
     keycloak_management = number
-    minio_api           = number
-    minio_console       = number
+    s3                  = number
     backend             = number
   })
 }
@@ -47,7 +72,7 @@ variable "public_bind_address" {
 }
 
 variable "s3" {
-  description = "The bucket the backend keeps configurations and states in, and its region."
+  description = "The bucket the backend keeps configurations and states in (it creates it at first start), and its region."
   type = object({
     bucket = string
     region = string
@@ -63,17 +88,15 @@ variable "oidc" {
   })
 }
 
-variable "minio_root_user" {
-  description = "MinIO root user, used only by the configs step."
-  type        = string
-  default     = "spawnit-root"
-}
-
-variable "minio_root_password" {
-  description = "MinIO root password; null generates one (read it with: tofu output -raw minio_root_password)."
-  type        = string
-  default     = null
-  sensitive   = true
+variable "default_users" {
+  description = "Users of the realm Keycloak imports at its first start, each with a generated temporary password; `admin` gives SpawnIt's admin role."
+  type = map(object({
+    email      = string
+    first_name = optional(string, "")
+    last_name  = optional(string, "")
+    admin      = optional(bool, false)
+  }))
+  default = {}
 }
 
 variable "keycloak_admin_password" {
@@ -92,6 +115,18 @@ variable "docker_socket" {
 variable "docker_socket_gid" {
   description = "Group owning the Docker socket on the host; the backend (not root) joins it. all-deploy.sh detects it."
   type        = number
+}
+
+variable "services_publish_ip" {
+  description = "Host address the services users deploy publish their ports on (SPAWNIT_PUBLISH_IP); null: every address."
+  type        = string
+  default     = null
+}
+
+variable "image_map" {
+  description = "Images that replace the modules' official ones in the services users deploy (SPAWNIT_IMAGE_MAP), official => local."
+  type        = map(string)
+  default     = {}
 }
 
 variable "backend_env" {

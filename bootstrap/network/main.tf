@@ -4,7 +4,7 @@ provider "docker" {}
 module "network" {
   source = "../../modules/docker/network"
 
-  name   = var.network_name
+  name   = var.name_prefix
   subnet = var.subnet
   labels = var.labels
 }

@@ -1,6 +1,12 @@
-variable "network_name" {
-  description = "Name of the Docker network the SpawnIt containers share."
+variable "name_prefix" {
+  description = "Prefix of every Docker object of this deployment; the network is named after it."
   type        = string
+  default     = "spawnit"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.name_prefix))
+    error_message = "name_prefix is 1 to 40 lowercase letters, digits or dashes, starting with a letter, e.g. spawnit."
+  }
 }
 
 variable "subnet" {

@@ -4,6 +4,8 @@ provider "docker" {}
 module "volumes" {
   source = "../../modules/docker/volumes"
 
-  volumes = { for role, name in var.volumes : role => { name = name } }
-  labels  = var.labels
+  volumes = {
+    for role in ["s3", "keycloak", "backend"] : role => { name = "${var.name_prefix}-${role}-data" }
+  }
+  labels = var.labels
 }

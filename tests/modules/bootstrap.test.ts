@@ -13,9 +13,16 @@ import {
 } from './module-rules.js';
 import { bootstrapDir, listBootstrapRoots, loadCached, loadCalledModules } from './repo.js';
 
-const STEPS = ['volumes', 'network', 'instances', 'configs'];
+const STEPS = ['volumes', 'network', 'instances'];
 /** Variables all-deploy.sh exports as TF_VAR_<name> instead of committing them. */
-const FROM_SCRIPT = ['spawnit_version', 'docker_socket_gid', 'docker_socket'];
+const FROM_SCRIPT = [
+  'spawnit_version',
+  'docker_socket_gid',
+  'docker_socket',
+  'state_dir',
+  'keycloak_image',
+  's3_server',
+];
 const script = readFileSync(path.join(bootstrapDir, 'all-deploy.sh'), 'utf8');
 const hasTfFiles = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.tf'));
 
@@ -30,7 +37,7 @@ function tfvarsOf(step: string): { file: string; values: Record<string, unknown>
 }
 
 describe('bootstrap/', () => {
-  it('has the four steps, and only them', () => {
+  it('has the three steps, and only them', () => {
     expect(listBootstrapRoots().sort()).toEqual([...STEPS].sort());
   });
 
@@ -55,11 +62,17 @@ describe('bootstrap/', () => {
     ]).toEqual([]);
   });
 
-  it('pins the images it runs', () => {
-    const { values } = tfvarsOf('instances');
-    const images = Object.values(values.images as Record<string, string>);
-    expect(images.length).toBeGreaterThan(0);
-    expect(images.filter((image) => !isPinnedImage(image))).toEqual([]);
+  it('pins the images it builds and runs', () => {
+    const pins = readFileSync(path.join(bootstrapDir, 'images/versions.env'), 'utf8');
+    expect(pins).toMatch(/^KEYCLOAK_VERSION=\d+\.\d+\.\d+$/m);
+    expect(pins).toMatch(/^VERSITYGW_VERSION=\d+\.\d+\.\d+$/m);
+    const minio = /^MINIO_IMAGE=(\S+)$/m.exec(pins)?.[1] ?? '';
+    expect(isPinnedImage(minio), minio).toBe(true);
+    expect(script).toContain('TF_VAR_keycloak_image="spawnit/keycloak:${KEYCLOAK_VERSION}"');
+    expect(script).toContain('s3_image="spawnit/versitygw:${VERSITYGW_VERSION}"');
+    // The tests' versitygw is the one the S3 image ships.
+    const stack = readFileSync(path.join(bootstrapDir, '../scripts/stack/versions.env'), 'utf8');
+    expect(/^VERSITYGW_VERSION=(\S+)$/m.exec(stack)?.[1]).toBe(/^VERSITYGW_VERSION=(\S+)$/m.exec(pins)?.[1]);
   });
 
   it('commits no secret: passwords are generated or read from the environment', () => {
@@ -74,12 +87,11 @@ describe('bootstrap/', () => {
 
   it('deploys the steps in order, destroys them in reverse, and waits for readiness instead of sleeping', () => {
     expect(script).toContain(`steps=(${STEPS.join(' ')})`);
-    expect(script).toMatch(/for \(\(i = \$\{#steps\[@\]\} - 1; i >= 0; i--\)\)/);
-    expect(script).toContain('/minio/health/ready');
-    expect(script).toContain('/health/ready');
+    expect(script).toMatch(/for \(\(i = \$\{#steps\[@\]\} - 1; i >= last; i--\)\)/);
     expect(script).toContain('.State.Health.Status');
-    // The only sleeps are the pauses between two polls.
-    expect(script.match(/\bsleep \d+/g)).toEqual(['sleep 2', 'sleep 2']);
+    expect(script).toContain('/.well-known/openid-configuration');
+    // The only sleep is the pause between two polls of an endpoint.
+    expect(script.match(/\bsleep \d+/g)).toEqual(['sleep 1']);
     for (const variable of FROM_SCRIPT) expect(script).toContain(`TF_VAR_${variable}`);
   });
 });

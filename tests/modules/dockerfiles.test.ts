@@ -4,18 +4,38 @@ import { describe, expect, it } from 'vitest';
 import { checkDockerfile } from './dockerfile-rules.js';
 import { repoRoot } from './hcl.js';
 
-const images = ['bootstrap/images/backend.Dockerfile', 'bootstrap/images/frontend.Dockerfile'];
+const images = [
+  'bootstrap/images/backend.Dockerfile',
+  'bootstrap/images/frontend.Dockerfile',
+  'bootstrap/images/keycloak.Dockerfile',
+  'bootstrap/images/s3.Dockerfile',
+];
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 
 describe('SpawnIt images', () => {
   it.each(images)('%s is multi-stage, pinned, verified and non-root', (file) => {
     expect(checkDockerfile(file, readFileSync(path.join(repoRoot, file), 'utf8'))).toEqual([]);
   });
 
-  it('installs OpenTofu in the backend image, checked against a pinned SHA-256', () => {
-    const text = readFileSync(path.join(repoRoot, 'bootstrap/images/backend.Dockerfile'), 'utf8');
-    expect(text).toMatch(/ARG TOFU_VERSION=\d+\.\d+\.\d+/);
-    expect(text).toMatch(/ARG TOFU_SHA256=[0-9a-f]{64}/);
+  it('puts the OpenTofu and provider mirror all-deploy.sh staged into the backend image, and runs the API', () => {
+    const text = read('bootstrap/images/backend.Dockerfile');
+    expect(text).toContain('COPY bootstrap/.build/repo/tofu /usr/local/bin/tofu');
+    expect(text).toContain('SPAWNIT_PROVIDER_MIRROR=/opt/spawnit/providers');
     expect(text).toContain('packages/api/src/main.ts');
+  });
+
+  it('downloads Keycloak from Maven Central checked against the SHA-256 all-deploy.sh pins', () => {
+    const text = read('bootstrap/images/keycloak.Dockerfile');
+    const pins = read('bootstrap/images/versions.env');
+    const version = /^KEYCLOAK_VERSION=(\S+)$/m.exec(pins)?.[1];
+    const sha = /^KEYCLOAK_SHA256=([0-9a-f]{64})$/m.exec(pins)?.[1];
+    expect(text).toContain(`ARG KEYCLOAK_VERSION=${version}`);
+    expect(text).toContain(`ARG KEYCLOAK_SHA256=${sha}`);
+    expect(text).toContain('sha256sum --check --strict');
+  });
+
+  it('starts every image from BASE_IMAGE, so a site without a registry can use its own Debian', () => {
+    for (const file of images) expect(read(file), file).toMatch(/^ARG BASE_IMAGE=debian:\d+\.\d+-slim$/m);
   });
 
   it('has a .dockerignore that keeps dependencies, state and git out of the build context', () => {
@@ -23,7 +43,15 @@ describe('SpawnIt images', () => {
     expect(existsSync(file)).toBe(true);
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines).toEqual(
-      expect.arrayContaining(['.git', '**/node_modules', '**/*.tfstate', '**/.terraform']),
+      expect.arrayContaining([
+        '.git',
+        '**/node_modules',
+        '**/*.tfstate',
+        '**/.terraform',
+        'bootstrap/.state',
+        'bootstrap/.build/*',
+        '!bootstrap/.build/repo',
+      ]),
     );
   });
 });

@@ -22,8 +22,8 @@ const fixture = JSON.parse(
   [key: string]: unknown;
 };
 const json = (file: string) => JSON.parse(readFileSync(path.join(bootstrapDir, file), 'utf8'));
-const instances = json('instances/instances.auto.tfvars.json') as { oidc: Record<string, string> };
-const configs = json('configs/configs.auto.tfvars.json') as {
+const instances = json('instances/instances.auto.tfvars.json') as {
+  oidc: Record<string, string>;
   default_users: Record<string, { email: string; first_name?: string; admin?: boolean }>;
 };
 
@@ -100,7 +100,7 @@ describe('the realm fixture is the bootstrap’s realm', () => {
 
   it('users: every default user, with the admin role where the bootstrap gives it', () => {
     const role = fixture.roles.realm[0]?.name;
-    for (const [username, user] of Object.entries(configs.default_users)) {
+    for (const [username, user] of Object.entries(instances.default_users)) {
       const found = fixture.users.find((u) => u.username === username);
       expect(found, username).toMatchObject({ email: user.email, firstName: user.first_name });
       expect(found?.realmRoles.includes(role ?? ''), username).toBe(user.admin === true);

@@ -139,10 +139,13 @@ describe('bootstrap variables, checked by tofu', () => {
       spawnit_version: '0123abcd4567',
       docker_socket_gid: 999,
       docker_socket: '/var/run/docker.sock',
+      state_dir: '/var/lib/spawnit-bootstrap',
+      keycloak_image: 'spawnit/keycloak:26.5.6',
+      s3_server: { kind: 'versitygw', image: 'spawnit/versitygw:1.8.0' },
     },
   };
 
-  it.each(['volumes', 'network', 'instances', 'configs'])('%s accepts its auto.tfvars.json', (step) => {
+  it.each(['volumes', 'network', 'instances'])('%s accepts its auto.tfvars.json', (step) => {
     const dir = path.join(bootstrapDir, step);
     const tfvars = readdirSync(dir).find((name) => name.endsWith('.auto.tfvars.json')) as string;
     const values = { ...JSON.parse(readFileSync(path.join(dir, tfvars), 'utf8')), ...fromScript[step] };

@@ -123,7 +123,7 @@ describe('modules and bootstrap roots against the real providers', () => {
       const needed = await providersOf(await loadCached(path.join(REPO_ROOT, root)));
       if ([...needed].every((source) => mirrored().has(source))) validated.push(root);
     }
-    // The Docker-only modules: 7 local services (gitea needs random), network/local, docker/* and two roots.
+    // The Docker-only modules: 7 local services (gitea needs random), network/local, docker/* and every root.
     expect(validated).toEqual(
       expect.arrayContaining([
         'modules/services/postgresql/local',
@@ -133,6 +133,7 @@ describe('modules and bootstrap roots against the real providers', () => {
         'modules/docker/instances',
         'bootstrap/network',
         'bootstrap/volumes',
+        'bootstrap/instances',
       ]),
     );
   });

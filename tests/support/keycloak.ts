@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
 
-/** The realm the bootstrap makes (bootstrap/configs with modules/common/configs/idp/*), as Keycloak JSON. */
+/** The realm the bootstrap imports into Keycloak (bootstrap/instances; modules/common/configs/idp/*), as Keycloak JSON. */
 export const REALM_FILE = path.join(REPO_ROOT, 'tests/fixtures/keycloak/spawnit-realm.json');
 export const REALM = 'spawnit';
 export const WEB_CLIENT = 'spawnit-web';

@@ -59,6 +59,7 @@ variable "instances" {
       container_path = string
       read_only      = optional(bool, false)
     })), []) # Mounts: a named volume (data that outlives the container) or a host path.
+    # Durations as Docker prints them back (30s, 1m0s, 1m30s): another spelling of the same time is a change at every plan.
     healthcheck = object({
       test         = list(string)
       interval     = optional(string, "10s")

@@ -9,6 +9,7 @@ import {
   createDriftLoop,
   createEngine,
   createOperations,
+  createS3Store,
   describePreflight,
   makeOwnerOnly,
   type S3StoreOptions,
@@ -64,9 +65,13 @@ async function main(): Promise<void> {
       `Embedded S3 server: ${s3.endpoint} (bucket "${config.s3.bucket}", data in ${path.join(config.dataDir, 's3')})`,
     );
   } else {
-    const { mode: _, createBucket: __, ...external } = config.s3;
+    const { mode: _, createBucket, ...external } = config.s3;
     store = external;
     log(`S3: ${config.s3.endpoint ?? `AWS S3 (${config.s3.region})`}, bucket "${config.s3.bucket}"`);
+    // Before the engine starts: its first act is a probe write into the bucket.
+    if (createBucket && (await createS3Store(external).check({ createBucket })).created) {
+      log(`Created the bucket "${config.s3.bucket}" (SPAWNIT_S3_CREATE_BUCKET=true).`);
+    }
   }
 
   let issuer: string;
