@@ -103,10 +103,29 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       host: '0.0.0.0',
       development: false,
-      s3: { mode: 'external', endpoint: 'http://minio:9000', bucket: 'spawnit', region: 'us-east-1' },
+      s3: {
+        mode: 'external',
+        endpoint: 'http://minio:9000',
+        bucket: 'spawnit',
+        region: 'us-east-1',
+        createBucket: false,
+      },
       oidc: { mode: 'external', issuer: 'https://id.example.com/realms/spawnit' },
       rolesClaim: 'realm_access.roles',
     });
+  });
+
+  it('creates the bucket only when told to, and names a wrong value', () => {
+    const external = { SPAWNIT_S3_ENDPOINT: 'http://s3:7070' };
+    expect(loadConfig({ ...external, SPAWNIT_S3_CREATE_BUCKET: 'true' }).s3).toMatchObject({
+      createBucket: true,
+    });
+    expect(() => loadConfig({ ...external, SPAWNIT_S3_CREATE_BUCKET: 'yes' })).toThrow(
+      'SPAWNIT_S3_CREATE_BUCKET must be true or false, got "yes".',
+    );
+    expect(() => loadConfig({ SPAWNIT_S3_CREATE_BUCKET: 'true' })).toThrow(
+      'SPAWNIT_S3_CREATE_BUCKET is set but neither SPAWNIT_S3_ENDPOINT nor SPAWNIT_S3_BUCKET is',
+    );
   });
 
   it('names every wrong variable at once', () => {
