@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Installs the database clients the real-stack tests connect with (psql, mariadb, redis-cli), only when missing.
+# Installs the database clients the real-stack tests connect with (psql, mariadb, redis-cli) and the tools
+# bootstrap/all-deploy.sh uses (curl, file), only when missing.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -9,8 +10,10 @@ missing=()
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v file >/dev/null 2>&1 || missing+=(file)
 if ((${#missing[@]} == 0)); then
-  log "clients: psql, mariadb and redis-cli are installed"
+  log "clients: psql, mariadb, redis-cli, curl and file are installed"
   exit 0
 fi
 log "clients: installing ${missing[*]}"
