@@ -56,7 +56,8 @@ export interface Operations {
   /** Cancels a job: a queued one at once; a running one with one interrupt, or a kill with `force`. */
   cancel(clientId: string, jobId: string, options?: { force?: boolean }): Promise<JobRecord>;
   getJob(clientId: string, jobId: string): Promise<JobRecord | undefined>;
-  listJobs(clientId: string, filter?: { target?: TargetRef }): Promise<JobRecord[]>;
+  /** A client's jobs, newest first, from the index: the cost follows `limit`, not the history's length. */
+  listJobs(clientId: string, filter?: { target?: TargetRef; limit?: number }): Promise<JobRecord[]>;
   /**
    * Deletes a service or network that has nothing deployed: its configuration and its job history (records and
    * logs), so a new one of the same name starts with none. Refused while a job of it is queued or running, or
@@ -137,10 +138,10 @@ export function createOperations(options: OperationsOptions): Operations {
   const dataDir = options.dataDir ?? engine.dataDir;
   const ctx = engine.runContext;
   const store = engine.store;
+  const index = engine.index;
   const events = new EngineEventEmitter();
   const slots = new TargetSlots();
   const running = new Map<string, Running>();
-  const statuses = new Map<string, ServiceStatus>();
   const logFlushMs = options.logFlushMs ?? 5_000;
   const maxQueued = options.maxQueuedPerTarget ?? 5;
   // Jobs counted but not yet in `running` (their records are being saved), so two at once cannot both slip in.
@@ -169,13 +170,14 @@ export function createOperations(options: OperationsOptions): Operations {
     for (const [key, body] of [...unsaved]) await persist(key, body).catch(() => undefined);
   }
   async function saveRecord(record: JobRecord): Promise<void> {
+    // The index holds what this process knows, even while S3 refuses the write.
+    await index.putJob(record);
     await persist(jobKey(record.clientId, record.id), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   async function recordStatus(clientId: string, serviceId: string, status: ServiceStatus): Promise<void> {
-    const key = `${clientId}/${serviceId}`;
-    const previous = statuses.get(key) ?? (await loadStatus(clientId, serviceId));
-    statuses.set(key, status);
+    const previous = await loadStatus(clientId, serviceId);
+    await index.setStatus({ clientId, serviceId }, status);
     if (previous && statusFingerprint(previous) === statusFingerprint(status)) return;
     await store
       .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, status)
@@ -186,13 +188,7 @@ export function createOperations(options: OperationsOptions): Operations {
   }
 
   async function loadStatus(clientId: string, serviceId: string): Promise<ServiceStatus | undefined> {
-    const key = `${clientId}/${serviceId}`;
-    if (statuses.has(key)) return statuses.get(key);
-    const saved = await store.getJson<ServiceStatus>(
-      `${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`,
-    );
-    if (saved) statuses.set(key, saved);
-    return saved;
+    return (await index.statuses([{ clientId, serviceId }]))[0];
   }
 
   /** Before a service plan: its network must be configured and plan with no changes. */
@@ -469,7 +465,7 @@ export function createOperations(options: OperationsOptions): Operations {
     if (typeof jobId !== 'string' || !UUID.test(jobId)) return undefined;
     const live = running.get(jobId);
     if (live) return live.record.clientId === clientId ? live.record : undefined;
-    return store.getJson<JobRecord>(jobKey(clientId, jobId));
+    return (await index.jobs([{ clientId, jobId }]))[0];
   }
 
   async function ensureExists(ref: TargetRef) {
@@ -573,22 +569,13 @@ export function createOperations(options: OperationsOptions): Operations {
       await store.deleteKeys(
         jobs.flatMap((job) => [jobKey(ref.clientId, job.id), jobLogKey(ref.clientId, job.id)]),
       );
+      await index.removeJobs(jobs.map((job) => ({ clientId: ref.clientId, jobId: job.id })));
       await deleteConfig();
       return jobs.length;
     },
     async listJobs(clientId, filter = {}) {
-      const prefix = `${clientPrefix(clientId)}jobs/`;
-      const keys = (await store.list(prefix)).filter((o) => o.key.endsWith('.json')).map((o) => o.key);
-      const records = await Promise.all(
-        keys.map((key) => {
-          const id = path.basename(key, '.json');
-          return running.get(id)?.record ?? store.getJson<JobRecord>(key).catch(() => undefined);
-        }),
-      );
-      const wanted = filter.target ? targetKeyOf(filter.target) : undefined;
-      return records
-        .filter((r): r is JobRecord => r !== undefined && (!wanted || targetKeyOf(r.target) === wanted))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      clientPrefix(clientId);
+      return index.listJobs(clientId, filter);
     },
     async *followLog(clientId, jobId, fromLine = 0, signal) {
       const live = running.get(jobId);
