@@ -13,6 +13,7 @@ import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js
 import { workdirOf } from '../workdir/resolve-target.js';
 import { EngineEventEmitter, type ServiceStatus } from './events.js';
 import { readLock } from './locks.js';
+import { CompliantNetworks, fingerprintNetwork } from './network-check.js';
 import { collectErroredState, pushPendingStates, recoveryDirOf } from './state-recovery.js';
 import { TargetSlots } from './target-slots.js';
 
@@ -142,6 +143,7 @@ export function createOperations(options: OperationsOptions): Operations {
   const events = new EngineEventEmitter();
   const slots = new TargetSlots();
   const running = new Map<string, Running>();
+  const compliantNetworks = new CompliantNetworks();
   const logFlushMs = options.logFlushMs ?? 5_000;
   const maxQueued = options.maxQueuedPerTarget ?? 5;
   // Jobs counted but not yet in `running` (their records are being saved), so two at once cannot both slip in.
@@ -208,9 +210,20 @@ export function createOperations(options: OperationsOptions): Operations {
       );
     }
     log.append(`Checking ${name} before planning service "${ref.serviceId}"...`);
-    const release = await slots.acquire(targetKeyOf(network), signal);
+    const networkKey = targetKeyOf(network);
+    const release = await slots.acquire(networkKey, signal);
     let result: PlanResult;
+    let fingerprint: string | undefined;
     try {
+      // Read while the network's slot is held: no run of SpawnIt can change its state meanwhile.
+      fingerprint = await fingerprintNetwork(engine, network as Extract<TargetRef, { kind: 'network' }>);
+      const since = compliantNetworks.compliantAt(networkKey, fingerprint);
+      if (since) {
+        log.append(
+          `${name[0]!.toUpperCase()}${name.slice(1)} is compliant: its state and configuration are unchanged since its check at ${since}.`,
+        );
+        return;
+      }
       result = await engine.plan(network, {
         save: false,
         signal,
@@ -219,6 +232,7 @@ export function createOperations(options: OperationsOptions): Operations {
     } finally {
       release();
     }
+    compliantNetworks.remember(networkKey, result.status === 'compliant' ? fingerprint : undefined);
     if (result.cancelled) throw new SpawnitError('CANCELLED', `The check of ${name} was cancelled.`);
     if (result.status === 'error') {
       throw new SpawnitError(
