@@ -199,11 +199,15 @@ export function createOperations(options: OperationsOptions): Operations {
     log: JobLog,
     signal: AbortSignal,
   ) {
-    const service = await engine.getService(ref);
+    // From the index: the run reads both configurations from S3 anyway, once, where it needs them.
+    const [service] = await index.services([ref]);
     if (!service) throw new NotFoundError(`${describeTarget(ref)} does not exist.`);
     const network = networkRef(ref.clientId, service.provider, service.networkName);
     const name = `network "${service.networkName}" (${service.provider})`;
-    if (!(await store.get(tfvarsKey(network)))) {
+    const [configured] = await index.networks([
+      { clientId: ref.clientId, provider: service.provider, networkName: service.networkName },
+    ]);
+    if (!configured) {
       throw new SpawnitError(
         'CONFLICT',
         `Service "${ref.serviceId}" sits on ${name}, which is not configured; create the network "${service.networkName}" for provider ${service.provider} and apply it, then plan again.`,
