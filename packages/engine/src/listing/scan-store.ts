@@ -4,7 +4,7 @@ import { getNetwork } from '../service/network-config.js';
 import { type ConfigDeps, getService, holdsResources } from '../service/service-config.js';
 import { assertTargetRef, CLIENTS_PREFIX, type TargetRef } from '../store/keys.js';
 import { readState } from '../store/read-state.js';
-import { type IndexSnapshot, withoutParams } from './listing-index.js';
+import { type IndexSnapshot, type NetworkEntry, type ServiceEntry, withoutParams } from './listing-index.js';
 
 /** What a key under `clients/` is, from its path alone. */
 type KeyKind =
@@ -63,37 +63,96 @@ export interface ScanOptions {
   concurrency?: number;
 }
 
+/** What the index took from one object. */
+type Derived =
+  | { service: ServiceEntry }
+  | { network: NetworkEntry }
+  | { status: ServiceStatus }
+  | { deployed: boolean }
+  | { job: JobRecord };
+
 /**
- * Reads what the index needs from S3: one flat listing of `clients/`, then only the objects a listing
- * shows: configurations (sealed, so read), states (whether they hold resources), statuses and job records.
- * Plans and logs are never read. An object that cannot be read is left out, as the listings always did.
+ * Where the last scan leaves what it took from each object, by ETag: the next start reads only the objects
+ * whose ETag changed. A cache, never the truth: lost or stale, the scan reads the bucket again.
+ */
+export const INDEX_SNAPSHOT_KEY = '.spawnit/index-snapshot.json';
+const SNAPSHOT_FORMAT = 'spawnit-index/1';
+
+interface SnapshotFile {
+  format: string;
+  objects: Record<string, { etag: string; derived: Derived }>;
+}
+
+async function readSnapshotFile(deps: ConfigDeps): Promise<SnapshotFile['objects']> {
+  const file = await deps.store.getJson<SnapshotFile>(INDEX_SNAPSHOT_KEY).catch(() => undefined);
+  return file?.format === SNAPSHOT_FORMAT ? file.objects : {};
+}
+
+/**
+ * Reads one object and keeps what the index needs of it; undefined when it cannot be read (gone since the
+ * listing, not valid JSON, sealed with a key not given...), which is neither listed nor remembered, so a
+ * fixed object is read again.
+ */
+async function derive(deps: ConfigDeps, key: string, what: KeyKind): Promise<Derived | undefined> {
+  try {
+    if (what.kind === 'job') {
+      const record = await deps.store.getJson<JobRecord>(key);
+      return record ? { job: record } : undefined;
+    }
+    if (what.kind === 'status') {
+      const status = await deps.store.getJson<ServiceStatus>(key);
+      return status ? { status } : undefined;
+    }
+    if (what.kind === 'state') return { deployed: holdsResources(await readState(deps, what.target)) };
+    if (what.target.kind === 'service') {
+      const service = await getService(deps, what.target.clientId, what.target.serviceId);
+      return service ? { service: withoutParams(service) } : undefined;
+    }
+    const t = what.target;
+    const network = await getNetwork(deps, t.clientId, t.provider, t.networkName);
+    return network ? { network: withoutParams(network) } : undefined;
+  } catch {
+    // The listings skipped an unreadable object before the index too.
+    return undefined;
+  }
+}
+
+/**
+ * Reads what the index needs from S3: one flat listing of `clients/` (pages of 1,000 keys), then only the
+ * objects it names that the last scan did not already take at the same ETag: configurations (sealed, so
+ * read), states (whether they hold resources), statuses and job records. Plans and logs are never read.
+ * Leaves its results in `INDEX_SNAPSHOT_KEY` for the next start.
  */
 export async function scanStore(deps: ConfigDeps, options: ScanOptions = {}): Promise<IndexSnapshot> {
-  const snapshot: IndexSnapshot = { services: [], networks: [], statuses: [], deployed: [], jobs: [] };
-  const keys = (await deps.store.list(CLIENTS_PREFIX))
-    .map((o) => ({ key: o.key, what: classifyKey(o.key) }))
-    .filter((k): k is { key: string; what: KeyKind } => k.what !== undefined);
-  await eachLimited(keys, options.concurrency ?? 16, async ({ key, what }) => {
-    try {
-      if (what.kind === 'job') {
-        const record = await deps.store.getJson<JobRecord>(key);
-        if (record) snapshot.jobs.push(record);
-      } else if (what.kind === 'status') {
-        const status = await deps.store.getJson<ServiceStatus>(key);
-        if (status) snapshot.statuses.push({ ref: what.target, status });
-      } else if (what.kind === 'state') {
-        if (holdsResources(await readState(deps, what.target))) snapshot.deployed.push(what.target);
-      } else if (what.target.kind === 'service') {
-        const service = await getService(deps, what.target.clientId, what.target.serviceId);
-        if (service) snapshot.services.push(withoutParams(service));
-      } else {
-        const t = what.target;
-        const network = await getNetwork(deps, t.clientId, t.provider, t.networkName);
-        if (network) snapshot.networks.push(withoutParams(network));
-      }
-    } catch {
-      // Unreadable (not valid JSON, sealed with a lost key...): the listings skipped it before too.
-    }
+  const [listed, previous] = await Promise.all([deps.store.list(CLIENTS_PREFIX), readSnapshotFile(deps)]);
+  const keys = listed
+    .map((o) => ({ key: o.key, etag: o.etag, what: classifyKey(o.key) }))
+    .filter((k): k is { key: string; etag: string | undefined; what: KeyKind } => k.what !== undefined);
+  const objects: SnapshotFile['objects'] = {};
+  const derived: (Derived | undefined)[] = new Array(keys.length);
+  await eachLimited([...keys.keys()], options.concurrency ?? 16, async (i) => {
+    const { key, etag, what } = keys[i]!;
+    const known = previous[key];
+    derived[i] =
+      known && etag !== undefined && known.etag === etag ? known.derived : await derive(deps, key, what);
+    const taken = derived[i];
+    if (etag !== undefined && taken) objects[key] = { etag, derived: taken };
   });
+  const snapshot: IndexSnapshot = { services: [], networks: [], statuses: [], deployed: [], jobs: [] };
+  keys.forEach(({ what }, i) => {
+    const d = derived[i];
+    if (!d) return;
+    if ('service' in d) snapshot.services.push(d.service);
+    else if ('network' in d) snapshot.networks.push(d.network);
+    else if ('status' in d && what.kind === 'status')
+      snapshot.statuses.push({ ref: what.target, status: d.status });
+    else if ('deployed' in d && d.deployed && what.kind === 'state') snapshot.deployed.push(what.target);
+    else if ('job' in d) snapshot.jobs.push(d.job);
+  });
+  const file: SnapshotFile = { format: SNAPSHOT_FORMAT, objects };
+  // Best effort: without it, the next start reads every object again.
+  await deps.store
+    .put(INDEX_SNAPSHOT_KEY, JSON.stringify(file), { contentType: 'application/json' })
+    .catch(() => undefined);
   return snapshot;
 }
