@@ -25,6 +25,7 @@ try {
 
   const jobTimes: number[] = [];
   const plainTimes: number[] = [];
+  const networkTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
     const job = await operations.waitForJob(clientId, (await operations.plan(service)).id);
@@ -34,12 +35,18 @@ try {
     const plain = await engine.plan(service);
     plainTimes.push(performance.now() - t);
     if (plain.status !== 'compliant') throw new Error(`expected a no-op plan, got ${plain.status}`);
+    t = performance.now();
+    await engine.plan(network, { save: false });
+    networkTimes.push(performance.now() - t);
   }
   const j = median(jobTimes);
   const p = median(plainTimes);
   console.log(`service plan, median of ${runs} (${engine.tofu.name} ${engine.tofu.version}):`);
   console.log(`  plan job (network check, plan, status, record):  ${j.toFixed(0)} ms`);
   console.log(`  engine.plan of the service alone:                ${p.toFixed(0)} ms`);
+  console.log(
+    `  engine.plan of the network (the check, when it runs): ${median(networkTimes).toFixed(0)} ms`,
+  );
   console.log(`  ratio job / plain plan: ${(j / p).toFixed(2)} (target <= 1.15)`);
 } finally {
   await operations.shutdown();
