@@ -8,18 +8,26 @@ import { createEngine, type Engine } from '@spawnit/engine';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** An engine on the fixture catalog against an embedded S3 server in a scratch folder. */
-export async function benchEngine(): Promise<{ engine: Engine; close(): Promise<void> }> {
+export async function benchEngine(): Promise<{
+  engine: Engine;
+  /** A new engine on the same bucket and folder, as after a restart. */
+  reopen(): Promise<Engine>;
+  close(): Promise<void>;
+}> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-'));
   const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit'] });
   const { endpoint } = await s3.start();
-  const engine = await createEngine({
-    store: { endpoint, bucket: 'spawnit', ...s3.credentials },
-    catalogDir: path.join(repo, 'tests/fixtures/catalog'),
-    modulesDir: path.join(repo, 'tests/fixtures/modules'),
-    dataDir: path.join(scratch, 'engine'),
-  });
+  const open = () =>
+    createEngine({
+      store: { endpoint, bucket: 'spawnit', ...s3.credentials },
+      catalogDir: path.join(repo, 'tests/fixtures/catalog'),
+      modulesDir: path.join(repo, 'tests/fixtures/modules'),
+      dataDir: path.join(scratch, 'engine'),
+    });
+  const engine = await open();
   return {
     engine,
+    reopen: open,
     async close() {
       await s3.stop();
       await rm(scratch, { recursive: true, force: true });

@@ -1,10 +1,15 @@
 import {
   type Engine,
+  type JobKey,
   type JobRecord,
   type NetworkConfig,
+  type NetworkEntry,
+  type NetworkKey,
   type Operations,
-  type ProviderName,
   type ServiceConfig,
+  type ServiceEntry,
+  type ServiceKey,
+  type ServiceStatus,
   stateKey,
   type TargetRef,
   targetPrefix,
@@ -12,29 +17,31 @@ import {
 import DataLoader from 'dataloader';
 
 /**
- * Reads of one operation, batched and remembered: a list nested in a list (jobs -> service -> jobs) reads
- * each service, network and job list once, however many times the query names it.
+ * Reads of one operation, batched and remembered. Listings and everything nested in them come from the
+ * engine's index, one call per kind per operation however many parents ask; only what the index does not
+ * hold (parameters, which stay sealed in S3, and states' outputs) is read from the store, per key.
  */
 export interface Loaders {
-  service: DataLoader<{ clientId: string; serviceId: string }, ServiceConfig | undefined, string>;
-  network: DataLoader<
-    { clientId: string; provider: ProviderName; networkName: string },
-    NetworkConfig | undefined,
-    string
-  >;
-  job: DataLoader<{ clientId: string; jobId: string }, JobRecord | undefined, string>;
-  /** Every job of a client, newest first; filtered in memory for one target (see `loadJobsOf`). */
-  jobsOf: DataLoader<string, JobRecord[], string>;
+  service: DataLoader<ServiceKey, ServiceEntry | undefined, string>;
+  network: DataLoader<NetworkKey, NetworkEntry | undefined, string>;
+  /** A service's full configuration, parameters included: read from S3. */
+  serviceConfig: DataLoader<ServiceKey, ServiceConfig | undefined, string>;
+  /** A network's full configuration, parameters included: read from S3. */
+  networkConfig: DataLoader<NetworkKey, NetworkConfig | undefined, string>;
+  job: DataLoader<JobKey, JobRecord | undefined, string>;
+  /** The jobs of a service or network, newest first. */
+  jobsOf: DataLoader<TargetRef, JobRecord[], string>;
+  /** The latest plan job of a service or network that is not a plan of the destruction. */
+  lastPlan: DataLoader<TargetRef, JobRecord | undefined, string>;
+  status: DataLoader<ServiceKey, ServiceStatus | undefined, string>;
+  /** Whether a target's state holds resources, as the index last saw it. */
+  deployed: DataLoader<TargetRef, boolean, string>;
   /** Every service of a client. */
-  servicesOf: DataLoader<string, ServiceConfig[], string>;
+  servicesOf: DataLoader<string, ServiceEntry[], string>;
+  /** Every network of a client. */
+  networksOf: DataLoader<string, NetworkEntry[], string>;
   /** The state file of a service or network (its resources and outputs), as stored. */
   state: DataLoader<TargetRef, unknown, string>;
-}
-
-/** The jobs of one service or network, newest first, from the client's list read once per operation. */
-export async function loadJobsOf(loaders: Loaders, target: TargetRef): Promise<JobRecord[]> {
-  const key = targetPrefix(target);
-  return (await loaders.jobsOf.load(target.clientId)).filter((job) => targetPrefix(job.target) === key);
 }
 
 export interface LoaderOptions {
@@ -48,13 +55,24 @@ export interface LoaderOptions {
   signal?: AbortSignal;
 }
 
+const serviceKeyOf = (k: ServiceKey) => `${k.clientId}/${k.serviceId}`;
+const networkKeyOf = (k: NetworkKey) => `${k.clientId}/${k.provider}/${k.networkName}`;
+
 /** One loader per kind of record, for one operation. */
 export function createLoaders(
   deps: { engine: Engine; operations: Operations },
   options: LoaderOptions = {},
 ): Loaders {
-  const { engine, operations } = deps;
+  const { engine } = deps;
+  const { index } = engine;
   const { signal, cache = true } = options;
+  // One index call for the whole batch: its cost does not grow with the number of parents.
+  const batch =
+    <K, V>(read: (keys: readonly K[]) => Promise<V[]>) =>
+    async (keys: readonly K[]): Promise<V[]> => {
+      signal?.throwIfAborted();
+      return read(keys);
+    };
   // Each key is read on its own: the store has no batch read, and one failure must fail only its key.
   const each =
     <K, V>(read: (key: K) => Promise<V>) =>
@@ -64,23 +82,47 @@ export function createLoaders(
     };
   return {
     service: new DataLoader(
-      each((ref) => engine.getService(ref)),
-      { cache, cacheKeyFn: (ref) => `${ref.clientId}/${ref.serviceId}` },
+      batch((keys) => index.services(keys)),
+      { cache, cacheKeyFn: serviceKeyOf },
     ),
     network: new DataLoader(
+      batch((keys) => index.networks(keys)),
+      { cache, cacheKeyFn: networkKeyOf },
+    ),
+    serviceConfig: new DataLoader(
+      each((ref) => engine.getService(ref)),
+      { cache, cacheKeyFn: serviceKeyOf },
+    ),
+    networkConfig: new DataLoader(
       each((ref) => engine.getNetwork(ref)),
-      { cache, cacheKeyFn: (ref) => `${ref.clientId}/${ref.provider}/${ref.networkName}` },
+      { cache, cacheKeyFn: networkKeyOf },
     ),
     job: new DataLoader(
-      each((ref) => operations.getJob(ref.clientId, ref.jobId)),
+      batch((keys) => index.jobs(keys)),
       { cache, cacheKeyFn: (ref) => `${ref.clientId}/${ref.jobId}` },
     ),
     jobsOf: new DataLoader(
-      each((clientId: string) => operations.listJobs(clientId)),
-      { cache },
+      batch((targets) => index.jobsOf(targets)),
+      { cache, cacheKeyFn: targetPrefix },
+    ),
+    lastPlan: new DataLoader(
+      batch((targets) => index.lastPlans(targets)),
+      { cache, cacheKeyFn: targetPrefix },
+    ),
+    status: new DataLoader(
+      batch((keys) => index.statuses(keys)),
+      { cache, cacheKeyFn: serviceKeyOf },
+    ),
+    deployed: new DataLoader(
+      batch((targets) => index.deployed(targets)),
+      { cache, cacheKeyFn: targetPrefix },
     ),
     servicesOf: new DataLoader(
-      each((clientId: string) => engine.listServices(clientId)),
+      batch((clientIds) => Promise.all(clientIds.map((clientId) => index.listServices(clientId)))),
+      { cache },
+    ),
+    networksOf: new DataLoader(
+      batch((clientIds) => Promise.all(clientIds.map((clientId) => index.listNetworks(clientId)))),
       { cache },
     ),
     state: new DataLoader(

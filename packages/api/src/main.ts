@@ -144,6 +144,16 @@ async function main(): Promise<void> {
     log('Recovery: no unfinished job from a previous run.');
   }
   stoppers.push({ name: 'jobs', stop: () => operations.shutdown() });
+  // The listing index fills from S3 in the background, so the first listing after a start rarely waits for it.
+  const indexStarted = performance.now();
+  void engine.index.clients().then(
+    (clients) =>
+      log(
+        `Index: ${clients.length} client(s) listed from S3 in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s.`,
+      ),
+    (error: unknown) =>
+      warn(`Index: could not list S3 yet (${(error as Error).message}); the next listing tries again.`),
+  );
 
   const drift =
     config.driftIntervalMs > 0

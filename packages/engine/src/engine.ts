@@ -3,6 +3,9 @@ import path from 'node:path';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.js';
 import { type ImageSubstitution, NO_IMAGE_SUBSTITUTION, parsePublishIp } from './config/images.js';
 import type { ProviderName } from './ids.js';
+import { type ListingIndex, withoutParams } from './listing/listing-index.js';
+import { createMemoryIndex } from './listing/memory-index.js';
+import { scanStore } from './listing/scan-store.js';
 import { type Preflight, runPreflight } from './preflight/preflight.js';
 import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
@@ -91,6 +94,11 @@ export interface EngineOptions {
   secretsKey?: string;
   /** @default [] */
   previousSecretsKeys?: readonly string[];
+  /**
+   * Where listings (services, networks, statuses, jobs) are answered from; kept up to date on every write.
+   * @default an in-process index, filled from one listing of the bucket by its first use
+   */
+  index?: ListingIndex;
 }
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
@@ -112,6 +120,8 @@ export interface Engine {
   /** What an operator must know about this setup (e.g. state locking is off). */
   readonly warnings: readonly string[];
   readonly store: S3Store;
+  /** Listings without a read per object: services, networks, statuses, deployed flags, jobs. */
+  readonly index: ListingIndex;
   readonly catalog: Catalog;
   reloadCatalog(): Promise<Catalog>;
   createService(input: services.CreateServiceInput): Promise<services.ServiceConfig>;
@@ -298,6 +308,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });
   const resolve = (ref: TargetRef | ServiceRef) =>
     resolveTarget({ store, catalog, modulesDir, workdirRoot, sealer }, toTargetRef(ref));
+  const index = options.index ?? createMemoryIndex({ load: () => scanStore(deps()) });
+  /** After an apply (whatever its end), the state says whether anything is deployed: the index follows it. */
+  async function refreshDeployed(ref: TargetRef | ServiceRef): Promise<void> {
+    const target = toTargetRef(ref);
+    let state: StateJson | undefined;
+    try {
+      state = await readState(deps(), target);
+    } catch {
+      return; // S3 or the key failed us: the next apply, or the next start's scan, sets it.
+    }
+    await index.setDeployed(target, services.holdsResources(state));
+  }
 
   const engine: Engine = {
     tofu,
@@ -305,6 +327,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     useLockfile,
     warnings,
     store,
+    index,
     stateEncrypted,
     configSealed: sealer.sealing,
     get catalog() {
@@ -317,20 +340,36 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
       return catalog;
     },
-    createService: (input) => services.createService(deps(), input),
-    updateService: (ref, params) => services.updateService(deps(), ref.clientId, ref.serviceId, params),
+    async createService(input) {
+      const service = await services.createService(deps(), input);
+      await index.putService(withoutParams(service));
+      return service;
+    },
+    async updateService(ref, params) {
+      const service = await services.updateService(deps(), ref.clientId, ref.serviceId, params);
+      await index.putService(withoutParams(service));
+      return service;
+    },
     getService: (ref) => services.getService(deps(), checked(ref).clientId, ref.serviceId),
     listServices: (clientId) => services.listServices(deps(), clientId),
-    deleteService: (ref) => services.deleteService(deps(), checked(ref).clientId, ref.serviceId),
-    createNetwork: (input) => networks.createNetwork(deps(), input),
+    async deleteService(ref) {
+      await services.deleteService(deps(), checked(ref).clientId, ref.serviceId);
+      await index.removeTarget(toTargetRef(ref));
+    },
+    async createNetwork(input) {
+      const network = await networks.createNetwork(deps(), input);
+      await index.putNetwork(withoutParams(network));
+      return network;
+    },
     getNetwork: (ref) => {
       toTargetRef({ kind: 'network', ...ref });
       return networks.getNetwork(deps(), ref.clientId, ref.provider, ref.networkName);
     },
     listNetworks: (clientId) => networks.listNetworks(deps(), clientId),
-    deleteNetwork: (ref) => {
+    async deleteNetwork(ref) {
       const target = toTargetRef({ kind: 'network', ...ref });
-      return networks.deleteNetwork(deps(), target as Extract<TargetRef, { kind: 'network' }>);
+      await networks.deleteNetwork(deps(), target as Extract<TargetRef, { kind: 'network' }>);
+      await index.removeTarget(target);
     },
     servicesOnNetwork: (ref) => {
       const target = toTargetRef({ kind: 'network', ...ref });
@@ -344,19 +383,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async apply(ref, planId, applyOptions) {
       const target = await resolve(ref);
-      return scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
+      try {
+        return await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
+      } finally {
+        await refreshDeployed(ref);
+      }
     },
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
-      return scrubbed(target, async () => {
-        const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
-        if (destroyPlan.status === 'error') {
-          return { plan: destroyPlan, applied: undefined };
-        }
-        if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
-        const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
-        return { plan: destroyPlan, applied };
-      });
+      try {
+        return await scrubbed(target, async () => {
+          const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
+          if (destroyPlan.status === 'error') {
+            return { plan: destroyPlan, applied: undefined };
+          }
+          if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
+          const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
+          return { plan: destroyPlan, applied };
+        });
+      } finally {
+        await refreshDeployed(ref);
+      }
     },
     async outputs(ref, outputsOptions) {
       const target = await resolve(ref);

@@ -72,6 +72,19 @@ export {
 } from './job/job.js';
 export { JobLog, type LogLine } from './job/job-log.js';
 export {
+  type IndexSnapshot,
+  type JobKey,
+  type ListingIndex,
+  type ListJobsOptions,
+  type NetworkEntry,
+  type NetworkKey,
+  type ServiceEntry,
+  type ServiceKey,
+  withoutParams,
+} from './listing/listing-index.js';
+export { createMemoryIndex, type MemoryIndexOptions } from './listing/memory-index.js';
+export { type ScanOptions, scanStore } from './listing/scan-store.js';
+export {
   createDriftLoop,
   type DriftLoop,
   type DriftLoopOptions,

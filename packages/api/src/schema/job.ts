@@ -244,8 +244,8 @@ builder.queryField('jobs', (t) =>
       limit: t.arg.int({ defaultValue: 50, description: 'How many at most (1-500).' }),
     },
     resolve: async (_root, { limit }, ctx) => {
-      const jobs = await ctx.loaders.jobsOf.load(ctx.viewer.clientId);
-      return jobs.slice(0, Math.min(Math.max(limit ?? 50, 1), 500));
+      // From the index: the newest `limit`, whatever the length of the history.
+      return ctx.operations.listJobs(ctx.viewer.clientId, { limit: Math.min(Math.max(limit ?? 50, 1), 500) });
     },
   }),
 );

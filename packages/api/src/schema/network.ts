@@ -1,7 +1,7 @@
 import {
-  holdsResources,
   maskSecrets,
   type NetworkConfig,
+  type NetworkEntry,
   type ProviderName,
   type TargetRef,
   ValidationError,
@@ -9,7 +9,6 @@ import {
 import type { Context } from '../builder.js';
 import { builder } from '../builder.js';
 import { notFound } from '../errors.js';
-import { loadJobsOf } from '../loaders.js';
 import { ProviderEnum } from './common.js';
 import { JobRef } from './job.js';
 import { forCallerOrAll, ServiceRef } from './service.js';
@@ -28,7 +27,7 @@ async function ownNetwork(ctx: Context, provider: ProviderName, name: string): P
   return network;
 }
 
-export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement({
+export const NetworkRef = builder.objectRef<NetworkEntry | NetworkConfig>('Network').implement({
   description:
     "A network a user's services sit on, addressed by provider and name. Services of one user on the same network share it.",
   fields: (t) => ({
@@ -38,9 +37,11 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
     params: t.field({
       type: 'JSON',
       description: 'The saved values (see `networkTemplate`); secrets are null.',
-      resolve: (n, _args, ctx) => {
+      resolve: async (n, _args, ctx) => {
+        // Listings hold no parameters (they stay sealed in S3): read them for the networks that ask.
+        const params = 'params' in n ? n.params : ((await ctx.loaders.networkConfig.load(n))?.params ?? {});
         const template = ctx.engine.catalog.network(n.provider);
-        return template ? maskSecrets(template, n.params) : n.params;
+        return template ? maskSecrets(template, params) : params;
       },
     }),
     createdAt: t.field({
@@ -55,8 +56,8 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources.',
-      resolve: async (n, _args, ctx) =>
-        holdsResources(await ctx.loaders.state.load(networkTarget(n.clientId, n.provider, n.networkName))),
+      resolve: (n, _args, ctx) =>
+        ctx.loaders.deployed.load(networkTarget(n.clientId, n.provider, n.networkName)),
     }),
     services: t.field({
       type: [ServiceRef],
@@ -70,7 +71,7 @@ export const NetworkRef = builder.objectRef<NetworkConfig>('Network').implement(
       type: [JobRef],
       description: 'Its jobs, newest first.',
       resolve: (n, _args, ctx) =>
-        loadJobsOf(ctx.loaders, networkTarget(n.clientId, n.provider, n.networkName)),
+        ctx.loaders.jobsOf.load(networkTarget(n.clientId, n.provider, n.networkName)),
     }),
   }),
 });
@@ -111,7 +112,7 @@ builder.queryField('networks', (t) =>
     description: "Your networks. With `all: true` (admins only), every client's.",
     args: { all: t.arg.boolean({ defaultValue: false, description: "Every client's networks (admins)." }) },
     resolve: (_root, { all }, ctx) =>
-      forCallerOrAll(ctx, all, (clientId) => ctx.engine.listNetworks(clientId)),
+      forCallerOrAll(ctx, all, (clientId) => ctx.loaders.networksOf.load(clientId)),
   }),
 );
 

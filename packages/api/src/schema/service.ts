@@ -1,10 +1,9 @@
 import {
-  CLIENTS_PREFIX,
   type Engine,
-  holdsResources,
   maskSecrets,
   type ProviderName,
   type ServiceConfig,
+  type ServiceEntry,
   type ServiceStatus,
   type TargetRef,
   ValidationError,
@@ -13,7 +12,6 @@ import { Repeater } from 'graphql-yoga';
 import type { Context } from '../builder.js';
 import { builder } from '../builder.js';
 import { apiError, notFound } from '../errors.js';
-import { loadJobsOf } from '../loaders.js';
 import { TemplateRef } from './catalog.js';
 import { ProviderEnum } from './common.js';
 import { JobRef, PlanStatusEnum, PlanSummaryRef } from './job.js';
@@ -33,7 +31,7 @@ export async function ownService(ctx: Context, serviceId: string): Promise<Servi
 
 /** Every client's id, for admins' `all: true` lists. */
 export async function allClientIds(engine: Engine): Promise<string[]> {
-  return engine.store.listFolders(CLIENTS_PREFIX);
+  return engine.index.clients();
 }
 
 /** Runs `list` for the caller, or for every client when an admin asks for `all`. */
@@ -110,7 +108,7 @@ export const ServiceStatusRef = builder.objectRef<ServiceStatus>('ServiceStatus'
   }),
 });
 
-export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement({
+export const ServiceRef = builder.objectRef<ServiceEntry | ServiceConfig>('Service').implement({
   description: 'A service of the catalog, configured by a user. Saving it deploys nothing: plan, then apply.',
   fields: (t) => ({
     id: t.exposeID('serviceId', { description: 'The service id, chosen by its owner (unique per owner).' }),
@@ -130,12 +128,18 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
       type: 'JSON',
       description:
         'The saved form values, defaults and generated values included. Secrets are always null here: they are never sent back.',
-      resolve: (s, _args, ctx) => {
+      resolve: async (s, _args, ctx) => {
+        // Listings hold no parameters (they stay sealed in S3): read them for the services that ask.
+        const params =
+          'params' in s
+            ? s.params
+            : ((await ctx.loaders.serviceConfig.load({ clientId: s.clientId, serviceId: s.serviceId }))
+                ?.params ?? {});
         const template = ctx.engine.catalog.get(s.templateId);
         // Without its template nothing says which values are secret: show none.
         return template
-          ? maskSecrets(template, s.params)
-          : Object.fromEntries(Object.keys(s.params).map((k) => [k, null]));
+          ? maskSecrets(template, params)
+          : Object.fromEntries(Object.keys(params).map((k) => [k, null]));
       },
     }),
     createdAt: t.field({
@@ -150,23 +154,21 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     }),
     deployed: t.boolean({
       description: 'Whether its state holds resources (it must be destroyed before it can be deleted).',
-      resolve: async (s, _args, ctx) =>
-        holdsResources(await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))),
+      resolve: (s, _args, ctx) => ctx.loaders.deployed.load(serviceTarget(s.clientId, s.serviceId)),
     }),
     status: t.field({
       type: ServiceStatusRef,
       nullable: true,
       description: "What the last plan (yours or the drift loop's) found; null before the first plan.",
-      resolve: async (s, _args, ctx) => (await ctx.operations.serviceStatus(s.clientId, s.serviceId)) ?? null,
+      resolve: async (s, _args, ctx) =>
+        (await ctx.loaders.status.load({ clientId: s.clientId, serviceId: s.serviceId })) ?? null,
     }),
     lastPlan: t.field({
       type: JobRef,
       nullable: true,
       description: 'The latest plan job (not a plan of the destruction), with its summary.',
-      resolve: async (s, _args, ctx) => {
-        const jobs = await loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId));
-        return jobs.find((job) => job.kind === 'plan' && !job.destroy) ?? null;
-      },
+      resolve: async (s, _args, ctx) =>
+        (await ctx.loaders.lastPlan.load(serviceTarget(s.clientId, s.serviceId))) ?? null,
     }),
     outputs: t.field({
       type: [OutputRef],
@@ -206,7 +208,7 @@ export const ServiceRef = builder.objectRef<ServiceConfig>('Service').implement(
     jobs: t.field({
       type: [JobRef],
       description: 'Its jobs, newest first.',
-      resolve: (s, _args, ctx) => loadJobsOf(ctx.loaders, serviceTarget(s.clientId, s.serviceId)),
+      resolve: (s, _args, ctx) => ctx.loaders.jobsOf.load(serviceTarget(s.clientId, s.serviceId)),
     }),
   }),
 });

@@ -13,6 +13,7 @@ import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js
 import { workdirOf } from '../workdir/resolve-target.js';
 import { EngineEventEmitter, type ServiceStatus } from './events.js';
 import { readLock } from './locks.js';
+import { CompliantNetworks, fingerprintNetwork } from './network-check.js';
 import { collectErroredState, pushPendingStates, recoveryDirOf } from './state-recovery.js';
 import { TargetSlots } from './target-slots.js';
 
@@ -56,7 +57,8 @@ export interface Operations {
   /** Cancels a job: a queued one at once; a running one with one interrupt, or a kill with `force`. */
   cancel(clientId: string, jobId: string, options?: { force?: boolean }): Promise<JobRecord>;
   getJob(clientId: string, jobId: string): Promise<JobRecord | undefined>;
-  listJobs(clientId: string, filter?: { target?: TargetRef }): Promise<JobRecord[]>;
+  /** A client's jobs, newest first, from the index: the cost follows `limit`, not the history's length. */
+  listJobs(clientId: string, filter?: { target?: TargetRef; limit?: number }): Promise<JobRecord[]>;
   /**
    * Deletes a service or network that has nothing deployed: its configuration and its job history (records and
    * logs), so a new one of the same name starts with none. Refused while a job of it is queued or running, or
@@ -137,10 +139,11 @@ export function createOperations(options: OperationsOptions): Operations {
   const dataDir = options.dataDir ?? engine.dataDir;
   const ctx = engine.runContext;
   const store = engine.store;
+  const index = engine.index;
   const events = new EngineEventEmitter();
   const slots = new TargetSlots();
   const running = new Map<string, Running>();
-  const statuses = new Map<string, ServiceStatus>();
+  const compliantNetworks = new CompliantNetworks();
   const logFlushMs = options.logFlushMs ?? 5_000;
   const maxQueued = options.maxQueuedPerTarget ?? 5;
   // Jobs counted but not yet in `running` (their records are being saved), so two at once cannot both slip in.
@@ -169,13 +172,14 @@ export function createOperations(options: OperationsOptions): Operations {
     for (const [key, body] of [...unsaved]) await persist(key, body).catch(() => undefined);
   }
   async function saveRecord(record: JobRecord): Promise<void> {
+    // The index holds what this process knows, even while S3 refuses the write.
+    await index.putJob(record);
     await persist(jobKey(record.clientId, record.id), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   async function recordStatus(clientId: string, serviceId: string, status: ServiceStatus): Promise<void> {
-    const key = `${clientId}/${serviceId}`;
-    const previous = statuses.get(key) ?? (await loadStatus(clientId, serviceId));
-    statuses.set(key, status);
+    const previous = await loadStatus(clientId, serviceId);
+    await index.setStatus({ clientId, serviceId }, status);
     if (previous && statusFingerprint(previous) === statusFingerprint(status)) return;
     await store
       .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, status)
@@ -186,13 +190,7 @@ export function createOperations(options: OperationsOptions): Operations {
   }
 
   async function loadStatus(clientId: string, serviceId: string): Promise<ServiceStatus | undefined> {
-    const key = `${clientId}/${serviceId}`;
-    if (statuses.has(key)) return statuses.get(key);
-    const saved = await store.getJson<ServiceStatus>(
-      `${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`,
-    );
-    if (saved) statuses.set(key, saved);
-    return saved;
+    return (await index.statuses([{ clientId, serviceId }]))[0];
   }
 
   /** Before a service plan: its network must be configured and plan with no changes. */
@@ -201,20 +199,35 @@ export function createOperations(options: OperationsOptions): Operations {
     log: JobLog,
     signal: AbortSignal,
   ) {
-    const service = await engine.getService(ref);
+    // From the index: the run reads both configurations from S3 anyway, once, where it needs them.
+    const [service] = await index.services([ref]);
     if (!service) throw new NotFoundError(`${describeTarget(ref)} does not exist.`);
     const network = networkRef(ref.clientId, service.provider, service.networkName);
     const name = `network "${service.networkName}" (${service.provider})`;
-    if (!(await store.get(tfvarsKey(network)))) {
+    const [configured] = await index.networks([
+      { clientId: ref.clientId, provider: service.provider, networkName: service.networkName },
+    ]);
+    if (!configured) {
       throw new SpawnitError(
         'CONFLICT',
         `Service "${ref.serviceId}" sits on ${name}, which is not configured; create the network "${service.networkName}" for provider ${service.provider} and apply it, then plan again.`,
       );
     }
     log.append(`Checking ${name} before planning service "${ref.serviceId}"...`);
-    const release = await slots.acquire(targetKeyOf(network), signal);
+    const networkKey = targetKeyOf(network);
+    const release = await slots.acquire(networkKey, signal);
     let result: PlanResult;
+    let fingerprint: string | undefined;
     try {
+      // Read while the network's slot is held: no run of SpawnIt can change its state meanwhile.
+      fingerprint = await fingerprintNetwork(engine, network as Extract<TargetRef, { kind: 'network' }>);
+      const since = compliantNetworks.compliantAt(networkKey, fingerprint);
+      if (since) {
+        log.append(
+          `${name[0]!.toUpperCase()}${name.slice(1)} is compliant: its state and configuration are unchanged since its check at ${since}.`,
+        );
+        return;
+      }
       result = await engine.plan(network, {
         save: false,
         signal,
@@ -223,6 +236,7 @@ export function createOperations(options: OperationsOptions): Operations {
     } finally {
       release();
     }
+    compliantNetworks.remember(networkKey, result.status === 'compliant' ? fingerprint : undefined);
     if (result.cancelled) throw new SpawnitError('CANCELLED', `The check of ${name} was cancelled.`);
     if (result.status === 'error') {
       throw new SpawnitError(
@@ -469,7 +483,7 @@ export function createOperations(options: OperationsOptions): Operations {
     if (typeof jobId !== 'string' || !UUID.test(jobId)) return undefined;
     const live = running.get(jobId);
     if (live) return live.record.clientId === clientId ? live.record : undefined;
-    return store.getJson<JobRecord>(jobKey(clientId, jobId));
+    return (await index.jobs([{ clientId, jobId }]))[0];
   }
 
   async function ensureExists(ref: TargetRef) {
@@ -573,22 +587,13 @@ export function createOperations(options: OperationsOptions): Operations {
       await store.deleteKeys(
         jobs.flatMap((job) => [jobKey(ref.clientId, job.id), jobLogKey(ref.clientId, job.id)]),
       );
+      await index.removeJobs(jobs.map((job) => ({ clientId: ref.clientId, jobId: job.id })));
       await deleteConfig();
       return jobs.length;
     },
     async listJobs(clientId, filter = {}) {
-      const prefix = `${clientPrefix(clientId)}jobs/`;
-      const keys = (await store.list(prefix)).filter((o) => o.key.endsWith('.json')).map((o) => o.key);
-      const records = await Promise.all(
-        keys.map((key) => {
-          const id = path.basename(key, '.json');
-          return running.get(id)?.record ?? store.getJson<JobRecord>(key).catch(() => undefined);
-        }),
-      );
-      const wanted = filter.target ? targetKeyOf(filter.target) : undefined;
-      return records
-        .filter((r): r is JobRecord => r !== undefined && (!wanted || targetKeyOf(r.target) === wanted))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      clientPrefix(clientId);
+      return index.listJobs(clientId, filter);
     },
     async *followLog(clientId, jobId, fromLine = 0, signal) {
       const live = running.get(jobId);

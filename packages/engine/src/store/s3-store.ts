@@ -40,6 +40,13 @@ export interface StoredObject {
   etag: string | undefined;
 }
 
+export interface ListedObject {
+  key: string;
+  lastModified: Date | undefined;
+  size: number;
+  etag: string | undefined;
+}
+
 export interface PutOptions {
   contentType?: string;
   metadata?: Record<string, string>;
@@ -59,7 +66,8 @@ export interface S3Store {
   getJson<T>(key: string): Promise<T | undefined>;
   put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<void>;
   putJson(key: string, value: unknown, options?: PutOptions): Promise<void>;
-  list(prefix: string): Promise<{ key: string; lastModified: Date | undefined; size: number }[]>;
+  /** Every object under a prefix, with the ETag the listing gives (so a caller can tell what changed). */
+  list(prefix: string): Promise<ListedObject[]>;
   /** Lists the "folders" right below a prefix (ending in `/`), as their names. */
   listFolders(prefix: string): Promise<string[]>;
   deletePrefix(prefix: string): Promise<number>;
@@ -146,7 +154,7 @@ export function createS3Store(options: S3StoreOptions): S3Store {
   }
 
   async function list(prefix: string) {
-    const items: { key: string; lastModified: Date | undefined; size: number }[] = [];
+    const items: ListedObject[] = [];
     let token: string | undefined;
     try {
       do {
@@ -154,7 +162,9 @@ export function createS3Store(options: S3StoreOptions): S3Store {
           new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token }),
         );
         for (const o of out.Contents ?? []) {
-          if (o.Key) items.push({ key: o.Key, lastModified: o.LastModified, size: o.Size ?? 0 });
+          if (o.Key) {
+            items.push({ key: o.Key, lastModified: o.LastModified, size: o.Size ?? 0, etag: o.ETag });
+          }
         }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);

@@ -58,4 +58,9 @@ describe('renderRootConfig', () => {
     expect(plain.locals).toBeUndefined();
     expect(plain.module.this.context).toBe('${var.context}');
   });
+
+  it('writes no output block for a template that exports nothing (tofu refuses an empty one)', () => {
+    const root = JSON.parse(renderRootConfig({ moduleSource: '../m', secretParams: [], outputs: [] }));
+    expect(root).not.toHaveProperty('output');
+  });
 });

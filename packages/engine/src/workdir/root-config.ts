@@ -51,7 +51,8 @@ export function renderRootConfig(input: RootConfigInput): string {
     },
     ...(platform ? { locals: { spawnit_platform: platform } } : {}),
     module: { this: { source: input.moduleSource, context, params } },
-    output: outputs,
+    // tofu refuses an empty `output` object in JSON syntax: a template that exports nothing writes none.
+    ...(Object.keys(outputs).length > 0 ? { output: outputs } : {}),
   };
   return `${JSON.stringify(root, null, 2)}\n`;
 }

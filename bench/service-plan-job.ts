@@ -1,0 +1,54 @@
+// A user's service plan job (queue, network check, plan, status, record) next to a plain plan of the same
+// service through the engine, interleaved so both see the same machine load.
+//   npx pnpm@10.34.8 bench:plan-job [runs]
+import { createOperations, type TargetRef } from '@spawnit/engine';
+import { benchEngine, median } from './support.js';
+
+const runs = Number(process.argv[2] ?? 15);
+const { engine, close } = await benchEngine();
+const operations = createOperations({ engine });
+try {
+  const clientId = 'bench';
+  const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
+  const service: TargetRef = { kind: 'service', clientId, serviceId: 'web' };
+  await engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+  await engine.apply(network, (await engine.plan(network)).planId);
+  await engine.createService({
+    clientId,
+    serviceId: 'web',
+    templateId: 'echo',
+    provider: 'local',
+    networkName: 'default',
+    params: { message: 'x' },
+  });
+  await engine.apply(service, (await engine.plan(service)).planId);
+
+  const jobTimes: number[] = [];
+  const plainTimes: number[] = [];
+  const networkTimes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    const job = await operations.waitForJob(clientId, (await operations.plan(service)).id);
+    jobTimes.push(performance.now() - t);
+    if (job.state !== 'succeeded') throw new Error(`the plan job ${job.state}: ${job.error}`);
+    t = performance.now();
+    const plain = await engine.plan(service);
+    plainTimes.push(performance.now() - t);
+    if (plain.status !== 'compliant') throw new Error(`expected a no-op plan, got ${plain.status}`);
+    t = performance.now();
+    await engine.plan(network, { save: false });
+    networkTimes.push(performance.now() - t);
+  }
+  const j = median(jobTimes);
+  const p = median(plainTimes);
+  console.log(`service plan, median of ${runs} (${engine.tofu.name} ${engine.tofu.version}):`);
+  console.log(`  plan job (network check, plan, status, record):  ${j.toFixed(0)} ms`);
+  console.log(`  engine.plan of the service alone:                ${p.toFixed(0)} ms`);
+  console.log(
+    `  engine.plan of the network (the check, when it runs): ${median(networkTimes).toFixed(0)} ms`,
+  );
+  console.log(`  ratio job / plain plan: ${(j / p).toFixed(2)} (target <= 1.15)`);
+} finally {
+  await operations.shutdown();
+  await close();
+}
