@@ -84,6 +84,7 @@ export { StateBlockedError } from './operations/state-recovery.js';
 export { type DockerCheck, pingDocker } from './preflight/ping-docker.js';
 export { describePreflight, type Preflight } from './preflight/preflight.js';
 export type { ApplyOptions, ApplyResult } from './runner/apply.js';
+export type { JobProgress } from './runner/apply-events.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
 export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';

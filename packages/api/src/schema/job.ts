@@ -1,5 +1,6 @@
 import {
   isTerminal,
+  type JobProgress,
   type JobRecord,
   type JobState,
   type LockInfo,
@@ -97,6 +98,16 @@ export const PlanSummaryRef = builder.objectRef<PlanSummary>('PlanSummary').impl
       description: 'Outputs whose value changes.',
       resolve: (s) => s.outputs,
     }),
+  }),
+});
+
+const JobProgressRef = builder.objectRef<JobProgress>('JobProgress').implement({
+  description:
+    "How far an apply or destroy has come, from tofu's machine-readable events (resources done of those planned).",
+  fields: (t) => ({
+    done: t.exposeInt('done', { description: 'Resources whose change is complete.' }),
+    total: t.exposeInt('total', { description: 'Resources the plan changes.' }),
+    failed: t.exposeInt('failed', { description: 'Resources whose change failed.' }),
   }),
 });
 
@@ -203,6 +214,13 @@ export const JobRef = builder.objectRef<JobRecord>('Job').implement({
       description: 'What the plan changes (or what the apply changed).',
       resolve: (job) => job.summary ?? null,
     }),
+    progress: t.field({
+      type: JobProgressRef,
+      nullable: true,
+      description:
+        'For an apply or destroy: resources done of those planned; null before tofu starts changing.',
+      resolve: (job) => job.progress ?? null,
+    }),
     error: t.string({
       nullable: true,
       description: 'Why it failed or was cancelled, for the user.',
@@ -308,7 +326,7 @@ builder.subscriptionField('jobUpdated', (t) =>
   t.field({
     type: JobRef,
     description:
-      "A job's state: the current one at once, then every change. Completes when the job reaches a final state.",
+      "A job's state: the current one at once, then every change (and its progress while it runs). Completes when the job reaches a final state.",
     args: { jobId: t.arg.id({ required: true, description: 'The job id.' }) },
     subscribe: async (_root, { jobId }, ctx) => {
       const { clientId } = ctx.viewer;
@@ -316,9 +334,13 @@ builder.subscriptionField('jobUpdated', (t) =>
       if (!(await ctx.operations.getJob(clientId, id))) throw notFound(`Job ${jobId} does not exist.`);
       return new Repeater<JobRecord>(async (push, stop) => {
         let rank = -1;
+        let progress = '';
         const send = (job: JobRecord) => {
-          if (RANK[job.state] <= rank) return;
+          // A running job is sent again when its progress moves; otherwise only a later state goes out.
+          const moved = job.state === 'running' && JSON.stringify(job.progress ?? null) !== progress;
+          if (RANK[job.state] < rank || (RANK[job.state] === rank && !moved)) return;
           rank = RANK[job.state];
+          progress = JSON.stringify(job.progress ?? null);
           void push(job);
           if (isTerminal(job.state)) stop();
         };

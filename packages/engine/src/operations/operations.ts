@@ -6,6 +6,7 @@ import type { Engine } from '../engine.js';
 import { ConflictError, NotFoundError, QueueFullError, SpawnitError, TofuError } from '../errors.js';
 import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transition } from '../job/job.js';
 import { JobLog, type LogLine } from '../job/job-log.js';
+import type { JobProgress } from '../runner/apply-events.js';
 import type { PlanResult } from '../runner/plan.js';
 import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
@@ -247,7 +248,19 @@ export function createOperations(options: OperationsOptions): Operations {
     // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
     const onSpawn = (pid: number) =>
       void store.putJson(`${ACTIVE_PREFIX}${record.id}`, activeMarker(record, pid)).catch(() => undefined);
-    const runOptions = { onLine, onSpawn, signal: cancel.signal, forceSignal: force.signal };
+    // Progress lives on the record in memory (S3 gets it with the next save); subscribers hear of it at most
+    // five times a second, so an apply of thousands of resources does not flood them.
+    let progressPending = false;
+    const onProgress = (progress: JobProgress) => {
+      job.record = { ...job.record, progress };
+      if (progressPending) return;
+      progressPending = true;
+      setTimeout(() => {
+        progressPending = false;
+        events.emit('jobUpdated', job.record);
+      }, 200);
+    };
+    const runOptions = { onLine, onSpawn, onProgress, signal: cancel.signal, forceSignal: force.signal };
     const target = await engine.resolve(ref);
     // A state kept after an earlier failed save goes back first; until then the target is blocked.
     const pushed = await pushPendingStates(ctx, target, recoveryDirOf(dataDir, ref), onLine);

@@ -80,3 +80,10 @@ export const isFinal = (state: JobState | undefined) =>
   state !== undefined && FINAL_JOB_STATES.includes(state);
 
 export const PROVIDER_LABELS: Record<Provider, string> = { LOCAL: 'Local Docker', AWS: 'AWS EC2' };
+
+/** Resources done of those planned, while an apply or destroy runs. */
+export interface JobProgress {
+  done: number;
+  total: number;
+  failed: number;
+}

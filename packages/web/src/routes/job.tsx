@@ -3,6 +3,7 @@ import { createMutation, createQuery, createSubscription, gql } from '@urql/soli
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { JobLog } from '../components/job-log';
+import { JobProgress } from '../components/job-progress';
 import { jobTitle } from '../components/jobs-table';
 import { ErrorNotice, Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
@@ -14,6 +15,7 @@ import {
   type JobState,
   type PlanStatus,
   PROVIDER_LABELS,
+  type JobProgress as Progress,
   type Provider,
   type PlanSummary as Summary,
 } from '../lib/api-types';
@@ -39,6 +41,11 @@ const JobQuery = gql`
       createdAt
       startedAt
       finishedAt
+      progress {
+        done
+        total
+        failed
+      }
       summary {
         add
         change
@@ -92,6 +99,11 @@ const JobUpdatedSubscription = gql`
       error
       startedAt
       finishedAt
+      progress {
+        done
+        total
+        failed
+      }
       summary {
         add
         change
@@ -146,6 +158,7 @@ interface JobLive {
   error: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  progress: Progress | null;
   summary: Summary | null;
 }
 
@@ -314,6 +327,23 @@ function JobView(props: { id: string }) {
                 </p>
               </div>
             </div>
+
+            <Show when={j().state === 'RUNNING'}>
+              <JobProgress
+                kind={j().kind}
+                state={j().state}
+                startedAt={j().startedAt}
+                progress={j().progress}
+              />
+            </Show>
+            <Show when={j().kind !== 'PLAN' && isFinal(j().state) && j().progress}>
+              {(p) => (
+                <p class="hint job-progress-final">
+                  {p().done} of {p().total} resources changed
+                  <Show when={p().failed > 0}>, {p().failed} failed</Show>.
+                </p>
+              )}
+            </Show>
 
             <Show when={running()}>
               <div class="actions">
