@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createDriftLoop } from '@spawnit/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
@@ -10,7 +11,9 @@ import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
 
 // The run page as a person reads it: a running apply's elapsed time and "N of M resources" (from tofu's
-// -json events), the log in words (never raw JSON).
+// -json events), the log in words (never raw JSON); the plan's diff, attribute by attribute, collapsed by
+// resource, sensitive values masked and unknown ones "known after apply"; drift shown as that diff, with
+// one-click reconcile.
 
 let dir: string;
 let stack: WebStack;
@@ -71,6 +74,95 @@ describe('a running apply', () => {
     await log.getByText('Apply complete! Resources: 5 added, 0 changed, 0 destroyed.').waitFor();
     await log.getByText(/terraform_data\.slow\[0\]: Creation complete after \d+s/).waitFor();
     await expect(log.textContent()).resolves.not.toContain('"@level"');
+  });
+});
+
+describe('the plan page', () => {
+  it('shows each resource collapsed, and opened, its attributes before -> after', async () => {
+    await api.gql(
+      'mutation { createService(input: { serviceId: "diffy", templateId: "echo", params: { message: "one" } }) { __typename } }',
+    );
+    await api.deployService('diffy');
+    await api.gql(
+      'mutation { updateService(id: "diffy", params: { message: "two", password: "a-brand-new-secret-42" }) { __typename } }',
+    );
+    const plan = (await api.gql('mutation { planService(id: "diffy") { id } }')).planService.id;
+    expect(await api.settle(plan)).toBe('SUCCEEDED');
+    await page.goto(`${stack.origin}/jobs/${plan}`);
+    const summary = page.getByRole('region', { name: 'Plan' });
+    await expect(summary.locator('.count-change').textContent()).resolves.toBe('1 to change');
+    const resource = summary.getByRole('list', { name: 'Resources' }).locator('details').first();
+    // Collapsed: one line with the action, the address and how many attributes change.
+    await expect(resource.getAttribute('open')).resolves.toBeNull();
+    await expect(resource.locator('summary').textContent()).resolves.toMatch(
+      /^update module\.this\.terraform_data\.this \d+ attributes$/,
+    );
+    await resource.locator('summary').click();
+    const row = (path: string) =>
+      resource.getByRole('row').filter({ has: page.getByRole('rowheader', { name: path }) });
+    await expect(row('input.message').textContent()).resolves.toBe('input.message"one"→"two"');
+    // terraform_data's output is computed again: known after apply.
+    await expect(row('output').locator('.diff-after').textContent()).resolves.toBe('(known after apply)');
+    // The password output is sensitive: masked on both sides, and its value is nowhere on the page.
+    const outputs = summary.getByRole('list', { name: 'Outputs' });
+    await outputs.locator('summary', { hasText: 'output.password' }).click();
+    await expect(
+      outputs
+        .getByRole('row')
+        .filter({ hasText: 'value' })
+        .filter({ hasText: 'sensitive' })
+        .first()
+        .textContent(),
+    ).resolves.toBe('value(sensitive value)→(sensitive value)');
+    await expect(page.locator('body').textContent()).resolves.not.toContain('a-brand-new-secret-42');
+    await saveScreenshot(page, 'plan-diff', { fullPage: true });
+    // Expand all opens every resource; collapse all closes them.
+    await summary.getByRole('button', { name: 'Expand all' }).click();
+    await expect(summary.locator('details:not([open])').count()).resolves.toBe(0);
+    await summary.getByRole('button', { name: 'Collapse all' }).click();
+    await expect(summary.locator('details[open]').count()).resolves.toBe(0);
+  });
+});
+
+describe('drift', () => {
+  it('shows what changed outside SpawnIt as a diff, and reconciles in one click', async () => {
+    const watched = path.join(dir, 'watched.txt');
+    await writeFile(watched, 'as deployed');
+    await api.gql(
+      'mutation ($file: JSON!) { createService(input: { serviceId: "drifty", templateId: "echo", params: $file }) { __typename } }',
+      { file: { message: 'hi', watch_file: watched } },
+    );
+    await api.deployService('drifty');
+    // Someone changes the file outside SpawnIt; the drift check finds it.
+    await writeFile(watched, 'changed by hand');
+    const loop = createDriftLoop({
+      engine: stack.h.engine,
+      operations: stack.operations,
+      intervalMs: 60_000,
+    });
+    await loop.runOnce();
+    await page.goto(`${stack.origin}/services/drifty`);
+    const drift = page.getByRole('region', { name: 'Changed outside SpawnIt' });
+    const resource = drift.getByRole('list', { name: 'What reconciling changes' }).locator('details').first();
+    await resource.locator('summary').click();
+    await expect(
+      resource
+        .getByRole('row')
+        .filter({ has: page.getByRole('rowheader', { name: 'input.watched' }) })
+        .textContent(),
+    ).resolves.toBe('input.watched"as deployed"→"changed by hand"');
+    await saveScreenshot(page, 'drift');
+    await drift.getByRole('button', { name: 'Reconcile' }).click();
+    // The plan runs, then its apply starts by itself.
+    await page.getByRole('heading', { name: 'Plan of service drifty' }).waitFor();
+    await page.getByText('Reconciling: this plan puts back what SpawnIt configured').waitFor();
+    await page.getByRole('heading', { name: 'Apply of service drifty' }).waitFor({ timeout: 60_000 });
+    await jobBadge('succeeded');
+    await loop.runOnce();
+    await page.goto(`${stack.origin}/services/drifty`);
+    await page.getByRole('heading', { name: 'drifty', level: 1 }).waitFor();
+    await expect(page.getByRole('region', { name: 'Changed outside SpawnIt' }).count()).resolves.toBe(0);
+    await loop.stop();
   });
 });
 

@@ -174,7 +174,7 @@ describe('the web UI in chromium', () => {
     await log.getByText('Plan: 1 to add, 0 to change, 0 to destroy.').waitFor();
     const summary = page.getByRole('region', { name: 'Plan' });
     await expect(summary.locator('.count-add').textContent()).resolves.toBe('1 to add');
-    await expect(summary.getByRole('table', { name: 'Resources' }).textContent()).resolves.toMatch(
+    await expect(summary.getByRole('list', { name: 'Resources' }).textContent()).resolves.toMatch(
       /create.*module\.this\.terraform_data\.this|create.*terraform_data\.this/,
     );
     await snap('06-plan');

@@ -87,7 +87,7 @@ export type { ApplyOptions, ApplyResult } from './runner/apply.js';
 export type { JobProgress } from './runner/apply-events.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
-export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
+export type { AttributeChange, PlanSummary, ResourceChange } from './runner/plan-summary.js';
 export { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
 export {
   ENVELOPE_FORMAT,

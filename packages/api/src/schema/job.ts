@@ -1,4 +1,5 @@
 import {
+  type AttributeChange,
   isTerminal,
   type JobProgress,
   type JobRecord,
@@ -65,9 +66,52 @@ const TargetKindEnum = builder.enumType('TargetKind', {
   } as const,
 });
 
+const AttributeChangeRef = builder.objectRef<AttributeChange>('AttributeChange').implement({
+  description:
+    'One attribute a change touches, before -> after, from `show -json`. Sensitive values are never sent: only their flags.',
+  fields: (t) => ({
+    path: t.exposeString('path', {
+      description: 'Where it sits, e.g. `input.message` or `ports[0].external`; empty for an output.',
+    }),
+    before: t.string({
+      nullable: true,
+      description: 'The value before, as JSON text; null when it did not exist or is sensitive.',
+      resolve: (a) => a.before ?? null,
+    }),
+    after: t.string({
+      nullable: true,
+      description: 'The value after, as JSON text; null when it goes, is sensitive or is known after apply.',
+      resolve: (a) => a.after ?? null,
+    }),
+    beforeSensitive: t.boolean({
+      description: 'The value before is sensitive (masked).',
+      resolve: (a) => a.beforeSensitive ?? false,
+    }),
+    afterSensitive: t.boolean({
+      description: 'The value after is sensitive (masked).',
+      resolve: (a) => a.afterSensitive ?? false,
+    }),
+    afterUnknown: t.boolean({
+      description: 'The value after is known only after apply.',
+      resolve: (a) => a.afterUnknown ?? false,
+    }),
+    forcesReplacement: t.boolean({
+      description: 'Changing it makes tofu replace the resource.',
+      resolve: (a) => a.forcesReplacement ?? false,
+    }),
+  }),
+});
+
 const ResourceChangeRef = builder.objectRef<ResourceChange>('ResourceChange').implement({
   description: 'One resource (or output) a plan touches.',
   fields: (t) => ({
+    attributes: t.field({
+      type: [AttributeChangeRef],
+      nullable: true,
+      description:
+        'The attributes that change; null when the plan was too large to list them (the first 200 resources are).',
+      resolve: (r) => r.attributes ?? null,
+    }),
     address: t.exposeString('address', {
       description: 'Its address, e.g. `module.this.terraform_data.this` or `output.url`.',
     }),

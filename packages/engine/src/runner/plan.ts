@@ -77,7 +77,7 @@ async function readSummary(ctx: RunContext, target: ResolvedTarget, cwd: string,
   // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
   const json = show.stdout.find((line) => line.startsWith('{'));
   if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
-  return summarizePlan(json);
+  return summarizePlan(json, { secrets: target.secretValues });
 }
 
 /** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */

@@ -46,9 +46,22 @@ export interface ValidationErrors {
   fieldErrors: FieldError[];
 }
 
+/** One attribute of a change, before -> after (JSON text); sensitive values never reach the UI. */
+export interface AttributeChange {
+  path: string;
+  before: string | null;
+  after: string | null;
+  beforeSensitive: boolean;
+  afterSensitive: boolean;
+  afterUnknown: boolean;
+  forcesReplacement: boolean;
+}
+
 export interface ResourceChange {
   address: string;
   actions: string[];
+  /** Absent when the document does not select it; null when the plan was too large to list them. */
+  attributes?: AttributeChange[] | null;
 }
 
 export interface PlanSummary {

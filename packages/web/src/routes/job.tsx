@@ -1,4 +1,4 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
+import { A, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createMutation, createQuery, createSubscription, gql } from '@urql/solid';
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -53,14 +53,41 @@ const JobQuery = gql`
         resources {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         outputs {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         drift {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
       }
       service {
@@ -111,14 +138,41 @@ const JobUpdatedSubscription = gql`
         resources {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         outputs {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         drift {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
       }
     }
@@ -255,6 +309,19 @@ function JobView(props: { id: string }) {
         };
   };
 
+  // Reconcile (from a drifted service): the plan is applied as soon as it succeeds, unless it destroys.
+  const [search] = useSearchParams<{ then?: string }>();
+  const reconciling = () => search.then === 'apply' && job()?.kind === 'PLAN' && !job()?.destroy;
+  const reconcileWaits = () => (job()?.summary?.destroy ?? 0) > 0;
+  let reconciled = false;
+  createEffect(() => {
+    const j = job();
+    if (!reconciling() || reconciled || !j || j.state !== 'SUCCEEDED' || !j.canApply || appliedBy()) return;
+    if (reconcileWaits()) return;
+    reconciled = true;
+    void apply();
+  });
+
   // The end of the job changes what its target says (deployed, network state): read it again.
   createEffect(
     on(
@@ -328,6 +395,22 @@ function JobView(props: { id: string }) {
               </div>
             </div>
 
+            <Show when={reconciling() && !appliedBy()}>
+              <p class="notice notice-info" role="status">
+                <Show
+                  when={j().state === 'SUCCEEDED' && reconcileWaits()}
+                  fallback={
+                    <>
+                      Reconciling: this plan puts back what SpawnIt configured, and its apply starts by itself
+                      once it succeeds.
+                    </>
+                  }
+                >
+                  Reconciling stopped before the apply: this plan destroys {j().summary?.destroy} resource(s).
+                  Read it, then apply it yourself if that is what you want.
+                </Show>
+              </p>
+            </Show>
             <Show when={j().state === 'RUNNING'}>
               <JobProgress
                 kind={j().kind}
