@@ -66,7 +66,8 @@ for image in $LOCAL_IMAGES; do
     { tail -n 30 "$SPAWNIT_CACHE/build-$name.log" >&2; log "building $tag failed; log in $SPAWNIT_CACHE/build-$name.log"; exit 1; }
   built+=("$tag")
 done
-docker image prune -f >/dev/null
+# Only after a build of ours: a prune while another build runs deletes its intermediate images.
+if [ ${#built[@]} -gt 0 ]; then docker image prune -f >/dev/null; fi
 
 log "built: ${built[*]:-none}"
 log "reused: ${reused[*]:-none}"

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDriftLoop } from '@spawnit/engine';
@@ -13,7 +13,8 @@ import { webApiAs } from '../support/web-api.js';
 // The run page as a person reads it: a running apply's elapsed time and "N of M resources" (from tofu's
 // -json events), the log in words (never raw JSON); the plan's diff, attribute by attribute, collapsed by
 // resource, sensitive values masked and unknown ones "known after apply"; drift shown as that diff, with
-// one-click reconcile.
+// one-click reconcile; the log in tofu's colours (styled spans, never escape codes), searched, copied and
+// downloaded; outputs copied.
 
 let dir: string;
 let stack: WebStack;
@@ -29,10 +30,16 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'spawnit-web-run-'));
   browser = await launchChromium();
   await buildWebUi(path.join(dir, 'dist'));
-  stack = await startWebStack({ distDir: path.join(dir, 'dist') });
+  // Colours kept, as `pnpm start` keeps them: the log view draws them.
+  stack = await startWebStack({ distDir: path.join(dir, 'dist'), engine: { color: true } });
   api = await webApiAs(stack, 'alice');
   await api.deployNetwork();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await signInAt(page, `${stack.origin}/services`, 'alice', USERS.alice);
@@ -74,6 +81,11 @@ describe('a running apply', () => {
     await log.getByText('Apply complete! Resources: 5 added, 0 changed, 0 destroyed.').waitFor();
     await log.getByText(/terraform_data\.slow\[0\]: Creation complete after \d+s/).waitFor();
     await expect(log.textContent()).resolves.not.toContain('"@level"');
+    // Outputs get copy buttons.
+    const outputs = page.getByRole('region', { name: 'Outputs' });
+    await outputs.getByRole('button', { name: 'Copy greeting' }).click();
+    await outputs.getByRole('button', { name: 'Copy greeting' }).getByText('Copied').waitFor();
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe('hi');
   });
 });
 
@@ -121,6 +133,50 @@ describe('the plan page', () => {
     await expect(summary.locator('details:not([open])').count()).resolves.toBe(0);
     await summary.getByRole('button', { name: 'Collapse all' }).click();
     await expect(summary.locator('details[open]').count()).resolves.toBe(0);
+  });
+});
+
+describe('the log', () => {
+  it('draws tofu’s colours as styled text, and is searched, copied and downloaded as plain text', async () => {
+    // The plan of "diffy" from the test before.
+    const log = page.getByRole('log', { name: 'Job log' });
+    await log.getByText('Plan: 0 to add, 1 to change, 0 to destroy.').waitFor();
+    await expect(log.locator('.ansi-bold', { hasText: 'Plan:' }).count()).resolves.toBeGreaterThan(0);
+    await expect(log.locator('[class*="ansi-fg-"]').count()).resolves.toBeGreaterThan(0);
+    const drawn = await log.textContent();
+    expect(drawn).not.toContain('\u001b');
+    expect(drawn).not.toMatch(/\[\d+m/);
+    // No element of the log holds HTML made from its text.
+    await expect(log.locator('script, img, a').count()).resolves.toBe(0);
+
+    const search = page.getByRole('searchbox', { name: 'Search the log' });
+    await search.fill('known after apply');
+    const status = page.locator('.log-tools [role="status"]');
+    await expect(status.textContent()).resolves.toMatch(/^1 of (\d+) lines$/);
+    const total = Number(/of (\d+)/.exec((await status.textContent()) ?? '')![1]);
+    expect(total).toBeGreaterThan(1);
+    await expect(log.locator('mark').count()).resolves.toBe(total);
+    await search.press('Enter');
+    await expect(status.textContent()).resolves.toBe(`2 of ${total} lines`);
+    await page.getByRole('button', { name: 'Previous match' }).click();
+    await page.getByRole('button', { name: 'Previous match' }).click();
+    await expect(status.textContent()).resolves.toBe(`${total} of ${total} lines`);
+    await search.fill('no such words anywhere');
+    await expect(status.textContent()).resolves.toBe('No match');
+    await search.fill('');
+
+    await page.getByRole('button', { name: 'Copy the log' }).click();
+    await page.getByRole('button', { name: 'Copy the log' }).getByText('Copied').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    expect(copied).not.toContain('\u001b');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^spawnit-job-[0-9a-f-]{36}\.log$/);
+    const file = await readFile((await download.path())!, 'utf8');
+    expect(file).toBe(copied);
   });
 });
 

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     modulesDir: config.modulesDir,
     dataDir: path.join(config.dataDir, 'engine'),
     tofuBin: config.tofuBin,
+    // The log keeps tofu's colours for the UI; the API's LogLine.text strips them for everyone else.
+    color: true,
     providerEnv: config.providerEnv,
     providerMirror: config.providerMirror,
     images: config.images,

@@ -130,6 +130,7 @@ export {
 } from './store/keys.js';
 export type { StateJson } from './store/read-state.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
+export { stripAnsi } from './tofu/ansi.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';
 export {
   ProviderMirrorError,

@@ -8,6 +8,7 @@ import {
   type LogLine,
   type PlanSummary,
   type ResourceChange,
+  stripAnsi,
 } from '@spawnit/engine';
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.js';
@@ -174,7 +175,15 @@ export const LogLineRef = builder.objectRef<LogLine>('LogLine').implement({
     n: t.exposeInt('n', {
       description: 'Its number: from 0, with no gaps, so a client can resume after it.',
     }),
-    text: t.exposeString('text', { description: 'The text, without colours; secrets are redacted.' }),
+    text: t.string({
+      description: 'The text, without colours; secrets are redacted.',
+      resolve: (line) => stripAnsi(line.text),
+    }),
+    styled: t.string({
+      description:
+        "The text with tofu's ANSI colour codes (SGR sequences), for a client that renders them; secrets are redacted.",
+      resolve: (line) => line.text,
+    }),
   }),
 });
 

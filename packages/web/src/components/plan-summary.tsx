@@ -88,48 +88,46 @@ export function ResourceDiff(props: { caption: string; changes: ResourceChange[]
   const id = createUniqueId();
   return (
     <Show when={props.changes.length > 0}>
-      <>
-        <h3 id={id}>{props.caption}</h3>
-        <ul class="resource-diffs" aria-labelledby={id}>
-          <For each={props.changes}>
-            {(change) => (
-              <li>
-                <details class="resource-diff" open={props.open}>
-                  <summary>
-                    <span class={`action action-${actionLabel(change.actions)}`}>
-                      {actionLabel(change.actions)}
-                    </span>{' '}
-                    <code class="address">{change.address}</code>
-                    <Show when={change.attributes}>
-                      {(attributes) => (
-                        <span class="hint">
-                          {' '}
-                          {attributes().length} {attributes().length === 1 ? 'attribute' : 'attributes'}
-                        </span>
-                      )}
-                    </Show>
-                  </summary>
-                  <Show
-                    when={change.attributes}
-                    fallback={
-                      <p class="hint">This plan is too large to list the attributes of every resource.</p>
-                    }
-                  >
+      <h3 id={id}>{props.caption}</h3>
+      <ul class="resource-diffs" aria-labelledby={id}>
+        <For each={props.changes}>
+          {(change) => (
+            <li>
+              <details class="resource-diff" open={props.open}>
+                <summary>
+                  <span class={`action action-${actionLabel(change.actions)}`}>
+                    {actionLabel(change.actions)}
+                  </span>{' '}
+                  <code class="address">{change.address}</code>
+                  <Show when={change.attributes}>
                     {(attributes) => (
-                      <Show
-                        when={attributes().length > 0}
-                        fallback={<p class="hint">No attribute changes value.</p>}
-                      >
-                        <AttributeRows attributes={attributes()} />
-                      </Show>
+                      <span class="hint">
+                        {' '}
+                        {attributes().length} {attributes().length === 1 ? 'attribute' : 'attributes'}
+                      </span>
                     )}
                   </Show>
-                </details>
-              </li>
-            )}
-          </For>
-        </ul>
-      </>
+                </summary>
+                <Show
+                  when={change.attributes}
+                  fallback={
+                    <p class="hint">This plan is too large to list the attributes of every resource.</p>
+                  }
+                >
+                  {(attributes) => (
+                    <Show
+                      when={attributes().length > 0}
+                      fallback={<p class="hint">No attribute changes value.</p>}
+                    >
+                      <AttributeRows attributes={attributes()} />
+                    </Show>
+                  )}
+                </Show>
+              </details>
+            </li>
+          )}
+        </For>
+      </ul>
     </Show>
   );
 }
