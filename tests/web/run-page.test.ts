@@ -222,6 +222,65 @@ describe('drift', () => {
   });
 });
 
+describe('words and small screens', () => {
+  it('says "in sync" or "changed outside SpawnIt", with the technical term in a tooltip', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${stack.origin}/services`);
+    const badge = (id: string) => page.getByRole('row').filter({ hasText: id }).locator('.badge');
+    await badge('busy')
+      .filter({ hasText: /^in sync$/ })
+      .waitFor();
+    await expect(badge('busy').getAttribute('title')).resolves.toMatch(/^compliant: /);
+    // drifty was reconciled; make it drift again, for the drift check to find.
+    await writeFile(path.join(dir, 'watched.txt'), 'changed by hand, again');
+    const loop = createDriftLoop({
+      engine: stack.h.engine,
+      operations: stack.operations,
+      intervalMs: 60_000,
+    });
+    await loop.runOnce();
+    await loop.stop();
+    await badge('drifty')
+      .filter({ hasText: /^changed outside SpawnIt$/ })
+      .waitFor();
+    await expect(badge('drifty').getAttribute('title')).resolves.toMatch(/^drifted: /);
+  });
+
+  it('keeps wide tables scrolling inside their box on a small screen', async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    for (const address of ['/jobs', '/services']) {
+      await page.goto(`${stack.origin}${address}`);
+      const box = page.locator('.table-scroll').first();
+      await box.locator('tbody tr').first().waitFor();
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        view: window.innerWidth,
+      }));
+      expect(widths.page, `${address} scrolls sideways`).toBeLessThanOrEqual(widths.view);
+      await expect(
+        box.evaluate((el) => el.scrollWidth > el.clientWidth),
+        `${address}: the table scrolls in its box`,
+      ).resolves.toBe(true);
+    }
+    await saveScreenshot(page, 'services-small-screen');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('says with a toast that a deleted service is gone, with its history', async () => {
+    await api.gql(
+      'mutation { createService(input: { serviceId: "short-lived", templateId: "echo", params: { message: "bye" } }) { __typename } }',
+    );
+    await page.goto(`${stack.origin}/services/short-lived`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+    const toast = page.locator('.toast', { hasText: 'Deleted short-lived, with its job history.' });
+    await toast.waitFor();
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(toast.count()).resolves.toBe(0);
+  });
+});
+
 describe('the page', () => {
   it('raised no error', () => {
     expect(pageErrors).toEqual([]);

@@ -173,6 +173,7 @@ async function main(): Promise<void> {
     operationTimeoutMs: config.operationTimeoutMs,
     web: {
       distDir: WEB_DIST_DIR,
+      iconsDir: path.join(config.catalogDir, 'icons'),
       config: {
         apiUrl: '/graphql',
         oidc: { issuer, clientId: config.oidc.mode === 'embedded' ? 'spawnit-web' : webClientIdOf() },

@@ -22,7 +22,7 @@ export const reconcileHref = (jobId: string) => `${jobHref(jobId)}?then=apply`;
  * What changed outside SpawnIt, as the last plan (the drift check's or a user's) found it, and one button
  * that puts the service back as configured: a plan, then its apply as soon as the plan succeeds.
  */
-export function DriftPanel(props: { serviceId: string; summary: PlanSummary; busy: boolean }) {
+export function DriftPanel(props: { title: string; serviceId: string; summary: PlanSummary; busy: boolean }) {
   const navigate = useNavigate();
   const [started, reconcile] = createMutation<{ planService: { id: string } }, { id: string }>(
     ReconcileServiceMutation,
@@ -35,7 +35,7 @@ export function DriftPanel(props: { serviceId: string; summary: PlanSummary; bus
   return (
     <section class="drift-panel" aria-labelledby="drift-title">
       <div class="section-head">
-        <h2 id="drift-title">Changed outside SpawnIt</h2>
+        <h2 id="drift-title">{props.title}</h2>
         <button
           type="button"
           class="button button-primary"

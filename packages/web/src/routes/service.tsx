@@ -217,7 +217,11 @@ export function ServicePage() {
                   </p>
                 </div>
                 <div class="page-status">
-                  <ServiceStatusBadge status={status()?.status} deployed={deployed()} />
+                  <ServiceStatusBadge
+                    status={status()?.status}
+                    deployed={deployed()}
+                    source={status()?.source}
+                  />
                   <Show when={status()}>
                     {(st) => (
                       <span class="hint">
@@ -280,6 +284,7 @@ export function ServicePage() {
               <Show when={deployed() && status()?.status === 'DRIFTED' ? s().status?.summary : undefined}>
                 {(summary) => (
                   <DriftPanel
+                    title={status()?.source === 'JOB' ? 'Changes to apply' : 'Changed outside SpawnIt'}
                     serviceId={s().id}
                     summary={summary()}
                     busy={s().jobs.some((j) => !isFinal(j.state))}
