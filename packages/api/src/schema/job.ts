@@ -10,6 +10,7 @@ import {
   type ResourceChange,
   stripAnsi,
 } from '@spawnit/engine';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import { notFound } from '../errors.js';
@@ -375,22 +376,36 @@ builder.subscriptionField('jobLogs', (t) =>
   }),
 );
 
+/** Whether the operation selects `name` directly under this field (through fragments too). */
+function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
+      return visit(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
 builder.subscriptionField('jobUpdated', (t) =>
   t.field({
     type: JobRef,
     description:
-      "A job's state: the current one at once, then every change (and its progress while it runs). Completes when the job reaches a final state.",
+      "A job's state: the current one at once, then every change (and, when `progress` is selected, each move of a running job's progress). Completes when the job reaches a final state.",
     args: { jobId: t.arg.id({ required: true, description: 'The job id.' }) },
-    subscribe: async (_root, { jobId }, ctx) => {
+    subscribe: async (_root, { jobId }, ctx, info) => {
       const { clientId } = ctx.viewer;
       const id = String(jobId);
+      // Only a client that asks for progress gets a running job again; the others see each state once.
+      const followsProgress = selectsField(info, 'progress');
       if (!(await ctx.operations.getJob(clientId, id))) throw notFound(`Job ${jobId} does not exist.`);
       return new Repeater<JobRecord>(async (push, stop) => {
         let rank = -1;
         let progress = '';
         const send = (job: JobRecord) => {
           // A running job is sent again when its progress moves; otherwise only a later state goes out.
-          const moved = job.state === 'running' && JSON.stringify(job.progress ?? null) !== progress;
+          const moved =
+            followsProgress && job.state === 'running' && JSON.stringify(job.progress ?? null) !== progress;
           if (RANK[job.state] < rank || (RANK[job.state] === rank && !moved)) return;
           rank = RANK[job.state];
           progress = JSON.stringify(job.progress ?? null);
