@@ -8,6 +8,7 @@ import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transi
 import { JobLog, type LogLine } from '../job/job-log.js';
 import type { JobProgress } from '../runner/apply-events.js';
 import type { PlanResult } from '../runner/plan.js';
+import { withoutAttributes } from '../runner/plan-summary.js';
 import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js';
@@ -101,7 +102,8 @@ interface ActiveMarker {
 
 /** What makes two statuses "the same" for the user: an event is sent only when this changes. */
 function statusFingerprint(status: ServiceStatus): string {
-  const { resources = [], drift = [] } = status.summary ?? {};
+  // What changes, not the values: a value that moves on every check (a timestamp) is not news.
+  const { resources = [], drift = [] } = withoutAttributes(status.summary) ?? {};
   return JSON.stringify([status.status, resources, drift, status.error ?? null]);
 }
 
@@ -178,8 +180,10 @@ export function createOperations(options: OperationsOptions): Operations {
     const previous = statuses.get(key) ?? (await loadStatus(clientId, serviceId));
     statuses.set(key, status);
     if (previous && statusFingerprint(previous) === statusFingerprint(status)) return;
+    // In memory the status keeps its diff for the UI; S3 gets it without the values (see withoutAttributes).
+    const saved = { ...status, summary: withoutAttributes(status.summary) };
     await store
-      .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, status)
+      .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, saved)
       .catch(() => {
         // The status is rebuilt by the next plan; an S3 hiccup must not fail the run that found it.
       });

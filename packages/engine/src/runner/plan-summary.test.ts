@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { summarizePlan } from './plan-summary.js';
+import { summarizePlan, withoutAttributes } from './plan-summary.js';
 
 describe('summarizePlan', () => {
   it('counts like tofu\'s "Plan: X to add, Y to change, Z to destroy", replacements on both sides', () => {
@@ -63,5 +63,15 @@ describe('summarizePlan', () => {
   it('keeps only the actions past the limits', () => {
     const summary = summarizePlan(updatePlan, { maxDiffs: 1, maxAttributes: 1 });
     expect(summary.resources.map((r) => r.attributes?.length)).toEqual([1, undefined, undefined]);
+  });
+
+  it('leaves the values out of what is kept outside the job history', () => {
+    const stripped = withoutAttributes(summarizePlan(updatePlan));
+    expect(JSON.stringify(stripped)).not.toMatch(/"one"|attributes/);
+    expect(stripped.resources.map((r) => r.address)).toEqual([
+      'terraform_data.app',
+      'terraform_data.dep',
+      'terraform_data.gone[0]',
+    ]);
   });
 });

@@ -189,3 +189,20 @@ export function summarizePlan(showJson: string, options: SummarizeOptions = {}):
   }
   return { add, change, destroy, resources, drift, outputs };
 }
+
+/**
+ * The summary without its attribute values, for what is kept in clear outside the job's own history (a
+ * saved plan's record, a service's status): the values stay in the job record and log, shown to the owner.
+ */
+export function withoutAttributes(summary: PlanSummary): PlanSummary;
+export function withoutAttributes(summary: PlanSummary | undefined): PlanSummary | undefined;
+export function withoutAttributes(summary: PlanSummary | undefined): PlanSummary | undefined {
+  if (!summary) return summary;
+  const strip = (changes: ResourceChange[]) => changes.map(({ address, actions }) => ({ address, actions }));
+  return {
+    ...summary,
+    resources: strip(summary.resources),
+    drift: strip(summary.drift),
+    outputs: strip(summary.outputs),
+  };
+}

@@ -15,6 +15,9 @@ const ReconcileServiceMutation = gql`
   }
 `;
 
+// Values are kept in memory only (a status at rest holds none): after a restart, the next check lists them.
+const UNLISTED = 'Found before SpawnIt restarted: the next check lists the attributes.';
+
 /** The address of a plan that, once it succeeds, is applied by its page (the reconcile flow). */
 export const reconcileHref = (jobId: string) => `${jobHref(jobId)}?then=apply`;
 
@@ -51,10 +54,14 @@ export function DriftPanel(props: { title: string; serviceId: string; summary: P
         Reconcile plans again and applies that plan at once; a plan that would destroy anything waits for you.
       </p>
       <ErrorNotice error={started.error} />
-      <ResourceDiff caption="Found changed" changes={props.summary.drift} />
-      <ResourceDiff caption="What reconciling changes" changes={props.summary.resources} />
+      <ResourceDiff caption="Found changed" changes={props.summary.drift} unlisted={UNLISTED} />
+      <ResourceDiff
+        caption="What reconciling changes"
+        changes={props.summary.resources}
+        unlisted={UNLISTED}
+      />
       <Show when={props.summary.outputs.length > 0}>
-        <ResourceDiff caption="Outputs" changes={props.summary.outputs} />
+        <ResourceDiff caption="Outputs" changes={props.summary.outputs} unlisted={UNLISTED} />
       </Show>
     </section>
   );

@@ -2,6 +2,13 @@ import { createSignal, onCleanup, Show } from 'solid-js';
 import type { JobKind, JobState, JobProgress as Progress } from '../lib/api-types';
 import { formatDuration } from '../lib/format';
 
+/** What a job does before tofu reports resources. */
+const WAITING: Record<JobKind, string> = {
+  PLAN: 'planning…',
+  APPLY: 'preparing the apply…',
+  DESTROY: 'planning the destruction…',
+};
+
 /** A clock that ticks every second while `running()` says so, for elapsed times. */
 function createNow(running: () => boolean) {
   const [now, setNow] = createSignal(Date.now());
@@ -35,15 +42,7 @@ export function JobProgress(props: {
         <span class="elapsed">
           Running for <time>{elapsed()}</time>
         </span>
-        <Show
-          when={props.progress}
-          fallback={
-            <span class="progress-text">
-              {' '}
-              · {props.kind === 'PLAN' ? 'planning…' : 'planning, then changing resources…'}
-            </span>
-          }
-        >
+        <Show when={props.progress} fallback={<span class="progress-text"> · {WAITING[props.kind]}</span>}>
           {(p) => (
             <span class="progress-text">
               {' '}

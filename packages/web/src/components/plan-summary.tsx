@@ -1,4 +1,4 @@
-import { createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
 import type { AttributeChange, ResourceChange, PlanSummary as Summary } from '../lib/api-types';
 
 /** "create", "update", "delete", and "replace" for a delete + create. */
@@ -84,7 +84,13 @@ function AttributeRows(props: { attributes: AttributeChange[] }) {
  * Each resource a plan touches, collapsed to one line (action, address, how many attributes change); opened,
  * the attributes before -> after, like the run page of HCP Terraform.
  */
-export function ResourceDiff(props: { caption: string; changes: ResourceChange[]; open?: boolean }) {
+export function ResourceDiff(props: {
+  caption: string;
+  changes: ResourceChange[];
+  open?: boolean;
+  /** What to say where a change has no attributes listed. @default the plan was too large */
+  unlisted?: JSX.Element;
+}) {
   const id = createUniqueId();
   return (
     <Show when={props.changes.length > 0}>
@@ -111,7 +117,9 @@ export function ResourceDiff(props: { caption: string; changes: ResourceChange[]
                 <Show
                   when={change.attributes}
                   fallback={
-                    <p class="hint">This plan is too large to list the attributes of every resource.</p>
+                    <p class="hint">
+                      {props.unlisted ?? 'This plan is too large to list the attributes of every resource.'}
+                    </p>
                   }
                 >
                   {(attributes) => (
@@ -133,7 +141,7 @@ export function ResourceDiff(props: { caption: string; changes: ResourceChange[]
 }
 
 /** What a plan changes: the counts as tofu gives them, then each resource's diff. */
-export function PlanSummary(props: { summary: Summary; title?: string }) {
+export function PlanSummary(props: { summary: Summary; title?: string; unlisted?: JSX.Element }) {
   const [expanded, setExpanded] = createSignal<boolean | undefined>(undefined);
   return (
     <section class="plan-summary" aria-labelledby="plan-summary-title">
@@ -160,9 +168,24 @@ export function PlanSummary(props: { summary: Summary; title?: string }) {
           <strong>{props.summary.destroy}</strong> to destroy
         </li>
       </ul>
-      <ResourceDiff caption="Resources" changes={props.summary.resources} open={expanded()} />
-      <ResourceDiff caption="Outputs" changes={props.summary.outputs} open={expanded()} />
-      <ResourceDiff caption="Changed outside SpawnIt" changes={props.summary.drift} open={expanded()} />
+      <ResourceDiff
+        caption="Resources"
+        changes={props.summary.resources}
+        open={expanded()}
+        unlisted={props.unlisted}
+      />
+      <ResourceDiff
+        caption="Outputs"
+        changes={props.summary.outputs}
+        open={expanded()}
+        unlisted={props.unlisted}
+      />
+      <ResourceDiff
+        caption="Changed outside SpawnIt"
+        changes={props.summary.drift}
+        open={expanded()}
+        unlisted={props.unlisted}
+      />
     </section>
   );
 }

@@ -497,7 +497,19 @@ function JobView(props: { id: string }) {
 
             <Show when={j().summary}>
               {(summary) => (
-                <PlanSummary summary={summary()} title={j().kind === 'PLAN' ? 'Plan' : 'Changes'} />
+                <PlanSummary
+                  summary={summary()}
+                  title={j().kind === 'PLAN' ? 'Plan' : 'Changes'}
+                  unlisted={
+                    <Show when={j().planJobId} fallback="The attributes are listed on the plan.">
+                      {(planJobId) => (
+                        <>
+                          Attribute by attribute: <A href={jobHref(planJobId())}>the plan</A>.
+                        </>
+                      )}
+                    </Show>
+                  }
+                />
               )}
             </Show>
             <Show when={j().kind === 'PLAN' && j().state === 'SUCCEEDED'}>
