@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { USERS } from './api.js';
 import { type EngineHarness, startEngine } from './engine.js';
 import { freePort } from './free-port.js';
-import { REPO_ROOT } from './paths.js';
+import { FIXTURE_CATALOG, REPO_ROOT } from './paths.js';
 
 export const WEB_DIR = path.join(REPO_ROOT, 'packages/web');
 
@@ -68,6 +68,7 @@ export async function startWebStack(options: {
     logging: 'warn',
     web: {
       distDir: options.distDir,
+      iconsDir: path.join(options.engine?.catalogDir ?? FIXTURE_CATALOG, 'icons'),
       config: { apiUrl: '/graphql', oidc: { issuer, clientId: options.oidc?.clientId ?? WEB_CLIENT_ID } },
     },
   });

@@ -76,7 +76,7 @@ describe('editing a deployed service', () => {
       .filter({ hasText: 'succeeded' })
       .waitFor({ timeout: 60_000 });
     const summary = page.getByRole('region', { name: 'Plan' });
-    await expect(summary.getByRole('table', { name: 'Resources' }).textContent()).resolves.toContain(
+    await expect(summary.getByRole('list', { name: 'Resources' }).textContent()).resolves.toContain(
       'module.this.terraform_data.this',
     );
     await page.getByRole('button', { name: 'Apply this plan' }).click();

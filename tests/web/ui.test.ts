@@ -174,7 +174,7 @@ describe('the web UI in chromium', () => {
     await log.getByText('Plan: 1 to add, 0 to change, 0 to destroy.').waitFor();
     const summary = page.getByRole('region', { name: 'Plan' });
     await expect(summary.locator('.count-add').textContent()).resolves.toBe('1 to add');
-    await expect(summary.getByRole('table', { name: 'Resources' }).textContent()).resolves.toMatch(
+    await expect(summary.getByRole('list', { name: 'Resources' }).textContent()).resolves.toMatch(
       /create.*module\.this\.terraform_data\.this|create.*terraform_data\.this/,
     );
     await snap('06-plan');
@@ -206,14 +206,14 @@ describe('the web UI in chromium', () => {
       .filter({ hasText: /^[A-Za-z0-9]{20}$/ })
       .waitFor();
     await snap('08-applied');
-    await row.getByText('compliant').waitFor();
+    await row.getByText('in sync').waitFor();
     await watcher.close();
 
     await page.getByRole('link', { name: 'Open service echo-1' }).click();
     // The page may first show what it had cached, then what the API says now.
     await page
       .locator('.page-status .badge')
-      .filter({ hasText: /^compliant$/ })
+      .filter({ hasText: /^in sync$/ })
       .waitFor();
     // A plan and its apply: the Plan button never ran while the network was missing.
     await expect(page.getByRole('region', { name: 'Jobs' }).locator('tbody tr').count()).resolves.toBe(2);

@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     modulesDir: config.modulesDir,
     dataDir: path.join(config.dataDir, 'engine'),
     tofuBin: config.tofuBin,
+    // The log keeps tofu's colours for the UI; the API's LogLine.text strips them for everyone else.
+    color: true,
     providerEnv: config.providerEnv,
     providerMirror: config.providerMirror,
     images: config.images,
@@ -189,6 +191,7 @@ async function main(): Promise<void> {
     operationTimeoutMs: config.operationTimeoutMs,
     web: {
       distDir: WEB_DIST_DIR,
+      iconsDir: path.join(config.catalogDir, 'icons'),
       config: {
         apiUrl: '/graphql',
         oidc: { issuer, clientId: config.oidc.mode === 'embedded' ? 'spawnit-web' : webClientIdOf() },

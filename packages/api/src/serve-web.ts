@@ -25,7 +25,15 @@ export interface ServeWebOptions {
   config: WebConfig;
   /** Paths left to the API (GraphQL, health); every other GET is the UI's. */
   apiPaths: string[];
+  /**
+   * The catalog's template icons (`<catalog>/icons/<icon>.svg`), served at `/icons/<icon>.svg`.
+   * @default none (the UI then draws each template's initials)
+   */
+  iconsDir?: string;
 }
+
+/** An icon name as templates give it: `postgresql`, `uptime-kuma`. */
+const ICON_PATH = /^\/icons\/([a-z0-9][a-z0-9-]{0,63})\.svg$/;
 
 /** The UI's build, where `pnpm install` puts it (`packages/web` builds itself in `postinstall`). */
 export const WEB_DIST_DIR = path.join(REPO_ROOT, 'packages/web/dist');
@@ -105,6 +113,16 @@ export function createWebHandler(
     if (pathname === '/config.json') {
       res.setHeader('Cache-Control', 'no-store');
       return send(res, req, 200, CONTENT_TYPES['.json']!, configBody);
+    }
+    if (pathname.startsWith('/icons/') && options.iconsDir) {
+      const name = ICON_PATH.exec(pathname)?.[1];
+      const icon = name && path.join(options.iconsDir, `${name}.svg`);
+      if (!icon || !(await isFile(icon)))
+        return send(res, req, 404, 'text/plain; charset=utf-8', 'Not found.\n');
+      res.setHeader('Cache-Control', 'no-cache');
+      // Opened on its own, an SVG is a document: it may draw, never run or load anything.
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return send(res, req, 200, CONTENT_TYPES['.svg']!, await readFile(icon));
     }
     let decoded: string;
     try {

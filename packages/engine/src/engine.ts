@@ -30,6 +30,7 @@ import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-sto
 import { findTofu, type TofuBinary } from './tofu/binary.js';
 import { renderCliConfig } from './tofu/cli-config.js';
 import { explainFailure } from './tofu/explain-failure.js';
+import { createRedactor } from './tofu/redact.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
 import { removeClearTfvars } from './workdir/prepare-workdir.js';
@@ -164,11 +165,6 @@ export function toTargetRef(ref: TargetRef | ServiceRef): TargetRef {
   return target;
 }
 
-function redactor(secrets: readonly string[] | undefined): (line: string) => string {
-  if (!secrets || secrets.length === 0) return (line) => line;
-  return (line) => secrets.reduce((out, secret) => out.split(secret).join('(sensitive value)'), line);
-}
-
 /** Writes the CLI config the engine hands tofu: a plugin cache, no update checks, the provider mirror. */
 async function writeCliConfig(dataDir: string, providerMirror: string | undefined): Promise<string> {
   const file = path.join(dataDir, 'tofu.tfrc');
@@ -269,7 +265,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       publishIp: parsePublishIp(options.publishIp),
     },
     async run(args, runOptions) {
-      const redact = redactor(runOptions.redact);
+      const redact = createRedactor(runOptions.redact);
       const result = await runTofu(tofu.path, args, {
         cwd: runOptions.cwd,
         env,

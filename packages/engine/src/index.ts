@@ -97,9 +97,10 @@ export { StateBlockedError } from './operations/state-recovery.js';
 export { type DockerCheck, pingDocker } from './preflight/ping-docker.js';
 export { describePreflight, type Preflight } from './preflight/preflight.js';
 export type { ApplyOptions, ApplyResult } from './runner/apply.js';
+export type { JobProgress } from './runner/apply-events.js';
 export type { OutputsOptions, OutputValue } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
-export type { PlanSummary, ResourceChange } from './runner/plan-summary.js';
+export type { AttributeChange, PlanSummary, ResourceChange } from './runner/plan-summary.js';
 export { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
 export {
   ENVELOPE_FORMAT,
@@ -142,6 +143,7 @@ export {
 } from './store/keys.js';
 export type { StateJson } from './store/read-state.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
+export { stripAnsi } from './tofu/ansi.js';
 export { findTofu, type TofuBinary } from './tofu/binary.js';
 export {
   ProviderMirrorError,

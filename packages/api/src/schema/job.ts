@@ -1,12 +1,16 @@
 import {
+  type AttributeChange,
   isTerminal,
+  type JobProgress,
   type JobRecord,
   type JobState,
   type LockInfo,
   type LogLine,
   type PlanSummary,
   type ResourceChange,
+  stripAnsi,
 } from '@spawnit/engine';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import { notFound } from '../errors.js';
@@ -64,9 +68,52 @@ const TargetKindEnum = builder.enumType('TargetKind', {
   } as const,
 });
 
+const AttributeChangeRef = builder.objectRef<AttributeChange>('AttributeChange').implement({
+  description:
+    'One attribute a change touches, before -> after, from `show -json`. Sensitive values are never sent: only their flags.',
+  fields: (t) => ({
+    path: t.exposeString('path', {
+      description: 'Where it sits, e.g. `input.message` or `ports[0].external`; empty for an output.',
+    }),
+    before: t.string({
+      nullable: true,
+      description: 'The value before, as JSON text; null when it did not exist or is sensitive.',
+      resolve: (a) => a.before ?? null,
+    }),
+    after: t.string({
+      nullable: true,
+      description: 'The value after, as JSON text; null when it goes, is sensitive or is known after apply.',
+      resolve: (a) => a.after ?? null,
+    }),
+    beforeSensitive: t.boolean({
+      description: 'The value before is sensitive (masked).',
+      resolve: (a) => a.beforeSensitive ?? false,
+    }),
+    afterSensitive: t.boolean({
+      description: 'The value after is sensitive (masked).',
+      resolve: (a) => a.afterSensitive ?? false,
+    }),
+    afterUnknown: t.boolean({
+      description: 'The value after is known only after apply.',
+      resolve: (a) => a.afterUnknown ?? false,
+    }),
+    forcesReplacement: t.boolean({
+      description: 'Changing it makes tofu replace the resource.',
+      resolve: (a) => a.forcesReplacement ?? false,
+    }),
+  }),
+});
+
 const ResourceChangeRef = builder.objectRef<ResourceChange>('ResourceChange').implement({
   description: 'One resource (or output) a plan touches.',
   fields: (t) => ({
+    attributes: t.field({
+      type: [AttributeChangeRef],
+      nullable: true,
+      description:
+        'The attributes that change; null when the plan was too large to list them (the first 200 resources are).',
+      resolve: (r) => r.attributes ?? null,
+    }),
     address: t.exposeString('address', {
       description: 'Its address, e.g. `module.this.terraform_data.this` or `output.url`.',
     }),
@@ -100,6 +147,16 @@ export const PlanSummaryRef = builder.objectRef<PlanSummary>('PlanSummary').impl
   }),
 });
 
+const JobProgressRef = builder.objectRef<JobProgress>('JobProgress').implement({
+  description:
+    "How far an apply or destroy has come, from tofu's machine-readable events (resources done of those planned).",
+  fields: (t) => ({
+    done: t.exposeInt('done', { description: 'Resources whose change is complete.' }),
+    total: t.exposeInt('total', { description: 'Resources the plan changes.' }),
+    failed: t.exposeInt('failed', { description: 'Resources whose change failed.' }),
+  }),
+});
+
 const LockRef = builder.objectRef<LockInfo>('StateLock').implement({
   description: 'A state lock a job left in the backend (after a forced kill or a crash).',
   fields: (t) => ({
@@ -119,7 +176,15 @@ export const LogLineRef = builder.objectRef<LogLine>('LogLine').implement({
     n: t.exposeInt('n', {
       description: 'Its number: from 0, with no gaps, so a client can resume after it.',
     }),
-    text: t.exposeString('text', { description: 'The text, without colours; secrets are redacted.' }),
+    text: t.string({
+      description: 'The text, without colours; secrets are redacted.',
+      resolve: (line) => stripAnsi(line.text),
+    }),
+    styled: t.string({
+      description:
+        "The text with tofu's ANSI colour codes (SGR sequences), for a client that renders them; secrets are redacted.",
+      resolve: (line) => line.text,
+    }),
   }),
 });
 
@@ -202,6 +267,13 @@ export const JobRef = builder.objectRef<JobRecord>('Job').implement({
       nullable: true,
       description: 'What the plan changes (or what the apply changed).',
       resolve: (job) => job.summary ?? null,
+    }),
+    progress: t.field({
+      type: JobProgressRef,
+      nullable: true,
+      description:
+        'For an apply or destroy: resources done of those planned; null before tofu starts changing.',
+      resolve: (job) => job.progress ?? null,
     }),
     error: t.string({
       nullable: true,
@@ -304,21 +376,39 @@ builder.subscriptionField('jobLogs', (t) =>
   }),
 );
 
+/** Whether the operation selects `name` directly under this field (through fragments too). */
+function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
+      return visit(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
 builder.subscriptionField('jobUpdated', (t) =>
   t.field({
     type: JobRef,
     description:
-      "A job's state: the current one at once, then every change. Completes when the job reaches a final state.",
+      "A job's state: the current one at once, then every change (and, when `progress` is selected, each move of a running job's progress). Completes when the job reaches a final state.",
     args: { jobId: t.arg.id({ required: true, description: 'The job id.' }) },
-    subscribe: async (_root, { jobId }, ctx) => {
+    subscribe: async (_root, { jobId }, ctx, info) => {
       const { clientId } = ctx.viewer;
       const id = String(jobId);
+      // Only a client that asks for progress gets a running job again; the others see each state once.
+      const followsProgress = selectsField(info, 'progress');
       if (!(await ctx.operations.getJob(clientId, id))) throw notFound(`Job ${jobId} does not exist.`);
       return new Repeater<JobRecord>(async (push, stop) => {
         let rank = -1;
+        let progress = '';
         const send = (job: JobRecord) => {
-          if (RANK[job.state] <= rank) return;
+          // A running job is sent again when its progress moves; otherwise only a later state goes out.
+          const moved =
+            followsProgress && job.state === 'running' && JSON.stringify(job.progress ?? null) !== progress;
+          if (RANK[job.state] < rank || (RANK[job.state] === rank && !moved)) return;
           rank = RANK[job.state];
+          progress = JSON.stringify(job.progress ?? null);
           void push(job);
           if (isTerminal(job.state)) stop();
         };

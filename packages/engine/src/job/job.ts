@@ -1,4 +1,5 @@
 import { SpawnitError } from '../errors.js';
+import type { JobProgress } from '../runner/apply-events.js';
 import type { PlanStatus } from '../runner/plan.js';
 import type { PlanSummary } from '../runner/plan-summary.js';
 import type { TargetRef } from '../store/keys.js';
@@ -44,6 +45,8 @@ export interface JobRecord {
   lineCount: number;
   /** For a plan job: the apply job that took its plan (a plan is applied once). */
   appliedBy?: string | undefined;
+  /** For an apply or destroy: resources done of those planned, as tofu reports them. */
+  progress?: JobProgress | undefined;
 }
 
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];

@@ -6,7 +6,9 @@ import type { Engine } from '../engine.js';
 import { ConflictError, NotFoundError, QueueFullError, SpawnitError, TofuError } from '../errors.js';
 import { isTerminal, type JobKind, type JobRecord, type JobState, newJob, transition } from '../job/job.js';
 import { JobLog, type LogLine } from '../job/job-log.js';
+import type { JobProgress } from '../runner/apply-events.js';
 import type { PlanResult } from '../runner/plan.js';
+import { withoutAttributes } from '../runner/plan-summary.js';
 import { networkRef } from '../service/network-config.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js';
@@ -102,7 +104,8 @@ interface ActiveMarker {
 
 /** What makes two statuses "the same" for the user: an event is sent only when this changes. */
 function statusFingerprint(status: ServiceStatus): string {
-  const { resources = [], drift = [] } = status.summary ?? {};
+  // What changes, not the values: a value that moves on every check (a timestamp) is not news.
+  const { resources = [], drift = [] } = withoutAttributes(status.summary) ?? {};
   return JSON.stringify([status.status, resources, drift, status.error ?? null]);
 }
 
@@ -181,8 +184,10 @@ export function createOperations(options: OperationsOptions): Operations {
     const previous = await loadStatus(clientId, serviceId);
     await index.setStatus({ clientId, serviceId }, status);
     if (previous && statusFingerprint(previous) === statusFingerprint(status)) return;
+    // In memory the status keeps its diff for the UI; S3 gets it without the values (see withoutAttributes).
+    const saved = { ...status, summary: withoutAttributes(status.summary) };
     await store
-      .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, status)
+      .putJson(`${targetPrefix({ kind: 'service', clientId, serviceId })}status.json`, saved)
       .catch(() => {
         // The status is rebuilt by the next plan; an S3 hiccup must not fail the run that found it.
       });
@@ -261,7 +266,19 @@ export function createOperations(options: OperationsOptions): Operations {
     // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
     const onSpawn = (pid: number) =>
       void store.putJson(`${ACTIVE_PREFIX}${record.id}`, activeMarker(record, pid)).catch(() => undefined);
-    const runOptions = { onLine, onSpawn, signal: cancel.signal, forceSignal: force.signal };
+    // Progress lives on the record in memory (S3 gets it with the next save); subscribers hear of it at most
+    // five times a second, so an apply of thousands of resources does not flood them.
+    let progressPending = false;
+    const onProgress = (progress: JobProgress) => {
+      job.record = { ...job.record, progress };
+      if (progressPending) return;
+      progressPending = true;
+      setTimeout(() => {
+        progressPending = false;
+        events.emit('jobUpdated', job.record);
+      }, 200);
+    };
+    const runOptions = { onLine, onSpawn, onProgress, signal: cancel.signal, forceSignal: force.signal };
     const target = await engine.resolve(ref);
     // A state kept after an earlier failed save goes back first; until then the target is blocked.
     const pushed = await pushPendingStates(ctx, target, recoveryDirOf(dataDir, ref), onLine);

@@ -2,8 +2,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidIdError, NotFoundError, StalePlanError, TofuError } from '../errors.js';
 import { planKey } from '../store/keys.js';
+import { createRedactor } from '../tofu/redact.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
+import { createProgressTracker, type JobProgress, renderEventLine } from './apply-events.js';
 import { type PlanRecord, planRecordKey } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { RunContext } from './run-context.js';
@@ -12,7 +14,10 @@ import { retireSavedPlans } from './saved-plans.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ApplyOptions {
+  /** Each line as a person reads it (the `@message` of tofu's JSON events). */
   onLine?: (line: string) => void;
+  /** Called when a resource's change ends: resources done of those the plan changes. */
+  onProgress?: (progress: JobProgress) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
   onSpawn?: (pid: number) => void;
@@ -62,7 +67,8 @@ export async function apply(
       `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
     );
   }
-  const runOptions = { ...options, redact: target.secretValues };
+  const { onProgress, ...stepOptions } = options;
+  const runOptions = { ...stepOptions, redact: target.secretValues };
   const prepared = await prepareWorkdir(ctx, target, runOptions);
   if (prepared.configHash !== record.configHash) {
     await discardPlan(ctx, target, planId);
@@ -77,10 +83,24 @@ export async function apply(
   await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
   await writeFile(path.join(prepared.dir, planFile), planObject.body, { mode: 0o600 });
 
-  const result = await ctx.run(
-    ['apply', '-input=false', `-lock-timeout=${ctx.lockTimeout}`, ...ctx.colorArgs, planFile],
-    { cwd: prepared.dir, ...runOptions },
+  // -json: progress comes from tofu's events, not from its text; the log shows each event's message.
+  const tracker = createProgressTracker();
+  // Redacted again once decoded: a secret with quotes is escaped in the JSON and whole only in the message.
+  const redact = createRedactor(target.secretValues);
+  const render = (line: string) => renderEventLine(line).map(redact);
+  const raw = await ctx.run(
+    ['apply', '-json', '-input=false', `-lock-timeout=${ctx.lockTimeout}`, '-no-color', planFile],
+    {
+      cwd: prepared.dir,
+      ...runOptions,
+      onLine: (line) => {
+        for (const text of render(line)) options.onLine?.(text);
+        const progress = tracker.observe(line);
+        if (progress) onProgress?.(progress);
+      },
+    },
   );
+  const result = { ...raw, lines: raw.lines.flatMap(render) };
   await rm(path.join(prepared.dir, planFile), { force: true });
   // Whatever happened, the state may have moved on: this plan must not be applied again. If S3 is down the
   // plan stays, but tofu refuses it as stale once the state has moved.

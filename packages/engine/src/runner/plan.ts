@@ -5,7 +5,7 @@ import { SpawnitError, TofuError } from '../errors.js';
 import { planKey } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
-import { type PlanSummary, summarizePlan } from './plan-summary.js';
+import { type PlanSummary, summarizePlan, withoutAttributes } from './plan-summary.js';
 import type { RunContext } from './run-context.js';
 import { expireSavedPlans } from './saved-plans.js';
 
@@ -77,7 +77,7 @@ async function readSummary(ctx: RunContext, target: ResolvedTarget, cwd: string,
   // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
   const json = show.stdout.find((line) => line.startsWith('{'));
   if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
-  return summarizePlan(json);
+  return summarizePlan(json, { secrets: target.secretValues });
 }
 
 /** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */
@@ -153,7 +153,7 @@ export async function plan(
       status,
       destroy,
       configHash: prepared.configHash,
-      summary,
+      summary: withoutAttributes(summary),
       createdAt: new Date().toISOString(),
     };
     await ctx.store.put(planKey(target.ref, planId), await readFile(path.join(prepared.dir, planFile)));

@@ -3,6 +3,7 @@ import { Suspense } from 'solid-js';
 import { useAuth } from '../lib/auth';
 import { Loading } from './notices';
 import { SystemNotices } from './system-notices';
+import { Toasts } from './toasts';
 
 /** The frame of every page: a skip link, the site navigation, who is signed in, and the page. */
 export function Layout(props: RouteSectionProps) {
@@ -54,6 +55,7 @@ export function Layout(props: RouteSectionProps) {
         <SystemNotices />
         <Suspense fallback={<Loading />}>{props.children}</Suspense>
       </main>
+      <Toasts />
     </>
   );
 }

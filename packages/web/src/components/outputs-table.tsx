@@ -2,6 +2,7 @@ import { createQuery, gql } from '@urql/solid';
 import { createSignal, For, Show } from 'solid-js';
 import type { Output } from '../lib/api-types';
 import { formatValue } from '../lib/format';
+import { CopyButton } from './copy-button';
 import { Loaded } from './notices';
 
 const ServiceOutputsQuery = gql`
@@ -72,6 +73,10 @@ export function OutputsTable(props: { serviceId: string }) {
                           <Show when={output.value !== null || !output.sensitive} fallback={<span>…</span>}>
                             <code class="output-value">{formatValue(output.value)}</code>
                           </Show>
+                        </Show>
+                        <Show when={visible() && output.value !== null}>
+                          {' '}
+                          <CopyButton text={() => formatValue(output.value)} label={`Copy ${output.name}`} />
                         </Show>
                         <Show when={output.sensitive}>
                           {' '}

@@ -11,18 +11,42 @@ function Badge(props: { tone: Tone; label: string; title?: string }) {
 }
 
 /**
- * Where a service stands: compliant, drifted or error from its last plan (a user's, the drift loop's or an
- * apply's); "not deployed" while nothing runs and no plan failed.
+ * Where a service stands, in words people use: "in sync", "changed outside SpawnIt" (the drift check found
+ * it) or "changes to apply" (a user's plan found it), "plan failed"; "not deployed" while nothing runs and
+ * no plan failed. The technical term (compliant, drifted, error) is in the tooltip.
  */
-export function ServiceStatusBadge(props: { status: PlanStatus | null | undefined; deployed: boolean }) {
-  const view = (): { tone: Tone; label: string } => {
-    if (props.status === 'ERROR') return { tone: 'bad', label: 'error' };
+export function ServiceStatusBadge(props: {
+  status: PlanStatus | null | undefined;
+  deployed: boolean;
+  /** What found the status; a drifted status found by the drift check reads "changed outside SpawnIt". */
+  source?: string | null;
+}) {
+  const view = (): { tone: Tone; label: string; title?: string } => {
+    if (props.status === 'ERROR')
+      return { tone: 'bad', label: 'plan failed', title: 'error: the last plan failed; see its job' };
     if (!props.deployed) return { tone: 'idle', label: 'not deployed' };
-    if (props.status === 'DRIFTED') return { tone: 'warn', label: 'drifted' };
-    if (props.status === 'COMPLIANT') return { tone: 'ok', label: 'compliant' };
+    if (props.status === 'DRIFTED') {
+      return props.source === 'JOB'
+        ? {
+            tone: 'warn',
+            label: 'changes to apply',
+            title: 'drifted: the last plan found changes; apply it to make them',
+          }
+        : {
+            tone: 'warn',
+            label: 'changed outside SpawnIt',
+            title: 'drifted: what runs differs from its configuration; reconcile to put it back',
+          };
+    }
+    if (props.status === 'COMPLIANT')
+      return {
+        tone: 'ok',
+        label: 'in sync',
+        title: 'compliant: what runs is what is configured (the last plan found nothing to change)',
+      };
     return { tone: 'idle', label: 'deployed' };
   };
-  return <Badge tone={view().tone} label={view().label} />;
+  return <Badge tone={view().tone} label={view().label} title={view().title} />;
 }
 
 const JOB_TONES: Record<JobState, Tone> = {

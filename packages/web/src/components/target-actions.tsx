@@ -4,6 +4,7 @@ import { createMutation } from '@urql/solid';
 import { createSignal, type JSX, Show } from 'solid-js';
 import { isFinal } from '../lib/api-types';
 import { jobHref } from '../lib/links';
+import { showToast } from '../lib/toasts';
 import { ConfirmDialog } from './confirm-dialog';
 import { type JobRow, jobTitle } from './jobs-table';
 import { ErrorNotice } from './notices';
@@ -68,7 +69,10 @@ export function TargetActions<Variables extends AnyVariables>(props: TargetActio
   async function confirmRemove() {
     const result = await remove(props.variables);
     setConfirming(undefined);
-    if (result.data) navigate(props.removedHref);
+    if (result.data) {
+      navigate(props.removedHref);
+      showToast(`Deleted ${props.label}, with its job history.`);
+    }
   }
 
   return (

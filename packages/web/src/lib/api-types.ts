@@ -46,9 +46,22 @@ export interface ValidationErrors {
   fieldErrors: FieldError[];
 }
 
+/** One attribute of a change, before -> after (JSON text); sensitive values never reach the UI. */
+export interface AttributeChange {
+  path: string;
+  before: string | null;
+  after: string | null;
+  beforeSensitive: boolean;
+  afterSensitive: boolean;
+  afterUnknown: boolean;
+  forcesReplacement: boolean;
+}
+
 export interface ResourceChange {
   address: string;
   actions: string[];
+  /** Absent when the document does not select it; null when the plan was too large to list them. */
+  attributes?: AttributeChange[] | null;
 }
 
 export interface PlanSummary {
@@ -80,3 +93,10 @@ export const isFinal = (state: JobState | undefined) =>
   state !== undefined && FINAL_JOB_STATES.includes(state);
 
 export const PROVIDER_LABELS: Record<Provider, string> = { LOCAL: 'Local Docker', AWS: 'AWS EC2' };
+
+/** Resources done of those planned, while an apply or destroy runs. */
+export interface JobProgress {
+  done: number;
+  total: number;
+  failed: number;
+}

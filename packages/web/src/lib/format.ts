@@ -20,3 +20,14 @@ export const formatValue = (value: Json | undefined) =>
 /** "1 to add, 0 to change, 0 to destroy", as tofu says it. */
 export const formatCounts = (s: { add: number; change: number; destroy: number }) =>
   `${s.add} to add, ${s.change} to change, ${s.destroy} to destroy`;
+
+// Words a plain capital letter gets wrong.
+const CATEGORY_WORDS: Record<string, string> = { devops: 'DevOps', ci: 'CI', aws: 'AWS', iot: 'IoT' };
+
+/** A catalog category as people write it: "database" -> "Database", "devops" -> "DevOps". */
+export const categoryLabel = (category: string) =>
+  category
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((word) => CATEGORY_WORDS[word.toLowerCase()] ?? `${word[0]!.toUpperCase()}${word.slice(1)}`)
+    .join(' ');

@@ -1,8 +1,9 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
+import { A, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createMutation, createQuery, createSubscription, gql } from '@urql/solid';
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { JobLog } from '../components/job-log';
+import { JobProgress } from '../components/job-progress';
 import { jobTitle } from '../components/jobs-table';
 import { ErrorNotice, Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
@@ -14,6 +15,7 @@ import {
   type JobState,
   type PlanStatus,
   PROVIDER_LABELS,
+  type JobProgress as Progress,
   type Provider,
   type PlanSummary as Summary,
 } from '../lib/api-types';
@@ -39,6 +41,11 @@ const JobQuery = gql`
       createdAt
       startedAt
       finishedAt
+      progress {
+        done
+        total
+        failed
+      }
       summary {
         add
         change
@@ -46,14 +53,41 @@ const JobQuery = gql`
         resources {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         outputs {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         drift {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
       }
       service {
@@ -92,6 +126,11 @@ const JobUpdatedSubscription = gql`
       error
       startedAt
       finishedAt
+      progress {
+        done
+        total
+        failed
+      }
       summary {
         add
         change
@@ -99,14 +138,41 @@ const JobUpdatedSubscription = gql`
         resources {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         outputs {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
         drift {
           address
           actions
+          attributes {
+            path
+            before
+            after
+            beforeSensitive
+            afterSensitive
+            afterUnknown
+            forcesReplacement
+          }
         }
       }
     }
@@ -146,6 +212,7 @@ interface JobLive {
   error: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  progress: Progress | null;
   summary: Summary | null;
 }
 
@@ -242,6 +309,19 @@ function JobView(props: { id: string }) {
         };
   };
 
+  // Reconcile (from a drifted service): the plan is applied as soon as it succeeds, unless it destroys.
+  const [search] = useSearchParams<{ then?: string }>();
+  const reconciling = () => search.then === 'apply' && job()?.kind === 'PLAN' && !job()?.destroy;
+  const reconcileWaits = () => (job()?.summary?.destroy ?? 0) > 0;
+  let reconciled = false;
+  createEffect(() => {
+    const j = job();
+    if (!reconciling() || reconciled || !j || j.state !== 'SUCCEEDED' || !j.canApply || appliedBy()) return;
+    if (reconcileWaits()) return;
+    reconciled = true;
+    void apply();
+  });
+
   // The end of the job changes what its target says (deployed, network state): read it again.
   createEffect(
     on(
@@ -315,6 +395,39 @@ function JobView(props: { id: string }) {
               </div>
             </div>
 
+            <Show when={reconciling() && !appliedBy()}>
+              <p class="notice notice-info" role="status">
+                <Show
+                  when={j().state === 'SUCCEEDED' && reconcileWaits()}
+                  fallback={
+                    <>
+                      Reconciling: this plan puts back what SpawnIt configured, and its apply starts by itself
+                      once it succeeds.
+                    </>
+                  }
+                >
+                  Reconciling stopped before the apply: this plan destroys {j().summary?.destroy} resource(s).
+                  Read it, then apply it yourself if that is what you want.
+                </Show>
+              </p>
+            </Show>
+            <Show when={j().state === 'RUNNING'}>
+              <JobProgress
+                kind={j().kind}
+                state={j().state}
+                startedAt={j().startedAt}
+                progress={j().progress}
+              />
+            </Show>
+            <Show when={j().kind !== 'PLAN' && isFinal(j().state) && j().progress}>
+              {(p) => (
+                <p class="hint job-progress-final">
+                  {p().done} of {p().total} resources changed
+                  <Show when={p().failed > 0}>, {p().failed} failed</Show>.
+                </p>
+              )}
+            </Show>
+
             <Show when={running()}>
               <div class="actions">
                 <button
@@ -384,7 +497,19 @@ function JobView(props: { id: string }) {
 
             <Show when={j().summary}>
               {(summary) => (
-                <PlanSummary summary={summary()} title={j().kind === 'PLAN' ? 'Plan' : 'Changes'} />
+                <PlanSummary
+                  summary={summary()}
+                  title={j().kind === 'PLAN' ? 'Plan' : 'Changes'}
+                  unlisted={
+                    <Show when={j().planJobId} fallback="The attributes are listed on the plan.">
+                      {(planJobId) => (
+                        <>
+                          Attribute by attribute: <A href={jobHref(planJobId())}>the plan</A>.
+                        </>
+                      )}
+                    </Show>
+                  }
+                />
               )}
             </Show>
             <Show when={j().kind === 'PLAN' && j().state === 'SUCCEEDED'}>

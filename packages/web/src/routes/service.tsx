@@ -2,13 +2,21 @@ import { A, useParams } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
 import { createEffect, on, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
+import { DriftPanel } from '../components/drift-panel';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
 import { ServiceStatusBadge } from '../components/status-badge';
 import { TargetActions } from '../components/target-actions';
 import { TemplateIcon } from '../components/template-icon';
-import { type Json, type PlanStatus, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import {
+  isFinal,
+  type Json,
+  type PlanStatus,
+  type PlanSummary,
+  PROVIDER_LABELS,
+  type Provider,
+} from '../lib/api-types';
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
@@ -45,6 +53,50 @@ const ServiceQuery = gql`
         checkedAt
         source
         error
+        summary {
+          add
+          change
+          destroy
+          resources {
+            address
+            actions
+            attributes {
+              path
+              before
+              after
+              beforeSensitive
+              afterSensitive
+              afterUnknown
+              forcesReplacement
+            }
+          }
+          outputs {
+            address
+            actions
+            attributes {
+              path
+              before
+              after
+              beforeSensitive
+              afterSensitive
+              afterUnknown
+              forcesReplacement
+            }
+          }
+          drift {
+            address
+            actions
+            attributes {
+              path
+              before
+              after
+              beforeSensitive
+              afterSensitive
+              afterUnknown
+              forcesReplacement
+            }
+          }
+        }
       }
       jobs {
         id
@@ -101,7 +153,13 @@ interface ServiceData {
       parameters: { name: string; label: string; secret: boolean }[];
     } | null;
     network: { name: string; provider: Provider; deployed: boolean } | null;
-    status: { status: PlanStatus; checkedAt: string; source: string; error: string | null } | null;
+    status: {
+      status: PlanStatus;
+      checkedAt: string;
+      source: string;
+      error: string | null;
+      summary: PlanSummary | null;
+    } | null;
     jobs: (JobRow & { canApply: boolean })[];
   } | null;
 }
@@ -159,7 +217,11 @@ export function ServicePage() {
                   </p>
                 </div>
                 <div class="page-status">
-                  <ServiceStatusBadge status={status()?.status} deployed={deployed()} />
+                  <ServiceStatusBadge
+                    status={status()?.status}
+                    deployed={deployed()}
+                    source={status()?.source}
+                  />
                   <Show when={status()}>
                     {(st) => (
                       <span class="hint">
@@ -218,6 +280,17 @@ export function ServicePage() {
                   </p>
                 }
               />
+
+              <Show when={deployed() && status()?.status === 'DRIFTED' ? s().status?.summary : undefined}>
+                {(summary) => (
+                  <DriftPanel
+                    title={status()?.source === 'JOB' ? 'Changes to apply' : 'Changed outside SpawnIt'}
+                    serviceId={s().id}
+                    summary={summary()}
+                    busy={s().jobs.some((j) => !isFinal(j.state))}
+                  />
+                )}
+              </Show>
 
               <div class="columns">
                 <section aria-labelledby="config-title">

@@ -25,6 +25,7 @@ const ServicesQuery = gql`
       status {
         status
         checkedAt
+        source
       }
     }
   }
@@ -38,7 +39,7 @@ interface ServiceRow {
   networkName: string;
   deployed: boolean;
   updatedAt: string;
-  status: { status: PlanStatus; checkedAt: string } | null;
+  status: { status: PlanStatus; checkedAt: string; source: string } | null;
 }
 
 /** The user's services with their live status. */
@@ -71,6 +72,7 @@ export function ServicesPage() {
           {(service) => {
             const status = () => live()[service.id]?.status ?? service.status?.status;
             const deployed = () => live()[service.id]?.deployed ?? service.deployed;
+            const source = () => live()[service.id]?.source ?? service.status?.source;
             const checkedAt = () => live()[service.id]?.checkedAt ?? service.status?.checkedAt;
             return (
               <tr>
@@ -82,7 +84,7 @@ export function ServicesPage() {
                   {PROVIDER_LABELS[service.provider]} · {service.networkName}
                 </td>
                 <td>
-                  <ServiceStatusBadge status={status()} deployed={deployed()} />
+                  <ServiceStatusBadge status={status()} deployed={deployed()} source={source()} />
                 </td>
                 <td>{formatDateTime(checkedAt())}</td>
               </tr>
