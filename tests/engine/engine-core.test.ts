@@ -178,8 +178,18 @@ describe('plan, apply, destroy', () => {
     expect(first).toMatchObject({ status: 'drifted', initialized: true, saved: true, exitCode: 2 });
     expect(first.summary).toMatchObject({ add: 1, change: 0, destroy: 0 });
     expect(first.summary!.resources).toEqual([
-      { address: 'module.this.terraform_data.this', actions: ['create'] },
+      {
+        address: 'module.this.terraform_data.this',
+        actions: ['create'],
+        // The attribute-level diff: values as JSON, the ones only the apply knows flagged.
+        attributes: expect.arrayContaining([
+          { path: 'input.message', after: '"hello"' },
+          { path: 'input.port', after: '8080' },
+          { path: 'output', afterUnknown: true },
+        ]),
+      },
     ]);
+    expect(JSON.stringify(first.summary)).not.toContain('correct-horse-battery');
     expect(lines.join('\n')).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
     expect(lines.join('\n')).not.toContain('correct-horse-battery');
     expect(lines.join('\n')).not.toMatch(/\u001b\[/);
@@ -224,7 +234,13 @@ describe('plan, apply, destroy', () => {
     expect(drifted.status).toBe('drifted');
     expect(drifted.summary).toMatchObject({ add: 0, change: 1, destroy: 0 });
     expect(drifted.summary!.resources).toEqual([
-      { address: 'module.this.terraform_data.this', actions: ['update'] },
+      {
+        address: 'module.this.terraform_data.this',
+        actions: ['update'],
+        attributes: expect.arrayContaining([
+          { path: 'input.watched', before: '"v1"', after: '"v2 changed by hand"' },
+        ]),
+      },
     ]);
     await h.engine.apply(ref, drifted.planId);
     expect((await h.engine.plan(ref)).status).toBe('compliant');
@@ -290,7 +306,7 @@ describe('plan, apply, destroy', () => {
     const destroyed = await h.engine.destroy(ref, { onLine: (l) => lines.push(l) });
     expect(destroyed.plan).toMatchObject({ status: 'drifted', destroy: true });
     expect(destroyed.plan.summary!.resources).toEqual([
-      { address: 'module.this.terraform_data.this', actions: ['delete'] },
+      expect.objectContaining({ address: 'module.this.terraform_data.this', actions: ['delete'] }),
     ]);
     expect(lines.join('\n')).toContain('Apply complete! Resources: 0 added, 0 changed, 1 destroyed.');
     expect(await h.engine.isDeployed(ref)).toBe(false);

@@ -44,7 +44,12 @@ async function listingsOf(engine: Engine) {
     services,
     networks: await engine.index.listNetworks(clientId),
     deployed: await engine.index.deployed(targets),
-    statuses: await engine.index.statuses(services),
+    // A status keeps its diff (attribute values) in memory only: S3, and so a rebuilt index, has it without.
+    statuses: JSON.parse(
+      JSON.stringify(await engine.index.statuses(services), (key, value) =>
+        key === 'attributes' ? undefined : value,
+      ),
+    ),
     jobs: await engine.index.listJobs(clientId),
     lastPlans: (await engine.index.lastPlans(targets)).map((job) => job ?? null),
     statusList: (await engine.index.statuses(services)).map((status) => status?.status ?? null),
