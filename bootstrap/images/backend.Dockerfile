@@ -1,5 +1,6 @@
-# The SpawnIt API: Node 20 (Debian's nodejs) runs packages/api/src/main.ts with tsx, next to OpenTofu, the
-# provider mirror, and the modules and catalog it deploys. all-deploy.sh stages OpenTofu and the mirror in
+# The SpawnIt API: Node 20 (Debian's nodejs) runs its build (packages/api/dist/main.mjs, one file that holds the
+# workspace packages and their dependencies), next to OpenTofu, the provider mirror, and the modules and
+# catalog it deploys. all-deploy.sh stages OpenTofu and the mirror in
 # bootstrap/.build/repo/ first (see bootstrap/README.md), then builds from the repository root:
 #   docker build --file bootstrap/images/backend.Dockerfile --tag spawnit/backend:dev .
 # BASE_IMAGE is any Debian trixie image: a site without a registry passes its own (debootstrap + docker import).
@@ -29,25 +30,20 @@ WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 RUN pnpm fetch
 COPY . .
-RUN pnpm install --offline --frozen-lockfile --prod --filter "@spawnit/api..." \
- && npm install --global --prefix /opt/tsx --no-fund --no-audit tsx@4.23.15
+# The install builds packages/api/dist (its postinstall runs esbuild).
+RUN pnpm install --offline --frozen-lockfile --filter "@spawnit/api..." \
+ && test -s packages/api/dist/main.mjs
 
 FROM node AS runtime
 RUN useradd --system --uid 10001 --create-home --home-dir /home/spawnit spawnit \
  && mkdir -p /var/lib/spawnit && chown spawnit:spawnit /var/lib/spawnit
 COPY bootstrap/.build/repo/tofu /usr/local/bin/tofu
 COPY bootstrap/.build/repo/providers /opt/spawnit/providers
-COPY --from=deps /opt/tsx /opt/tsx
 WORKDIR /app
-COPY --from=deps /app/package.json ./
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=deps /app/packages/engine ./packages/engine
-COPY --from=deps /app/packages/embedded ./packages/embedded
-COPY --from=deps /app/packages/api ./packages/api
+COPY --from=deps /app/packages/api/dist ./packages/api/dist
 COPY modules ./modules
 COPY catalog ./catalog
 ENV NODE_ENV=production \
-    PATH=/opt/tsx/bin:$PATH \
     PORT=4000 \
     SPAWNIT_HOST=0.0.0.0 \
     SPAWNIT_TOFU_BIN=/usr/local/bin/tofu \
@@ -59,4 +55,4 @@ USER spawnit
 EXPOSE 4000
 HEALTHCHECK --interval=5s --timeout=5s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:4000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["tsx", "packages/api/src/main.ts"]
+CMD ["node", "packages/api/dist/main.mjs"]

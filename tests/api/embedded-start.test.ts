@@ -1,22 +1,18 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
 import { realStack } from '../support/real-stack.js';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 const dirs: string[] = [];
+// What `pnpm start` runs is the build `pnpm install` made; build it again so the test sees these sources.
+beforeAll(async () => {
+  await execa('node', ['packages/api/scripts/build.mjs'], { cwd: REPO_ROOT });
+}, 120_000);
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
@@ -24,7 +20,7 @@ afterAll(async () => {
 /** `pnpm start` on the embedded defaults until its banner is printed; returns the banner, then stops it. */
 async function startOnce(dataDir: string): Promise<string> {
   const [s3Port, oidcPort] = [await freePort(), await freePort()];
-  const child = execa(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['packages/api/src/main.ts'], {
+  const child = execa('node', ['packages/api/dist/main.mjs'], {
     cwd: REPO_ROOT,
     env: {
       PORT: '0',

@@ -21,7 +21,7 @@ describe('SpawnIt images', () => {
     const text = read('bootstrap/images/backend.Dockerfile');
     expect(text).toContain('COPY bootstrap/.build/repo/tofu /usr/local/bin/tofu');
     expect(text).toContain('SPAWNIT_PROVIDER_MIRROR=/opt/spawnit/providers');
-    expect(text).toContain('packages/api/src/main.ts');
+    expect(text).toContain('CMD ["node", "packages/api/dist/main.mjs"]');
   });
 
   it('downloads Keycloak from Maven Central checked against the SHA-256 all-deploy.sh pins', () => {

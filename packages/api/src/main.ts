@@ -56,9 +56,24 @@ async function main(): Promise<void> {
   await makeOwnerOnly(config.dataDir);
   if (config.port !== 0) await assertPortFree(config.port, 'PORT', config.host);
 
+  // The embedded servers start side by side: neither needs the other.
+  const [embeddedS3, embeddedOidc] = await Promise.all([
+    config.s3.mode === 'embedded'
+      ? startEmbeddedS3(config.dataDir, config.s3.port, config.s3.bucket)
+      : undefined,
+    config.oidc.mode === 'embedded'
+      ? startEmbeddedOidc(config.dataDir, {
+          port: config.oidc.port,
+          audience: config.oidc.audience,
+          rolesClaim: config.rolesClaim,
+          webRedirectUris: webRedirectUris(config.port),
+        })
+      : undefined,
+  ]);
+
   let store: S3StoreOptions;
   if (config.s3.mode === 'embedded') {
-    const s3 = await startEmbeddedS3(config.dataDir, config.s3.port, config.s3.bucket);
+    const s3 = embeddedS3!;
     stoppers.push({ name: 'S3 server', stop: () => s3.server.stop() });
     store = s3.store;
     log(
@@ -79,12 +94,7 @@ async function main(): Promise<void> {
   let firstUsers: { username: string; password: string; roles: string[] }[] = [];
   let passwordsFile: string | undefined;
   if (config.oidc.mode === 'embedded') {
-    const oidc = await startEmbeddedOidc(config.dataDir, {
-      port: config.oidc.port,
-      audience: config.oidc.audience,
-      rolesClaim: config.rolesClaim,
-      webRedirectUris: webRedirectUris(config.port),
-    });
+    const oidc = embeddedOidc!;
     stoppers.push({ name: 'OIDC provider', stop: () => oidc.provider.stop() });
     issuer = oidc.issuer;
     firstUsers = oidc.createdUsers;
@@ -120,10 +130,7 @@ async function main(): Promise<void> {
     secretsKey,
     previousSecretsKeys: config.previousSecretsKeys,
   });
-  const bucket = await engine.store.check({
-    createBucket: config.s3.mode === 'external' && config.s3.createBucket,
-  });
-  if (bucket.created) log(`Created the bucket "${config.s3.bucket}" (SPAWNIT_S3_CREATE_BUCKET=true).`);
+  await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
   for (const warning of engine.warnings) warn(warning);
   // A missing part (Docker, say) is a warning: the API still starts, and the UI shows it.

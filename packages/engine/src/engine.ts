@@ -187,23 +187,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await mkdirPrivate(workdirRoot);
   await makeOwnerOnly(dataDir);
   if (!workdirRoot.startsWith(`${dataDir}${path.sep}`)) await makeOwnerOnly(workdirRoot);
-  const tofu = await findTofu({ bin: options.tofuBin });
-  const stateEncryption = options.stateEncryption
-    ? await resolveStateEncryption(options.stateEncryption)
-    : undefined;
+  const store = createS3Store(options.store);
+  const probeLock = (options.useLockfile ?? 'auto') === 'auto';
+  // Independent waits, side by side: the binary's version, the key derivation (a worker thread), the catalog
+  // files, and the store's round trips. Start time is their longest, not their sum.
+  const [tofu, stateEncryption, loadedCatalog, cliConfig, conditionalWrites] = await Promise.all([
+    findTofu({ bin: options.tofuBin }),
+    options.stateEncryption ? resolveStateEncryption(options.stateEncryption) : undefined,
+    loadCatalog({ catalogDir: options.catalogDir, modulesDir }),
+    writeCliConfig(dataDir, options.providerMirror),
+    probeLock ? probeConditionalWrites(store) : undefined,
+  ]);
   const masterKeys: MasterKey[] = [
     ...(options.secretsKey ? [parseMasterKey(options.secretsKey, 'SPAWNIT_SECRETS_KEY')] : []),
     ...(options.previousSecretsKeys ?? []).map((k) => parseMasterKey(k, 'SPAWNIT_SECRETS_KEY_PREVIOUS')),
   ];
   const sealer: ConfigSealer = createConfigSealer(masterKeys);
   const decryptState = createStateDecrypter(options.stateEncryption);
-  const store = createS3Store(options.store);
-  let catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
-  const cliConfig = await writeCliConfig(dataDir, options.providerMirror);
+  let catalog = loadedCatalog;
   const warnings: string[] = [];
   let useLockfile = options.useLockfile === true;
-  if ((options.useLockfile ?? 'auto') === 'auto') {
-    useLockfile = await probeConditionalWrites(store);
+  if (probeLock) {
+    useLockfile = conditionalWrites === true;
     if (!useLockfile) {
       const warning = `The S3 store ${store.endpoint} (bucket "${store.bucket}") ignores conditional writes (If-None-Match), so tofu's S3 lockfile cannot lock state there: state locking is OFF and only SpawnIt's own one-run-per-target rule protects it. Do not run tofu by hand on these states; use MinIO or AWS S3 in production.`;
       warnings.push(warning);

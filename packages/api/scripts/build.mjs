@@ -1,0 +1,29 @@
+// Builds the API into plain JavaScript, dist/main.mjs and dist/token.mjs, which `pnpm start` and `pnpm token`
+// run: nothing is compiled when the product starts. Runs at install (postinstall); `pnpm dev` runs the sources.
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const started = performance.now();
+await build({
+  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+  entryPoints: { main: 'src/main.ts', token: 'src/token.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  // One file per entry, the workspace packages and the dependencies in it: one read and one parse at start.
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.19',
+  // Some dependencies are CommonJS and call require(): give the bundle one.
+  banner: {
+    js: "import { createRequire as spawnitCreateRequire } from 'node:module'; const require = spawnitCreateRequire(import.meta.url);",
+  },
+  sourcemap: 'linked',
+  legalComments: 'external',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  logLevel: 'warning',
+});
+console.log(
+  `@spawnit/api: built dist/main.mjs and dist/token.mjs in ${Math.round(performance.now() - started)} ms`,
+);
