@@ -185,6 +185,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     engine,
     operations,
+    drift,
     verifier,
     development: config.development,
     host: config.host,

@@ -323,11 +323,9 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       });
     },
     lag() {
+      // A plan still running counts from its start: one that outlasts the interval breaks the promise too.
       let oldest = Number.POSITIVE_INFINITY;
-      for (const [key, at] of checkedAt) {
-        // A service being planned right now is being checked.
-        if (!inFlight.has(key) && at < oldest) oldest = at;
-      }
+      for (const at of checkedAt.values()) if (at < oldest) oldest = at;
       return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Date.now() - oldest - intervalMs);
     },
   };
