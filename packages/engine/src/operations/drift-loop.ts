@@ -16,7 +16,7 @@ export interface DriftLoopOptions {
   /**
    * The Docker engine whose container events (died, removed, changed) trigger a check of just the service
    * they concern, whatever the interval; `false` watches none.
-   * @default process.env.DOCKER_HOST, else unix:///var/run/docker.sock
+   * @default `engine.dockerHost`, the one tofu's docker provider reaches
    */
   dockerHost?: string | false;
   /** Wait after a container event before planning, so a burst (kill, die, stop) makes one plan. @default 200 */
@@ -91,8 +91,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const settleMs = options.eventSettleMs ?? 200;
   const spread = options.spread ?? true;
-  const dockerHost =
-    options.dockerHost === false ? false : options.dockerHost || process.env.DOCKER_HOST || undefined;
+  const dockerHost = options.dockerHost === false ? false : options.dockerHost || engine.dockerHost;
   const queue: Queued[] = [];
   const pending = new Set<string>();
   const inFlight = new Map<string, AbortController>();
