@@ -139,6 +139,12 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         return;
       }
       stats.planned++;
+      const since = eventAt.get(key);
+      // Before the status is recorded, so whoever sees the status also sees this figure.
+      if (since !== undefined && !recheck.has(key)) {
+        eventAt.delete(key);
+        stats.lastEventCheckMs = Date.now() - since;
+      }
       await operations.recordStatus(ref.clientId, ref.serviceId, {
         status: result.status,
         checkedAt: new Date().toISOString(),
@@ -146,11 +152,6 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         error: result.error,
         source: 'drift',
       });
-      const since = eventAt.get(key);
-      if (since !== undefined && !recheck.has(key)) {
-        eventAt.delete(key);
-        stats.lastEventCheckMs = Date.now() - since;
-      }
     } catch (error) {
       options.onError?.(error);
     } finally {
