@@ -54,7 +54,7 @@ try {
     `drift pass over ${count} services, concurrency ${parallelism} (${engine.tofu.name} ${engine.tofu.version}):`,
   );
   console.log(
-    `  drift loop (list S3, plan -out, status):            ${loopRate.toFixed(2)} plans/s (${loopSeconds.toFixed(1)} s)`,
+    `  drift loop (list index, plan, status):             ${loopRate.toFixed(2)} plans/s (${loopSeconds.toFixed(1)} s)`,
   );
   console.log(
     `  plan by hand, same workdirs, ${parallelism} at a time:         ${handRate.toFixed(2)} plans/s (${handSeconds.toFixed(1)} s)`,

@@ -1,7 +1,7 @@
 // A real PostgreSQL, from planService to "accepts connections", through the API (embedded S3 and OIDC,
 // OpenTofu, the docker provider from the mirror, the tests' dockerd), next to `tofu init` + `plan` + `apply` of
-// the same module by hand in the same script; then how long the drift loop takes to see a `docker stop`, at
-// the default interval. Prepares the real stack first (scripts/stack/prepare.sh, cached).
+// the same module by hand in the same script; then how long the drift loop takes to see a `docker stop` with a
+// 10-minute interval, so only its reaction to Docker's events can find it in time. Prepares the real stack first (scripts/stack/prepare.sh, cached).
 //   npx pnpm@10.34.8 bench:postgres [runs]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { median, tofuEnv } from './support.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DRIFT_INTERVAL_MS = 10_000; // the product's default
+const DRIFT_INTERVAL_MS = 600_000; // far beyond the measure: what is seen comes from Docker's events
 
 const prepared = await execa('bash', [path.join(repo, 'scripts/stack/prepare.sh')], { stderr: 'inherit' });
 for (const line of prepared.stdout.split('\n')) {
@@ -133,8 +133,9 @@ try {
     await tofu('destroy', '-auto-approve');
   }
 
-  // Drift: how long after `docker stop` the status turns DRIFTED, at the default interval.
+  // Drift: how long after `docker stop` the status turns DRIFTED, and from Docker's first event to that status.
   const delays: number[] = [];
+  const fromEvent: number[] = [];
   for (let i = 0; i < runs; i++) {
     const id = `pg-${i}`;
     const container = `spawnit-${clientId}-${id}`;
@@ -146,6 +147,7 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     delays.push((performance.now() - t) / 1000);
+    fromEvent.push((api.drift?.stats.lastEventCheckMs ?? Number.NaN) / 1000);
   }
   for (let i = 0; i < runs; i++) {
     const { destroyService } = await run('mutation ($id: ID!) { destroyService(id: $id) { id } }', {
@@ -164,7 +166,11 @@ try {
   console.log(`  planService -> applyService -> accepts connections, through the API: ${fmt(viaApi)}`);
   console.log(`  tofu init + plan + apply by hand -> accepts connections:             ${fmt(byHand)}`);
   console.log(`  ratio API / by hand: ${(median(viaApi) / median(byHand)).toFixed(2)}`);
-  console.log(`  drift seen after docker stop, interval ${DRIFT_INTERVAL_MS / 1000} s: ${fmt(delays)}`);
+  console.log(
+    `  drift seen after docker stop, interval ${DRIFT_INTERVAL_MS / 1000} s (Docker events): ${fmt(delays)}`,
+  );
+  console.log(`    of which from Docker's first event to the DRIFTED status:             ${fmt(fromEvent)}`);
+  console.log(`    target (issue 13): under 2 s, whatever the interval`);
 } finally {
   await api.close();
   await rm(scratch, { recursive: true, force: true });

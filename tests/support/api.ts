@@ -95,6 +95,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const app = buildApp({
     engine: h.engine,
     operations,
+    drift,
     verifier,
     development: options.development ?? true,
     port: 0,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, Operations } from '@spawnit/engine';
+import type { DriftLoop, Engine, Operations } from '@spawnit/engine';
 import { SpawnitError } from '@spawnit/engine';
 import {
   createLogger,
@@ -27,6 +27,8 @@ import {
 export interface AppOptions {
   engine: Engine;
   operations: Operations;
+  /** The drift loop running beside the API, for `system { driftLag }`. @default none (driftLag is null) */
+  drift?: DriftLoop;
   /** Checks bearer tokens; see `createTokenVerifier`. */
   verifier: TokenVerifier;
   /**

@@ -1,4 +1,4 @@
-import type { Engine, Operations } from '@spawnit/engine';
+import type { DriftLoop, Engine, Operations } from '@spawnit/engine';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
@@ -8,6 +8,7 @@ export interface ContextDeps {
   verifier: TokenVerifier;
   engine: Engine;
   operations: Operations;
+  drift?: DriftLoop;
 }
 
 /** The controller behind `Context.signal`, for the plugin that enforces the deadline. */
@@ -38,6 +39,7 @@ export function createContextFactory(deps: ContextDeps) {
       viewer,
       engine: deps.engine,
       operations: deps.operations,
+      drift: deps.drift,
       loaders: createLoaders(deps, { signal: deadline.signal }),
       signal: deadline.signal,
       [DEADLINE]: deadline,

@@ -185,6 +185,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     engine,
     operations,
+    drift,
     verifier,
     development: config.development,
     host: config.host,
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
       : `  GraphQL:   ${url} (production: no GraphiQL, no introspection)`,
     `  Health:    ${url.replace(/\/graphql$/, '/health')}`,
     `  Issuer:    ${issuer}${config.oidc.mode === 'embedded' ? ' (embedded OIDC provider, login page included)' : ''}`,
-    `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s` : 'off'}`,
+    `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s, and at once on container events of ${engine.dockerHost}` : 'off'}`,
     `  Secrets:   state and plans ${engine.stateEncrypted ? 'encrypted (OpenTofu, pbkdf2 + AES-GCM)' : 'NOT encrypted'}, secret parameters ${engine.configSealed ? 'encrypted (AES-256-GCM envelopes)' : 'NOT encrypted'}`,
     ...(secretKeysNote ? [`  Keys:      ${secretKeysNote}`] : []),
     ...describePreflight(preflight).map((line) => `  ${line}`),

@@ -6,6 +6,7 @@ import type { ProviderName } from './ids.js';
 import { type ListingIndex, withoutParams } from './listing/listing-index.js';
 import { createMemoryIndex } from './listing/memory-index.js';
 import { scanStore } from './listing/scan-store.js';
+import { DEFAULT_DOCKER_HOST } from './preflight/ping-docker.js';
 import { type Preflight, runPreflight } from './preflight/preflight.js';
 import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
@@ -153,6 +154,8 @@ export interface Engine {
   resolve(ref: TargetRef | ServiceRef): Promise<ResolvedTarget>;
   /** Checks what the engine runs with: the binary, where providers come from, whether Docker answers. */
   preflight(): Promise<Preflight>;
+  /** The Docker engine tofu's docker provider reaches: `DOCKER_HOST` of its environment, else the default. */
+  readonly dockerHost: string;
 }
 
 // Cloud credentials in the engine's own environment must not override the state store's profile.
@@ -337,6 +340,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     runContext,
     resolve,
     preflight: () => runPreflight({ tofu, providerMirror: options.providerMirror, env }),
+    dockerHost: options.providerEnv?.DOCKER_HOST || baseEnv.DOCKER_HOST || DEFAULT_DOCKER_HOST,
     async reloadCatalog() {
       catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });
       return catalog;

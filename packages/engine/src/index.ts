@@ -85,6 +85,13 @@ export {
 export { createMemoryIndex, type MemoryIndexOptions } from './listing/memory-index.js';
 export { type ScanOptions, scanStore } from './listing/scan-store.js';
 export {
+  type ContainerEvent,
+  type DockerEventWatch,
+  DRIFT_EVENTS,
+  type WatchDockerEventsOptions,
+  watchDockerEvents,
+} from './operations/docker-events.js';
+export {
   createDriftLoop,
   type DriftLoop,
   type DriftLoopOptions,

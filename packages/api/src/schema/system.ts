@@ -20,7 +20,7 @@ const DockerStatusRef = builder.objectRef<Preflight['docker']>('DockerStatus').i
   }),
 });
 
-const SystemRef = builder.objectRef<Preflight>('System').implement({
+const SystemRef = builder.objectRef<Preflight & { driftLag: number | null }>('System').implement({
   description: 'What SpawnIt runs with: the binary, where providers come from, whether Docker answers.',
   fields: (t) => ({
     binary: t.string({ description: '`tofu` or `terraform`.', resolve: (p) => p.tofu.name }),
@@ -43,6 +43,12 @@ const SystemRef = builder.objectRef<Preflight>('System').implement({
     docker: t.field({ type: DockerStatusRef, description: 'The Docker engine.', resolve: (p) => p.docker }),
     warnings: t.exposeStringList('warnings', {
       description: 'One line per missing part, with what to do; empty when all is well.',
+    }),
+    driftLag: t.int({
+      nullable: true,
+      description:
+        'How late the drift loop is on its promise, in ms: the time since the oldest check of a deployed service was due (0 when every service was checked within the interval; null when the loop is off).',
+      resolve: (p) => p.driftLag,
     }),
     checkedAt: t.field({
       type: 'DateTime',
@@ -69,6 +75,10 @@ builder.queryField('system', (t) =>
     type: SystemRef,
     description:
       'What SpawnIt runs with, checked now (at most every 5 s): the UI shows a notice for each warning.',
-    resolve: (_root, _args, ctx) => preflightOf(ctx.engine),
+    resolve: async (_root, _args, ctx) => ({
+      ...(await preflightOf(ctx.engine)),
+      // Read now, not cached with the preflight: it moves every second when the loop falls behind.
+      driftLag: ctx.drift ? ctx.drift.lag() : null,
+    }),
   }),
 );

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Engine } from '../engine.js';
-import { CLIENTS_PREFIX, type TargetRef } from '../store/keys.js';
+import type { TargetRef } from '../store/keys.js';
+import { type ContainerEvent, type DockerEventWatch, watchDockerEvents } from './docker-events.js';
 import { type Operations, targetKeyOf } from './operations.js';
 
 export interface DriftLoopOptions {
@@ -10,8 +11,21 @@ export interface DriftLoopOptions {
   intervalMs?: number;
   /** Drift plans running at once. @default the CPU count */
   concurrency?: number;
-  /** Called when a pass or a plan fails unexpectedly (S3 down...). */
+  /** Called when a pass or a plan fails unexpectedly (S3 down...), or Docker's event stream is lost. */
   onError?: (error: unknown) => void;
+  /**
+   * The Docker engine whose container events (died, removed, changed) trigger a check of just the service
+   * they concern, whatever the interval; `false` watches none.
+   * @default `engine.dockerHost`, the one tofu's docker provider reaches
+   */
+  dockerHost?: string | false;
+  /** Wait after a container event before planning, so a burst (kill, die, stop) makes one plan. @default 200 */
+  eventSettleMs?: number;
+  /**
+   * Spread each periodic pass's plans over the interval instead of starting them all at once.
+   * @default true
+   */
+  spread?: boolean;
 }
 
 export interface DriftStats {
@@ -22,6 +36,12 @@ export interface DriftStats {
   /** Services passed over in a pass because a job held them or their previous drift plan was not done. */
   skipped: number;
   passes: number;
+  /** Checks asked for by a Docker event. */
+  eventChecks: number;
+  /** Docker events that asked for nothing: a user's job held the service, or it is not deployed here. */
+  ignoredEvents: number;
+  /** From the Docker event to the status it led to, for the last event-driven check (ms). */
+  lastEventCheckMs: number | undefined;
 }
 
 export interface DriftLoop {
@@ -30,55 +50,73 @@ export interface DriftLoop {
   stop(): Promise<void>;
   /** One pass now: finds deployed services and plans each not busy; resolves when all its plans are done. */
   runOnce(): Promise<void>;
+  /**
+   * How far behind its promise the loop is: the time since the oldest deployed service's check was due
+   * (ms), 0 when every service was checked within the interval.
+   */
+  lag(): number;
   readonly stats: DriftStats;
 }
 
 type ServiceTarget = Extract<TargetRef, { kind: 'service' }>;
 
-/** Every deployed service of every client. */
+/** Every deployed service of every client, from the listing index (no S3 read). */
 async function deployedServices(engine: Engine): Promise<ServiceTarget[]> {
-  const out: ServiceTarget[] = [];
-  for (const clientId of await engine.store.listFolders(CLIENTS_PREFIX)) {
-    let ids: string[];
-    try {
-      ids = await engine.store.listFolders(`${CLIENTS_PREFIX}${clientId}/services/`);
-    } catch {
-      continue;
+  const refs: ServiceTarget[] = [];
+  for (const clientId of await engine.index.clients()) {
+    for (const entry of await engine.index.listServices(clientId)) {
+      refs.push({ kind: 'service', clientId, serviceId: entry.serviceId });
     }
-    const checks = await Promise.all(
-      ids.map(async (serviceId) => {
-        const ref: ServiceTarget = { kind: 'service', clientId, serviceId };
-        try {
-          return (await engine.isDeployed(ref)) ? ref : undefined;
-        } catch {
-          // An id that fails validation (written by hand into the bucket) is not ours to plan.
-          return undefined;
-        }
-      }),
-    );
-    out.push(...checks.filter((r): r is ServiceTarget => r !== undefined));
   }
-  return out;
+  const deployed = await engine.index.deployed(refs);
+  return refs.filter((_, i) => deployed[i]);
+}
+
+interface Queued {
+  ref: ServiceTarget;
+  /** Not started before this time (ms since the epoch): how a pass spreads over the interval. */
+  notBefore: number;
 }
 
 /**
- * Plans every deployed service periodically to find changes made outside SpawnIt. Never two plans of one
- * service at once and never a plan beside a user's job; at most `concurrency` plans at a time. When a pass
- * takes longer than the interval, the next pass only adds services that are not already waiting or
- * running: the backlog never exceeds one plan per service, and the busiest setups just see each service
- * planned less often than every interval.
+ * Plans every deployed service periodically to find changes made outside SpawnIt, and at once the service
+ * of a container Docker reports died, removed or changed. Never two plans of one service at once and never
+ * a plan beside a user's job; at most `concurrency` plans at a time. When a pass takes longer than the
+ * interval, the next pass only adds services that are not already waiting or running: the backlog never
+ * exceeds one plan per service, and `lag()` says how late the oldest check is.
  */
 export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const { engine, operations } = options;
   const intervalMs = options.intervalMs ?? 10_000;
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-  const queue: ServiceTarget[] = [];
+  const settleMs = options.eventSettleMs ?? 200;
+  const spread = options.spread ?? true;
+  const dockerHost = options.dockerHost === false ? false : options.dockerHost || engine.dockerHost;
+  const queue: Queued[] = [];
   const pending = new Set<string>();
   const inFlight = new Map<string, AbortController>();
+  /** Services a Docker event touched while their plan ran: that plan may have read too early. */
+  const recheck = new Set<string>();
+  /** Services waiting out `settleMs` after an event. */
+  const settling = new Set<string>();
+  /** The first Docker event not yet answered by a status, per service (ms since the epoch). */
+  const eventAt = new Map<string, number>();
+  /** When each deployed service's last check started (ms since the epoch): what `lag()` reads. */
+  const checkedAt = new Map<string, number>();
   let active = 0;
   const waiters: (() => void)[] = [];
-  const stats: DriftStats = { planned: 0, preempted: 0, skipped: 0, passes: 0 };
+  const stats: DriftStats = {
+    planned: 0,
+    preempted: 0,
+    skipped: 0,
+    passes: 0,
+    eventChecks: 0,
+    ignoredEvents: 0,
+    lastEventCheckMs: undefined,
+  };
   let timer: NodeJS.Timeout | undefined;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let watch: DockerEventWatch | undefined;
   let stopped = true;
 
   const settleIfIdle = () => {
@@ -93,6 +131,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       return;
     }
     inFlight.set(key, controller);
+    checkedAt.set(key, Date.now());
     try {
       const result = await engine.plan(ref, { save: false, signal: controller.signal });
       if (result.cancelled) {
@@ -100,6 +139,12 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         return;
       }
       stats.planned++;
+      const since = eventAt.get(key);
+      // Before the status is recorded, so whoever sees the status also sees this figure.
+      if (since !== undefined && !recheck.has(key)) {
+        eventAt.delete(key);
+        stats.lastEventCheckMs = Date.now() - since;
+      }
       await operations.recordStatus(ref.clientId, ref.serviceId, {
         status: result.status,
         checkedAt: new Date().toISOString(),
@@ -112,12 +157,30 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     } finally {
       inFlight.delete(key);
       release();
+      if (recheck.delete(key) && !stopped) enqueue(ref, 0, true);
     }
   }
 
+  function enqueue(ref: ServiceTarget, notBefore: number, first = false): void {
+    const key = targetKeyOf(ref);
+    if (first && pending.has(key)) {
+      // Already waiting for the sweep: move it to the front.
+      const at = queue.findIndex((q) => targetKeyOf(q.ref) === key);
+      if (at >= 0) queue.splice(at, 1);
+      pending.delete(key);
+    }
+    if (pending.has(key)) return;
+    pending.add(key);
+    if (first) queue.unshift({ ref, notBefore });
+    else queue.push({ ref, notBefore });
+    pump();
+  }
+
   function pump(): void {
-    while (active < concurrency && queue.length > 0) {
-      const ref = queue.shift()!;
+    clearTimeout(wakeTimer);
+    const now = Date.now();
+    while (active < concurrency && queue.length > 0 && queue[0]!.notBefore <= now) {
+      const { ref } = queue.shift()!;
       const key = targetKeyOf(ref);
       pending.delete(key);
       active++;
@@ -126,10 +189,14 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         pump();
       });
     }
+    if (active < concurrency && queue.length > 0 && !stopped) {
+      wakeTimer = setTimeout(pump, queue[0]!.notBefore - now);
+      wakeTimer.unref?.();
+    }
     settleIfIdle();
   }
 
-  async function pass(): Promise<void> {
+  async function pass(spreadOver: number): Promise<void> {
     stats.passes++;
     let services: ServiceTarget[];
     try {
@@ -138,24 +205,78 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       options.onError?.(error);
       return;
     }
+    const now = Date.now();
+    const listed = new Set<string>();
+    const due: ServiceTarget[] = [];
     for (const ref of services) {
       const key = targetKeyOf(ref);
-      if (pending.has(key) || inFlight.has(key) || operations.slots.isBusy(key)) {
+      listed.add(key);
+      if (!checkedAt.has(key)) checkedAt.set(key, now);
+      if (pending.has(key) || inFlight.has(key)) {
         stats.skipped++;
         continue;
       }
-      pending.add(key);
-      queue.push(ref);
+      if (operations.slots.isBusy(key)) {
+        // A user's job holds it: that job finds its status.
+        checkedAt.set(key, now);
+        stats.skipped++;
+        continue;
+      }
+      due.push(ref);
     }
+    for (const key of checkedAt.keys()) if (!listed.has(key)) checkedAt.delete(key);
+    const step = due.length > 0 ? spreadOver / due.length : 0;
+    due.forEach((ref, i) => {
+      pending.add(targetKeyOf(ref));
+      queue.push({ ref, notBefore: now + Math.floor(i * step) });
+    });
     pump();
   }
 
-  function schedule(): void {
+  async function onContainerEvent(event: ContainerEvent): Promise<void> {
+    const ref: ServiceTarget = { kind: 'service', clientId: event.clientId, serviceId: event.serviceId };
+    const key = targetKeyOf(ref);
+    const seenAt = Number(event.timeNano / 1_000_000n) || Date.now();
+    if (inFlight.has(key)) {
+      recheck.add(key);
+      if (!eventAt.has(key)) eventAt.set(key, seenAt);
+      return;
+    }
+    // Containers replaced or removed by a user's apply or destroy are that job's business.
+    if (operations.slots.isBusy(key) || settling.has(key)) {
+      if (!settling.has(key)) stats.ignoredEvents++;
+      return;
+    }
+    settling.add(key);
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    settling.delete(key);
     if (stopped) return;
-    timer = setTimeout(async () => {
-      await pass();
-      schedule();
-    }, intervalMs);
+    let deployed = false;
+    try {
+      deployed = (await engine.index.deployed([ref]))[0] ?? false;
+    } catch (error) {
+      options.onError?.(error);
+    }
+    if (!deployed || operations.slots.isBusy(key)) {
+      stats.ignoredEvents++;
+      return;
+    }
+    stats.eventChecks++;
+    if (!eventAt.has(key)) eventAt.set(key, seenAt);
+    enqueue(ref, 0, true);
+  }
+
+  function schedule(startedAt: number): void {
+    if (stopped) return;
+    // Fixed rate: each pass starts one interval after the previous one started.
+    const next = startedAt + intervalMs;
+    timer = setTimeout(
+      async () => {
+        await pass(spread ? intervalMs : 0);
+        schedule(next);
+      },
+      Math.max(0, next - Date.now()),
+    );
     timer.unref?.();
   }
 
@@ -164,13 +285,30 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     start() {
       if (!stopped) return;
       stopped = false;
-      void pass().then(schedule);
+      if (dockerHost !== false) {
+        watch = watchDockerEvents({
+          host: dockerHost,
+          onEvent: (event) => void onContainerEvent(event),
+          onDisconnect: (error) =>
+            options.onError?.(
+              new Error(`${error.message}; drift falls back to the periodic check until it answers.`, {
+                cause: error,
+              }),
+            ),
+        });
+      }
+      const startedAt = Date.now();
+      void pass(spread ? intervalMs : 0).then(() => schedule(startedAt));
     },
     async stop() {
       stopped = true;
+      watch?.stop();
+      watch = undefined;
       clearTimeout(timer);
+      clearTimeout(wakeTimer);
       queue.length = 0;
       pending.clear();
+      recheck.clear();
       for (const controller of inFlight.values()) controller.abort();
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
@@ -178,11 +316,17 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       });
     },
     async runOnce() {
-      await pass();
+      await pass(0);
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
         settleIfIdle();
       });
+    },
+    lag() {
+      // A plan still running counts from its start: one that outlasts the interval breaks the promise too.
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const at of checkedAt.values()) if (at < oldest) oldest = at;
+      return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Date.now() - oldest - intervalMs);
     },
   };
 }

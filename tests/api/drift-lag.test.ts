@@ -1,0 +1,83 @@
+import type { TargetRef } from '@spawnit/engine';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startApi } from '../support/api.js';
+import { startGate, waitFor } from '../support/gate.js';
+
+// `system { driftLag }`: null without a drift loop, 0 while every deployed service is checked within the
+// interval, and growing when a check cannot start on time (here a drift plan held mid-run by a gate).
+
+const clientId = 'lagging';
+const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
+const service: TargetRef = { kind: 'service', clientId, serviceId: 'slow' };
+const apis: ApiHarness[] = [];
+afterAll(async () => {
+  for (const api of apis) await api.close();
+});
+
+async function driftLag(api: ApiHarness): Promise<number | null> {
+  const { body } = await api.gql<{ system: { driftLag: number | null } }>(
+    await api.token('alice'),
+    '{ system { driftLag } }',
+  );
+  expect(body.errors).toBeUndefined();
+  return body.data!.system.driftLag;
+}
+
+async function deploy(api: ApiHarness, ref: TargetRef) {
+  const ops = api.operations;
+  const plan = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+  expect(plan.state, plan.error).toBe('succeeded');
+  if (!plan.planId) return;
+  const applied = await ops.waitForJob(clientId, (await ops.apply(ref, plan.id)).id);
+  expect(applied.state, applied.error).toBe('succeeded');
+}
+
+describe('system { driftLag }', () => {
+  it('is null when no drift loop runs', async () => {
+    const api = await startApi();
+    apis.push(api);
+    expect(await driftLag(api)).toBeNull();
+  });
+
+  it('is 0 on time, grows while a check outlasts the interval, and returns to 0 once it is done', async () => {
+    const INTERVAL = 2000;
+    const api = await startApi({ driftIntervalMs: INTERVAL });
+    apis.push(api);
+    const { engine } = api.h;
+    const gate = await startGate();
+    gate.open();
+    const held = await startGate();
+    try {
+      await engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+      await deploy(api, network);
+      await engine.createService({
+        clientId,
+        serviceId: 'slow',
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'hi', gate_url: gate.url },
+      });
+      await deploy(api, service);
+      await waitFor(() => api.drift!.stats.planned > 0, 'a drift plan of the deployed service');
+      expect(await driftLag(api)).toBe(0);
+
+      // From now on every drift plan of the service waits at the gate.
+      await engine.updateService(service, { message: 'hi', gate_url: held.url });
+      await held.nextRequest();
+      const first = await waitFor(async () => {
+        const lag = await driftLag(api);
+        return lag !== null && lag > 0 ? lag : undefined;
+      }, 'driftLag to rise above 0');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const later = (await driftLag(api)) as number;
+      expect(later).toBeGreaterThanOrEqual(first + 400);
+
+      held.open();
+      await waitFor(async () => (await driftLag(api)) === 0, 'driftLag back to 0', 10_000);
+    } finally {
+      await held.close();
+      await gate.close();
+    }
+  });
+});

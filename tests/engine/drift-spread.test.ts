@@ -1,0 +1,88 @@
+import { createDriftLoop, createOperations, type Operations, type TargetRef } from '@spawnit/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EngineHarness, startEngine } from '../support/engine.js';
+import { waitFor } from '../support/gate.js';
+
+// The periodic sweep spreads its plans over the interval rather than starting them all at once, so a
+// large setup does not burst every interval (real terraform on the fixture catalog).
+
+const clientId = 'spread';
+const SERVICES = ['s1', 's2', 's3'];
+const INTERVAL = 3000;
+let h: EngineHarness;
+let ops: Operations;
+
+beforeAll(async () => {
+  h = await startEngine();
+  ops = createOperations({ engine: h.engine });
+  await h.engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+  await deploy({ kind: 'network', clientId, provider: 'local', networkName: 'default' });
+  for (const serviceId of SERVICES) {
+    await h.engine.createService({
+      clientId,
+      serviceId,
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: serviceId },
+    });
+    await deploy({ kind: 'service', clientId, serviceId });
+  }
+}, 300_000);
+afterAll(async () => {
+  await ops?.shutdown();
+  await h?.close();
+});
+
+async function deploy(ref: TargetRef) {
+  const plan = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+  expect(plan.state, plan.error).toBe('succeeded');
+  const applied = await ops.waitForJob(clientId, (await ops.apply(ref, plan.id)).id);
+  expect(applied.state, applied.error).toBe('succeeded');
+}
+
+/** When each drift plan of the first pass started, relative to the first one (ms). */
+async function firstPassStarts(spread: boolean): Promise<number[]> {
+  const starts: number[] = [];
+  const counting = Object.create(h.engine, {
+    plan: {
+      value: (ref: TargetRef, options: object) => {
+        starts.push(Date.now());
+        return h.engine.plan(ref, options);
+      },
+    },
+  }) as typeof h.engine;
+  const loop = createDriftLoop({
+    engine: counting,
+    operations: ops,
+    intervalMs: INTERVAL,
+    concurrency: SERVICES.length,
+    dockerHost: false,
+    spread,
+  });
+  loop.start();
+  try {
+    await waitFor(() => starts.length >= SERVICES.length, 'a plan of each service', INTERVAL * 2);
+  } finally {
+    await loop.stop();
+  }
+  return starts.slice(0, SERVICES.length).map((at) => at - starts[0]!);
+}
+
+describe('the periodic sweep', () => {
+  it('spreads its plans over the interval', async () => {
+    const starts = await firstPassStarts(true);
+    const step = INTERVAL / SERVICES.length;
+    process.stdout.write(`[drift] spread starts (ms): ${starts.join(', ')}\n`);
+    starts.forEach((at, i) => {
+      expect(at).toBeGreaterThanOrEqual(i * step - 50);
+      expect(at).toBeLessThan(i * step + 900);
+    });
+  });
+
+  it('starts them all at once when told not to spread', async () => {
+    const starts = await firstPassStarts(false);
+    process.stdout.write(`[drift] burst starts (ms): ${starts.join(', ')}\n`);
+    expect(Math.max(...starts)).toBeLessThan(500);
+  });
+});
