@@ -14,6 +14,15 @@ afterAll(async () => {
   for (const api of apis) await api.close();
 });
 
+async function systemWarnings(api: ApiHarness): Promise<string[]> {
+  const { body } = await api.gql<{ system: { warnings: string[] } }>(
+    await api.token('alice'),
+    '{ system { warnings } }',
+  );
+  expect(body.errors).toBeUndefined();
+  return body.data!.system.warnings;
+}
+
 async function driftLag(api: ApiHarness): Promise<number | null> {
   const { body } = await api.gql<{ system: { driftLag: number | null } }>(
     await api.token('alice'),
@@ -72,9 +81,18 @@ describe('system { driftLag }', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const later = (await driftLag(api)) as number;
       expect(later).toBeGreaterThanOrEqual(first + 400);
+      // A whole interval late: the notice every page shows says so, and what to do.
+      const notice = await waitFor(async () => {
+        const warnings = await systemWarnings(api);
+        return warnings.find((w) => w.startsWith('Drift checks are '));
+      }, 'the late-drift warning');
+      expect(notice).toMatch(
+        /^Drift checks are \d+ s late: a deployed service has waited more than twice the 2 s interval \(SPAWNIT_DRIFT_INTERVAL_MS\) for its check/,
+      );
 
       held.open();
       await waitFor(async () => (await driftLag(api)) === 0, 'driftLag back to 0', 10_000);
+      expect((await systemWarnings(api)).filter((w) => w.startsWith('Drift checks'))).toEqual([]);
     } finally {
       await held.close();
       await gate.close();

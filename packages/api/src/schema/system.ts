@@ -58,6 +58,12 @@ const SystemRef = builder.objectRef<Preflight & { driftLag: number | null }>('Sy
   }),
 });
 
+/** The notice when the drift loop is a whole interval behind its promise. */
+export function driftLateWarning(lagMs: number, intervalMs: number): string {
+  const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+  return `Drift checks are ${seconds(lagMs)} late: a deployed service has waited more than twice the ${seconds(intervalMs)} interval (SPAWNIT_DRIFT_INTERVAL_MS) for its check, so changes made outside SpawnIt show late. Raise the interval, or give SpawnIt more CPU.`;
+}
+
 // One check at a time and at most one every few seconds, however many clients ask.
 const FRESH_MS = 5000;
 const checks = new WeakMap<Engine, { at: number; result: Promise<Preflight> }>();
@@ -75,10 +81,19 @@ builder.queryField('system', (t) =>
     type: SystemRef,
     description:
       'What SpawnIt runs with, checked now (at most every 5 s): the UI shows a notice for each warning.',
-    resolve: async (_root, _args, ctx) => ({
-      ...(await preflightOf(ctx.engine)),
+    resolve: async (_root, _args, ctx) => {
+      const preflight = await preflightOf(ctx.engine);
       // Read now, not cached with the preflight: it moves every second when the loop falls behind.
-      driftLag: ctx.drift ? ctx.drift.lag() : null,
-    }),
+      const driftLag = ctx.drift ? ctx.drift.lag() : null;
+      const late = ctx.drift && driftLag !== null && driftLag >= ctx.drift.intervalMs;
+      return {
+        ...preflight,
+        driftLag,
+        // A whole interval late: the UI's notices say so, instead of drift going unseen for longer than promised.
+        warnings: late
+          ? [...preflight.warnings, driftLateWarning(driftLag, ctx.drift!.intervalMs)]
+          : preflight.warnings,
+      };
+    },
   }),
 );

@@ -55,6 +55,8 @@ export interface DriftLoop {
    * (ms), 0 when every service was checked within the interval.
    */
   lag(): number;
+  /** The promised interval between two checks of a deployed service (ms). */
+  readonly intervalMs: number;
   readonly stats: DriftStats;
 }
 
@@ -322,6 +324,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         settleIfIdle();
       });
     },
+    intervalMs,
     lag() {
       // A plan still running counts from its start: one that outlasts the interval breaks the promise too.
       let oldest = Number.POSITIVE_INFINITY;
