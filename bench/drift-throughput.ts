@@ -1,6 +1,6 @@
 // The drift loop's throughput over many deployed fixture services, next to the same plans run by hand with the
 // same parallelism (like `xargs -P`).
-//   npx pnpm@10.34.8 bench:drift [services]
+//   npx --yes pnpm@10.34.8 bench:drift [services]
 import { availableParallelism } from 'node:os';
 import { createDriftLoop, createOperations } from '@spawnit/engine';
 import { execa } from 'execa';

@@ -1,7 +1,7 @@
 // Listing latency at scale: the `services` query with the web UI's fields, `services { lastPlan }` and
 // `jobs(limit: 100)`, through the real API in process (`yoga.fetch`), each next to a bare Yoga server that
 // returns the same JSON from memory (same SDL, no resolvers beyond reading properties).
-//   npx pnpm@10.34.8 bench:listings [services] [with-history] [jobs-per-service]
+//   npx --yes pnpm@10.34.8 bench:listings [services] [with-history] [jobs-per-service]
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // A no-op plan through the engine next to `plan` run by hand in the same working directory.
-//   npx pnpm@10.34.8 bench:noop-plan [runs]
+//   npx --yes pnpm@10.34.8 bench:noop-plan [runs]
 import { execa } from 'execa';
 import { benchEngine, median, tofuEnv } from './support.js';
 

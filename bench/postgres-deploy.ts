@@ -2,7 +2,7 @@
 // OpenTofu, the docker provider from the mirror, the tests' dockerd), next to `tofu init` + `plan` + `apply` of
 // the same module by hand in the same script; then how long the drift loop takes to see a `docker stop` with a
 // 10-minute interval, so only its reaction to Docker's events can find it in time. Prepares the real stack first (scripts/stack/prepare.sh, cached).
-//   npx pnpm@10.34.8 bench:postgres [runs]
+//   npx --yes pnpm@10.34.8 bench:postgres [runs]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

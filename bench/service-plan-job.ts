@@ -1,6 +1,6 @@
 // A user's service plan job (queue, network check, plan, status, record) next to a plain plan of the same
 // service through the engine, interleaved so both see the same machine load.
-//   npx pnpm@10.34.8 bench:plan-job [runs]
+//   npx --yes pnpm@10.34.8 bench:plan-job [runs]
 import { createOperations, type TargetRef } from '@spawnit/engine';
 import { benchEngine, median } from './support.js';
 

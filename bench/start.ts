@@ -1,7 +1,7 @@
 // How soon `pnpm start` answers: from spawning the process to `/health` answering 200, on the embedded defaults
 // (S3 server and OIDC provider included), first start (fresh data folder) and later starts, next to a bare Node
 // HTTP server spawned the same way, and to the sources run by tsx (what `start` ran before it was built).
-//   npx pnpm@10.34.8 bench:start [runs]
+//   npx --yes pnpm@10.34.8 bench:start [runs]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

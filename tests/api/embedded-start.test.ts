@@ -17,21 +17,28 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-/** `pnpm start` on the embedded defaults until its banner is printed; returns the banner, then stops it. */
-async function startOnce(dataDir: string): Promise<string> {
+/**
+ * `pnpm start` on the embedded defaults until its banner is printed; then `whileRunning` (given the banner and
+ * the environment it ran with), then stops it. Returns the banner.
+ */
+async function startOnce(
+  dataDir: string,
+  whileRunning?: (banner: string, env: Record<string, string>) => Promise<void>,
+): Promise<string> {
   const [s3Port, oidcPort] = [await freePort(), await freePort()];
+  const env = {
+    PORT: '0',
+    SPAWNIT_DATA_DIR: dataDir,
+    SPAWNIT_EMBEDDED_S3_PORT: String(s3Port),
+    SPAWNIT_EMBEDDED_OIDC_PORT: String(oidcPort),
+    SPAWNIT_DRIFT_INTERVAL_MS: '0',
+    SPAWNIT_TOFU_BIN: realStack().tofuBin,
+    SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
+    SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
+  };
   const child = execa('node', ['packages/api/dist/main.mjs'], {
     cwd: REPO_ROOT,
-    env: {
-      PORT: '0',
-      SPAWNIT_DATA_DIR: dataDir,
-      SPAWNIT_EMBEDDED_S3_PORT: String(s3Port),
-      SPAWNIT_EMBEDDED_OIDC_PORT: String(oidcPort),
-      SPAWNIT_DRIFT_INTERVAL_MS: '0',
-      SPAWNIT_TOFU_BIN: realStack().tofuBin,
-      SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
-      SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
-    },
+    env,
     reject: false,
     all: true,
   });
@@ -44,6 +51,7 @@ async function startOnce(dataDir: string): Promise<string> {
       });
       child.once('exit', () => reject(new Error(`pnpm start exited:\n${lines.join('\n')}`)));
     });
+    await whileRunning?.(lines.join('\n'), env);
   } finally {
     child.kill('SIGTERM');
     await child;
@@ -80,7 +88,16 @@ describe('pnpm start on the embedded defaults', () => {
     expect(keys.statePassphrase.length).toBeGreaterThanOrEqual(16);
     expect(Buffer.from(keys.secretsKey, 'base64')).toHaveLength(32);
 
-    const second = await startOnce(dataDir);
+    const second = await startOnce(dataDir, async (banner, env) => {
+      // The commands the banner prints work as written, in a shell, on a machine without pnpm installed.
+      const command = (label: string) => new RegExp(`^ {2}${label}: +(.+)$`, 'm').exec(banner)?.[1] ?? '';
+      expect(command('Token')).toBe('npx --yes pnpm@10.34.8 -s token alice');
+      const token = await execa('bash', ['-c', command('Token')], { cwd: REPO_ROOT, env, reject: false });
+      expect(token.stderr).toBe('');
+      expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const tried = await execa('bash', ['-c', command('Try')], { cwd: REPO_ROOT, env, reject: false });
+      expect(JSON.parse(tried.stdout)).toMatchObject({ data: { me: { username: 'alice' } } });
+    });
     expect(second).toContain(`Keys:      kept in ${keysFile}`);
     expect(JSON.parse(await readFile(keysFile, 'utf8'))).toEqual(keys);
   });

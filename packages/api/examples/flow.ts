@@ -2,8 +2,8 @@
  * The whole flow against a running `pnpm start`, over HTTP only (queries, mutations, and SSE for the logs):
  * token -> network -> create -> plan -> apply -> outputs -> destroy -> delete, printing each step.
  *
- *   SPAWNIT_CATALOG_DIR=tests/fixtures/catalog SPAWNIT_MODULES_DIR=tests/fixtures/modules npx pnpm@10.34.8 start
- *   npx pnpm@10.34.8 exec tsx packages/api/examples/flow.ts            # in another terminal
+ *   SPAWNIT_CATALOG_DIR=tests/fixtures/catalog SPAWNIT_MODULES_DIR=tests/fixtures/modules npx --yes pnpm@10.34.8 start
+ *   npx --yes pnpm@10.34.8 exec tsx packages/api/examples/flow.ts            # in another terminal
  *
  * Settings: SPAWNIT_API_URL (default http://127.0.0.1:$PORT/graphql), SPAWNIT_FLOW_USER (alice),
  * SPAWNIT_FLOW_TEMPLATE (echo) and SPAWNIT_FLOW_PARAMS (JSON, default {"message": "hello from the flow"}).

@@ -20,6 +20,8 @@ await build({
   },
   sourcemap: 'linked',
   legalComments: 'external',
+  // Some dependencies read a class's or function's name (oidc-provider's errors): renamed ones would break them.
+  keepNames: true,
   minifySyntax: true,
   minifyWhitespace: true,
   logLevel: 'warning',

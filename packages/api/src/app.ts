@@ -12,6 +12,7 @@ import {
 import { attachGraphqlWs, type GraphqlWsServer } from './attach-graphql-ws.js';
 import { AuthError, type TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
+import { PNPM } from './commands.js';
 import { createContextFactory, type TransportContext } from './context.js';
 import { isGraphQLError, toClientError, withoutHttpExtensions } from './errors.js';
 import { schema } from './schema/index.js';
@@ -76,7 +77,7 @@ export interface App {
 }
 
 const GRAPHIQL_QUERY = `# Every operation needs a token. Get one with:
-#   pnpm token alice
+#   ${PNPM} -s token alice
 # and set it in the Headers tab below: { "Authorization": "Bearer <token>" }
 query Me {
   me { clientId username isAdmin }

@@ -16,6 +16,7 @@ import {
 } from '@spawnit/engine';
 import { buildApp } from './app.js';
 import { createTokenVerifier } from './auth/verify-token.js';
+import { PNPM } from './commands.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
 import {
   assertPortFree,
@@ -243,8 +244,8 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    '  Token:     npx pnpm@10.34.8 -s token alice',
-    `  Try:       curl -s ${url} -H "Authorization: Bearer $(npx pnpm@10.34.8 -s token alice)" -H 'content-type: application/json' -d '{"query":"{ me { clientId username } }"}'`,
+    `  Token:     ${PNPM} -s token alice`,
+    `  Try:       curl -s ${url} -H "Authorization: Bearer $(${PNPM} -s token alice)" -H 'content-type: application/json' -d '{"query":"{ me { clientId username } }"}'`,
     '',
   );
   log(lines.join('\n'));

@@ -1,4 +1,5 @@
 import type { TokenCommandIo } from '@spawnit/embedded';
+import { PNPM } from './commands.js';
 import { loadConfig } from './config.js';
 import { embeddedIssuer, readInitialPassword } from './embedded-defaults.js';
 
@@ -36,7 +37,7 @@ export async function runApiTokenCommand(args: string[], io: TokenCommandIo): Pr
       });
     } catch {
       io.stderr.write(
-        `The embedded OIDC provider at ${env.SPAWNIT_OIDC_ISSUER} does not answer: start the API first (npx pnpm@10.34.8 start).\n`,
+        `The embedded OIDC provider at ${env.SPAWNIT_OIDC_ISSUER} does not answer: start the API first (${PNPM} start).\n`,
       );
       return 1;
     }
