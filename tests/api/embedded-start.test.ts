@@ -89,13 +89,23 @@ describe('pnpm start on the embedded defaults', () => {
     expect(Buffer.from(keys.secretsKey, 'base64')).toHaveLength(32);
 
     const second = await startOnce(dataDir, async (banner, env) => {
-      // The commands the banner prints work as written, in a shell, on a machine without pnpm installed.
+      // The commands the banner prints work as written, in a shell, on a machine without pnpm installed. The
+      // shell is a user's: without the npm_* variables `pnpm test` puts in the tests' environment.
       const command = (label: string) => new RegExp(`^ {2}${label}: +(.+)$`, 'm').exec(banner)?.[1] ?? '';
       expect(command('Token')).toBe('npx --yes pnpm@10.34.8 -s token alice');
-      const token = await execa('bash', ['-c', command('Token')], { cwd: REPO_ROOT, env, reject: false });
+      const shell = {
+        cwd: REPO_ROOT,
+        env: {
+          ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm|pnpm)_/i.test(name))),
+          ...env,
+        },
+        extendEnv: false,
+        reject: false,
+      };
+      const token = await execa('bash', ['-c', command('Token')], shell);
       expect(token.stderr).toBe('');
       expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-      const tried = await execa('bash', ['-c', command('Try')], { cwd: REPO_ROOT, env, reject: false });
+      const tried = await execa('bash', ['-c', command('Try')], shell);
       expect(JSON.parse(tried.stdout)).toMatchObject({ data: { me: { username: 'alice' } } });
     });
     expect(second).toContain(`Keys:      kept in ${keysFile}`);
