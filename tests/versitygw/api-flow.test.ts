@@ -47,9 +47,18 @@ async function succeeded(jobId: string): Promise<Job> {
   return job;
 }
 
+const readdirAll = () => readdir(api.h.s3.directory, { recursive: true, withFileTypes: true });
+
 /** Every file under the posix backend's folder, relative to it: what versitygw holds on disk. */
 async function filesOnVersitygw(): Promise<string[]> {
-  const entries = await readdir(api.h.s3.directory, { recursive: true, withFileTypes: true });
+  // The engine may delete a folder (an ended job's marker) while the walk is in it: walk again then.
+  let entries: Awaited<ReturnType<typeof readdirAll>> | undefined;
+  for (let attempt = 0; entries === undefined; attempt++) {
+    entries = await readdirAll().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT' || attempt >= 4) throw error;
+      return undefined;
+    });
+  }
   return entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(api.h.s3.directory, path.join(e.parentPath, e.name)));
