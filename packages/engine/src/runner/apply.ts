@@ -8,19 +8,16 @@ import type { ResolvedTarget } from '../workdir/resolve-target.js';
 import { createProgressTracker, type JobProgress, renderEventLine } from './apply-events.js';
 import { type PlanRecord, planRecordKey } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext, RunHooks } from './run-context.js';
 import { retireSavedPlans } from './saved-plans.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface ApplyOptions {
+export interface ApplyOptions extends RunHooks {
   /** Each line as a person reads it (the `@message` of tofu's JSON events). */
   onLine?: (line: string) => void;
   /** Called when a resource's change ends: resources done of those the plan changes. */
   onProgress?: (progress: JobProgress) => void;
-  signal?: AbortSignal;
-  forceSignal?: AbortSignal;
-  onSpawn?: (pid: number) => void;
 }
 
 export interface ApplyResult {

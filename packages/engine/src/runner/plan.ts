@@ -6,21 +6,17 @@ import { planKey } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
 import { type PlanSummary, summarizePlan, withoutAttributes } from './plan-summary.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext, RunHooks } from './run-context.js';
 import { expireSavedPlans } from './saved-plans.js';
 
 /** `compliant`: nothing to change (exit 0); `drifted`: changes planned (exit 2); `error`: the plan failed. */
 export type PlanStatus = 'compliant' | 'drifted' | 'error';
 
-export interface PlanOptions {
+export interface PlanOptions extends RunHooks {
   /** Plan the destruction of everything instead. @default false */
   destroy?: boolean;
   /** Save the plan to S3 so it can be applied later. @default true */
   save?: boolean;
-  onLine?: (line: string) => void;
-  signal?: AbortSignal;
-  forceSignal?: AbortSignal;
-  onSpawn?: (pid: number) => void;
 }
 
 export interface PlanResult {
@@ -88,13 +84,8 @@ export async function plan(
 ): Promise<PlanResult> {
   const planId = randomUUID();
   const destroy = options.destroy ?? false;
-  const runOptions = {
-    onLine: options.onLine,
-    signal: options.signal,
-    forceSignal: options.forceSignal,
-    onSpawn: options.onSpawn,
-    redact: target.secretValues,
-  };
+  const { destroy: _destroy, save: _save, ...hooks } = options;
+  const runOptions = { ...hooks, redact: target.secretValues };
   const failed = (error: string, extra: Partial<PlanResult> = {}): PlanResult => ({
     planId,
     status: 'error',

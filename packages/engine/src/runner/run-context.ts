@@ -4,12 +4,20 @@ import type { S3Store } from '../store/s3-store.js';
 import type { TofuBinary } from '../tofu/binary.js';
 import type { RunTofuResult } from '../tofu/run-tofu.js';
 
-export interface RunOptions {
-  cwd: string;
+/** What a caller hands to every tofu command of a step: written once here, passed whole. */
+export interface RunHooks {
+  /** Each line tofu writes, redacted. */
   onLine?: (line: string) => void;
+  /** Interrupts tofu once (it saves state and unlocks); a kill follows after the grace period. */
   signal?: AbortSignal;
+  /** Kills tofu at once. */
   forceSignal?: AbortSignal;
+  /** Called with the pid of each tofu started, so a restart after a crash can stop an orphan. */
   onSpawn?: (pid: number) => void;
+}
+
+export interface RunOptions extends RunHooks {
+  cwd: string;
   /** Extra strings to redact from the lines (secret parameter values). */
   redact?: readonly string[];
   /** What tofu reads on stdin (`state push -`). @default nothing */

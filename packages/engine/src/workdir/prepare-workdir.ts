@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TofuError } from '../errors.js';
-import type { RunContext } from '../runner/run-context.js';
+import type { RunContext, RunHooks } from '../runner/run-context.js';
 import { renderBackendConfig } from './backend-config.js';
 import { hashModule } from './hash-module.js';
 import type { ResolvedTarget } from './resolve-target.js';
@@ -26,10 +26,9 @@ export async function removeClearTfvars(dir: string): Promise<void> {
   await rm(path.join(dir, 'terraform.tfvars.json'), { force: true });
 }
 
-export interface PrepareWorkdirOptions {
-  onLine?: (line: string) => void;
-  signal?: AbortSignal;
-  onSpawn?: (pid: number) => void;
+export interface PrepareWorkdirOptions extends RunHooks {
+  /** Extra strings to redact from init's lines. @default the target's secret values */
+  redact?: readonly string[];
 }
 
 /**
@@ -79,7 +78,8 @@ export async function prepareWorkdir(
 
   const result = await ctx.run(
     ['init', '-input=false', '-reconfigure', '-backend-config=backend.tfbackend', ...ctx.colorArgs],
-    { cwd: dir, onLine: options.onLine, signal: options.signal, onSpawn: options.onSpawn },
+    // Whole: a forced cancel must reach init too, and its lines are redacted like any other.
+    { ...options, redact: options.redact ?? target.secretValues, cwd: dir },
   );
   if (result.exitCode !== 0) {
     throw new TofuError(`init failed for ${target.description}: ${ctx.lastLines(result.lines)}`, {
