@@ -1,3 +1,4 @@
+import type { TemplateOutput } from '../catalog/template.js';
 import { TofuError } from '../errors.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
@@ -14,6 +15,31 @@ export interface OutputValue {
 export interface OutputsOptions {
   /** Show the values of sensitive outputs. @default false */
   reveal?: boolean;
+}
+
+/**
+ * The outputs a user sees, from the state's `outputs` (what `tofu output -json` prints): in the order the
+ * template declares them, and masked when tofu or the template calls them sensitive. The one rule for the
+ * engine and the API.
+ */
+export function presentOutputs(
+  raw: Record<string, { value: unknown; sensitive?: boolean }>,
+  declared: readonly TemplateOutput[] = [],
+  options: OutputsOptions = {},
+): OutputValue[] {
+  const order = new Map(declared.map((o, i) => [o.name, i]));
+  return Object.entries(raw)
+    .sort(([a], [b]) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || a.localeCompare(b))
+    .map(([name, output]) => {
+      const template = declared.find((o) => o.name === name);
+      const sensitive = (output.sensitive ?? false) || (template?.secret ?? false);
+      return {
+        name,
+        description: template?.description,
+        sensitive,
+        value: sensitive && !options.reveal ? null : output.value,
+      };
+    });
 }
 
 /** The module outputs from the state (`output -json`), sensitive ones masked unless asked for. */
@@ -39,11 +65,5 @@ export async function readOutputs(
     string,
     { sensitive: boolean; value: unknown }
   >;
-  const descriptions = new Map(target.outputs?.map((o) => [o.name, o.description]));
-  return Object.entries(raw).map(([name, { sensitive, value }]) => ({
-    name,
-    description: descriptions.get(name),
-    sensitive,
-    value: sensitive && !options.reveal ? null : value,
-  }));
+  return presentOutputs(raw, target.outputs, options);
 }
