@@ -1,4 +1,4 @@
-import { targetPrefix } from '@spawnit/engine';
+import { targetKeyOf } from '@spawnit/engine';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../support/api.js';
@@ -33,8 +33,8 @@ describe('queued jobs per target', () => {
     }
     const clientId = decodeJwt(alice).sub as string;
     // A run holds the service (as a long apply would): every plan asked for now waits.
-    const release = await api.operations.slots.acquire(
-      targetPrefix({ kind: 'service', clientId, serviceId: 'queued-one' }),
+    const release = await api.operations.lock.acquire(
+      targetKeyOf({ kind: 'service', clientId, serviceId: 'queued-one' }),
     );
     const queued: string[] = [];
     try {

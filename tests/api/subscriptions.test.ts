@@ -108,7 +108,7 @@ async function publishStatus(watches: Watch[]): Promise<void> {
   const before = watches.map((w) => w.results.length);
   // Until each has it: a subscribe message still on its way would miss a single event.
   for (let i = 0; i < 50 && watches.some((w, j) => w.results.length === before[j]); i++) {
-    api.operations.events.emit('serviceStatus', { clientId: aliceId, serviceId: `svc-${serial}`, status });
+    api.operations.events.publish('serviceStatus', { clientId: aliceId, serviceId: `svc-${serial}`, status });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   for (const [j, w] of watches.entries()) expect(w.results.length).toBeGreaterThan(before[j]!);
@@ -177,7 +177,7 @@ describe('a subscription outliving what it watches', () => {
       source: 'job',
     };
     const emit = () =>
-      api.operations.events.emit('serviceStatus', { clientId: aliceId, serviceId: 'watched', status });
+      api.operations.events.publish('serviceStatus', { clientId: aliceId, serviceId: 'watched', status });
     // Until the socket has one: its subscribe may still be on its way.
     for (let i = 0; i < 50 && overWs.results.length === 0; i++) {
       emit();

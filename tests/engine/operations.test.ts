@@ -94,11 +94,11 @@ describe('jobs', () => {
     await createService('history', { message: 'hi' });
     const states: string[] = [];
     const onJob = (job: JobRecord) => job.target.kind === 'service' && states.push(job.state);
-    ops.events.on('jobUpdated', onJob);
+    const unsubscribe = ops.events.subscribe('jobUpdated', onJob);
     const queued = await ops.plan(service('history'));
     expect(queued).toMatchObject({ state: 'queued', kind: 'plan', clientId, trigger: 'user' });
     const done = await ops.waitForJob(clientId, queued.id);
-    ops.events.off('jobUpdated', onJob);
+    unsubscribe();
     expect(states).toEqual(['queued', 'running', 'succeeded']);
     expect(done).toMatchObject({ state: 'succeeded', planStatus: 'drifted', summary: { add: 1 } });
     expect(done.startedAt! <= done.finishedAt!).toBe(true);
@@ -240,7 +240,7 @@ describe('cancel', () => {
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('forced'))).id);
     const apply = await ops.apply(service('forced'), plan.id);
     const locks: string[] = [];
-    ops.events.on('lockFound', (e) => locks.push(e.lock.id));
+    ops.events.subscribe('lockFound', (e) => locks.push(e.lock.id));
     for await (const line of ops.followLog(clientId, apply.id)) {
       if (line.text.includes("Provisioning with 'local-exec'")) break;
     }
@@ -298,7 +298,7 @@ describe('drift loop', () => {
     let changedAt = Number.POSITIVE_INFINITY;
     let plansSinceChange = 0;
     const events: ServiceStatus[] = [];
-    ops.events.on('serviceStatus', (e) => {
+    ops.events.subscribe('serviceStatus', (e) => {
       if (e.serviceId !== 'drifty') return;
       events.push(e.status);
       plansSinceChange = driftyPlans.filter((at) => at >= changedAt).length;
@@ -346,7 +346,7 @@ describe('drift loop', () => {
       await heldRead;
       const user = await ops.plan(service('gated'));
       const key = (await h.engine.resolve(service('gated'))).stateKey.replace(/terraform\.tfstate$/, '');
-      await waitFor(() => ops.slots.queueLength(key) === 1, "the user's job to wait for the service");
+      await waitFor(() => ops.lock.queueLength(key) === 1, "the user's job to wait for the service");
       // Only now may the held read finish: a drift plan that was not interrupted would end as planned,
       // not pre-empted (other services of the pass are planned normally).
       held.open();
@@ -386,6 +386,39 @@ describe('S3 outage during an apply', () => {
     const log = (await collect(ops.followLog(clientId, next.id))).map((l) => l.text).join('\n');
     expect(log).toContain('Recovered 1 state file(s)');
     expect(await lockOf(service('outage'))).toBeUndefined();
+  });
+
+  it('a drift check of a service whose state was kept pushes it back first, not a false drifted or a lock error', async () => {
+    await createService('stale', { message: 'v1' });
+    await deploy(service('stale'));
+    // The change is applied while S3 is down: the resources are v2, S3 still holds the v1 state.
+    await h.engine.updateService({ clientId, serviceId: 'stale' }, { message: 'v2', sleep_seconds: 4 });
+    const plan = await ops.waitForJob(clientId, (await ops.plan(service('stale'))).id);
+    const apply = await ops.apply(service('stale'), plan.id);
+    for await (const line of ops.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await h.s3.stop();
+    expect((await ops.waitForJob(clientId, apply.id)).state).toBe('failed');
+    await h.s3.restart();
+    const recoveryDir = path.join(h.dataDir, 'recovery', clientId, 'services', 'stale');
+    expect(await readdir(recoveryDir)).toHaveLength(1);
+
+    const loop = createDriftLoop({
+      engine: h.engine,
+      operations: ops,
+      intervalMs: 60_000,
+      dockerHost: false,
+    });
+    await loop.runOnce();
+    await loop.stop();
+    // Planned against the v1 state, the check would call the v2 resources a change made outside SpawnIt.
+    const status = await ops.serviceStatus(clientId, 'stale');
+    expect(status, JSON.stringify(status)).toMatchObject({ status: 'compliant', source: 'drift' });
+    expect(await readdir(recoveryDir)).toEqual([]);
+    expect((await h.engine.readState(service('stale')))?.resources).toContainEqual(
+      expect.objectContaining({ type: 'terraform_data', name: 'slow' }),
+    );
   });
 });
 

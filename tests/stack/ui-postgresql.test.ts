@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLIENTS_PREFIX } from '@spawnit/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
@@ -52,7 +51,7 @@ afterAll(async () => {
   await browser?.close();
   if (stack) {
     // Whatever the test reached, nothing stays in the tests' dockerd.
-    const clientId = (await stack.h.engine.store.listFolders(CLIENTS_PREFIX))[0];
+    const clientId = (await stack.h.engine.index.clients())[0];
     if (clientId) {
       for (const ref of [
         { clientId, serviceId: 'db' },

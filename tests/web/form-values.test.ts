@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLIENTS_PREFIX } from '@spawnit/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
@@ -84,7 +83,7 @@ describe('the service form saves what it shows', () => {
       const shown = await shownValues();
       await page.getByRole('button', { name: 'Create service' }).click();
       await page.getByRole('heading', { name: serviceId, level: 1 }).waitFor();
-      const clientId = (await stack.h.engine.store.listFolders(CLIENTS_PREFIX))[0]!;
+      const clientId = (await stack.h.engine.index.clients())[0]!;
       const saved = (await stack.h.engine.getService({ clientId, serviceId }))!.params;
       for (const [name, text] of Object.entries(shown)) {
         const parameter = template.parameters.find((p) => p.name === name)!;

@@ -6,7 +6,7 @@ import type { Loaders } from './loaders.js';
 
 /**
  * What every resolver gets: the caller, from the verified token and never from input, and the engine.
- * Subscriptions listen to `operations.events` (the engine's typed events; jobs run in this process).
+ * Subscriptions listen to `operations.events`, the event bus (in process today; one bus can serve many servers).
  */
 export interface Context {
   viewer: Viewer;

@@ -10,9 +10,8 @@ import {
   type ServiceEntry,
   type ServiceKey,
   type ServiceStatus,
-  stateKey,
   type TargetRef,
-  targetPrefix,
+  targetKeyOf,
 } from '@spawnit/engine';
 import DataLoader from 'dataloader';
 
@@ -103,11 +102,11 @@ export function createLoaders(
     ),
     jobsOf: new DataLoader(
       batch((targets) => index.jobsOf(targets)),
-      { cache, cacheKeyFn: targetPrefix },
+      { cache, cacheKeyFn: targetKeyOf },
     ),
     lastPlan: new DataLoader(
       batch((targets) => index.lastPlans(targets)),
-      { cache, cacheKeyFn: targetPrefix },
+      { cache, cacheKeyFn: targetKeyOf },
     ),
     status: new DataLoader(
       batch((keys) => index.statuses(keys)),
@@ -115,7 +114,7 @@ export function createLoaders(
     ),
     deployed: new DataLoader(
       batch((targets) => index.deployed(targets)),
-      { cache, cacheKeyFn: targetPrefix },
+      { cache, cacheKeyFn: targetKeyOf },
     ),
     servicesOf: new DataLoader(
       batch((clientIds) => Promise.all(clientIds.map((clientId) => index.listServices(clientId)))),
@@ -128,7 +127,7 @@ export function createLoaders(
     state: new DataLoader(
       // Through the engine: states are encrypted at rest, and it decrypts them in process.
       each((target: TargetRef) => engine.readState(target)),
-      { cache, cacheKeyFn: stateKey },
+      { cache, cacheKeyFn: targetKeyOf },
     ),
   };
 }

@@ -139,8 +139,8 @@ async function main(): Promise<void> {
   for (const warning of preflight.warnings) warn(warning);
 
   const operations = createOperations({ engine, maxQueuedPerTarget: config.maxQueuedJobsPerTarget });
-  operations.events.on('warning', (message) => warn(message));
-  operations.events.on('lockFound', ({ target, lock, jobId }) =>
+  operations.events.subscribe('warning', (message) => warn(message));
+  operations.events.subscribe('lockFound', ({ target, lock, jobId }) =>
     warn(
       `State lock ${lock.id} left on ${target.kind} ${target.kind === 'service' ? target.serviceId : target.networkName} of client ${target.clientId}${jobId ? ` by job ${jobId}` : ''}.`,
     ),

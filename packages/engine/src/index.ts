@@ -97,15 +97,33 @@ export {
   type DriftLoopOptions,
   type DriftStats,
 } from './operations/drift-loop.js';
-export { EngineEventEmitter, type EngineEvents, type ServiceStatus } from './operations/events.js';
+export type { EngineEvents, ServiceStatus } from './operations/events.js';
+export { InProcessEventBus } from './operations/in-process/event-bus.js';
+export { createS3JobStore } from './operations/in-process/s3-job-store.js';
+export { TargetSlots } from './operations/in-process/target-lock.js';
+export { createJobService, type JobService, type JobServiceOptions } from './operations/job-service.js';
 export { readLock } from './operations/locks.js';
-export { createOperations, type Operations, type OperationsOptions } from './operations/operations.js';
+export {
+  createOperations,
+  type Operations,
+  type OperationsOptions,
+} from './operations/operations.js';
+export type {
+  ActiveMarker,
+  EventBus,
+  JobQueue,
+  JobStore,
+  LiveLog,
+  TargetLock,
+} from './operations/ports.js';
+export { createServiceStatuses, type ServiceStatuses } from './operations/service-status.js';
 export { StateBlockedError } from './operations/state-recovery.js';
+export { createWorker, type Worker, type WorkerOptions } from './operations/worker/worker.js';
 export { type DockerCheck, pingDocker } from './preflight/ping-docker.js';
 export { describePreflight, type Preflight } from './preflight/preflight.js';
 export type { ApplyOptions, ApplyResult } from './runner/apply.js';
 export type { JobProgress } from './runner/apply-events.js';
-export type { OutputsOptions, OutputValue } from './runner/outputs.js';
+export { type OutputsOptions, type OutputValue, presentOutputs } from './runner/outputs.js';
 export type { PlanOptions, PlanResult, PlanStatus } from './runner/plan.js';
 export type { AttributeChange, PlanSummary, ResourceChange } from './runner/plan-summary.js';
 export { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
@@ -139,15 +157,8 @@ export {
 export type { CreateNetworkInput, NetworkConfig } from './service/network-config.js';
 export { type CreateServiceInput, holdsResources, type ServiceConfig } from './service/service-config.js';
 export { probeConditionalWrites } from './store/conditional-writes.js';
-export {
-  CLIENTS_PREFIX,
-  describeTarget,
-  planKey,
-  stateKey,
-  type TargetRef,
-  targetPrefix,
-  tfvarsKey,
-} from './store/keys.js';
+// The S3 key layout stays inside the engine: callers name targets, never keys.
+export { describeTarget, type TargetRef, targetKeyOf } from './store/keys.js';
 export type { StateJson } from './store/read-state.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { stripAnsi } from './tofu/ansi.js';

@@ -414,13 +414,13 @@ builder.subscriptionField('jobUpdated', (t) =>
         };
         const onJob = (job: JobRecord) => job.id === id && job.clientId === clientId && send(job);
         // Listen first, then read the current state: a change in between is not lost.
-        ctx.operations.events.on('jobUpdated', onJob);
+        const unsubscribe = ctx.operations.events.subscribe('jobUpdated', onJob);
         try {
           const current = await ctx.operations.getJob(clientId, id);
           if (current) send(current);
           await stop;
         } finally {
-          ctx.operations.events.off('jobUpdated', onJob);
+          unsubscribe();
         }
       });
     },

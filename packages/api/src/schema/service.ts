@@ -2,6 +2,7 @@ import {
   type Engine,
   maskSecrets,
   type ProviderName,
+  presentOutputs,
   type ServiceConfig,
   type ServiceEntry,
   type ServiceStatus,
@@ -187,22 +188,11 @@ export const ServiceRef = builder.objectRef<ServiceEntry | ServiceConfig>('Servi
         const state = (await ctx.loaders.state.load(serviceTarget(s.clientId, s.serviceId))) as
           | { outputs?: Record<string, { value: unknown; sensitive?: boolean }> }
           | undefined;
-        const declared = ctx.engine.catalog.get(s.templateId)?.outputs ?? [];
-        const order = new Map(declared.map((o, i) => [o.name, i]));
-        return Object.entries(state?.outputs ?? {})
-          .sort(
-            ([a], [b]) => (order.get(a) ?? order.size) - (order.get(b) ?? order.size) || a.localeCompare(b),
-          )
-          .map(([name, output]) => {
-            const template = declared.find((o) => o.name === name);
-            const sensitive = (output.sensitive ?? false) || (template?.secret ?? false);
-            return {
-              name,
-              description: template?.description ?? null,
-              sensitive,
-              value: sensitive && !reveal ? null : output.value,
-            };
-          });
+        const declared = ctx.engine.catalog.get(s.templateId)?.outputs;
+        return presentOutputs(state?.outputs ?? {}, declared, { reveal: reveal ?? false }).map((output) => ({
+          ...output,
+          description: output.description ?? null,
+        }));
       },
     }),
     jobs: t.field({
@@ -437,11 +427,11 @@ builder.subscriptionField('serviceStatus', (t) =>
             await push(event);
           });
         };
-        ctx.operations.events.on('serviceStatus', onStatus);
+        const unsubscribe = ctx.operations.events.subscribe('serviceStatus', onStatus);
         try {
           await stop;
         } finally {
-          ctx.operations.events.off('serviceStatus', onStatus);
+          unsubscribe();
         }
       });
     },

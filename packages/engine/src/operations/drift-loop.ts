@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
 import type { Engine } from '../engine.js';
 import type { TargetRef } from '../store/keys.js';
+import { targetKeyOf } from '../store/keys.js';
 import { type ContainerEvent, type DockerEventWatch, watchDockerEvents } from './docker-events.js';
-import { type Operations, targetKeyOf } from './operations.js';
+import type { Operations } from './operations.js';
+import { pushKeptStates } from './worker/steps.js';
 
 export interface DriftLoopOptions {
   engine: Engine;
   operations: Operations;
+  /** Local folder of states kept after a failed save (the operations' one). @default the engine's dataDir */
+  dataDir?: string;
   /** Time between two passes. @default 10_000 */
   intervalMs?: number;
   /** Drift plans running at once. @default the CPU count */
@@ -90,6 +94,7 @@ interface Queued {
 export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const { engine, operations } = options;
   const intervalMs = options.intervalMs ?? 10_000;
+  const dataDir = options.dataDir ?? engine.dataDir;
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const settleMs = options.eventSettleMs ?? 200;
   const spread = options.spread ?? true;
@@ -127,7 +132,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
 
   async function planOne(ref: ServiceTarget, key: string): Promise<void> {
     const controller = new AbortController();
-    const release = operations.slots.tryAcquirePreemptible(key, () => controller.abort());
+    const release = operations.lock.tryAcquirePreemptible(key, () => controller.abort());
     if (!release) {
       stats.skipped++;
       return;
@@ -135,6 +140,19 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     inFlight.set(key, controller);
     checkedAt.set(key, Date.now());
     try {
+      // As a job does: a state an earlier run could not save goes back first, or the plan reads a stale one.
+      try {
+        await pushKeptStates(engine, dataDir, ref);
+      } catch (error) {
+        await operations.recordStatus(ref.clientId, ref.serviceId, {
+          status: 'error',
+          checkedAt: new Date().toISOString(),
+          summary: undefined,
+          error: (error as Error).message,
+          source: 'drift',
+        });
+        return;
+      }
       const result = await engine.plan(ref, { save: false, signal: controller.signal });
       if (result.cancelled) {
         stats.preempted++;
@@ -218,7 +236,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
         stats.skipped++;
         continue;
       }
-      if (operations.slots.isBusy(key)) {
+      if (operations.lock.isBusy(key)) {
         // A user's job holds it: that job finds its status.
         checkedAt.set(key, now);
         stats.skipped++;
@@ -245,7 +263,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       return;
     }
     // Containers replaced or removed by a user's apply or destroy are that job's business.
-    if (operations.slots.isBusy(key) || settling.has(key)) {
+    if (operations.lock.isBusy(key) || settling.has(key)) {
       if (!settling.has(key)) stats.ignoredEvents++;
       return;
     }
@@ -259,7 +277,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     } catch (error) {
       options.onError?.(error);
     }
-    if (!deployed || operations.slots.isBusy(key)) {
+    if (!deployed || operations.lock.isBusy(key)) {
       stats.ignoredEvents++;
       return;
     }

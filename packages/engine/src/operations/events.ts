@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { JobRecord, LockInfo } from '../job/job.js';
 import type { LogLine } from '../job/job-log.js';
 import type { PlanStatus } from '../runner/plan.js';
@@ -27,13 +26,6 @@ export interface EngineEvents {
   lockFound: [event: { target: TargetRef; lock: LockInfo; jobId: string | undefined }];
   /** Something an operator must know (e.g. the store ignores conditional writes). */
   warning: [message: string];
-}
-
-/** Typed events for the API to publish. */
-export class EngineEventEmitter extends EventEmitter<EngineEvents> {
-  constructor() {
-    super();
-    // Every GraphQL subscription adds a listener.
-    this.setMaxListeners(0);
-  }
+  /** Someone asked to stop a job; whichever worker runs it stops it. */
+  cancelRequested: [event: { clientId: string; jobId: string; force: boolean }];
 }

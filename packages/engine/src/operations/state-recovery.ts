@@ -1,10 +1,12 @@
 import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Engine } from '../engine.js';
 import { SpawnitError } from '../errors.js';
+import type { LockInfo } from '../job/job.js';
 import type { RunContext } from '../runner/run-context.js';
 import type { TargetRef } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
-import type { ResolvedTarget } from '../workdir/resolve-target.js';
+import { type ResolvedTarget, workdirOf } from '../workdir/resolve-target.js';
 import { isOwnLock, readLock } from './locks.js';
 
 /** A state tofu could not save to S3 is kept here until it is pushed: never in a deletable workdir. */
@@ -89,4 +91,36 @@ export async function pushPendingStates(
     }
   }
   return files.length;
+}
+
+/**
+ * After a run that ended badly, or at start after a crash: moves tofu's `errored.tfstate` aside, pushes it
+ * back to S3, and reads the lock the run may have left. One path for a failed job and for a restart.
+ */
+export async function reconcileTarget(
+  engine: Engine,
+  dataDir: string,
+  ref: TargetRef,
+  jobId: string,
+  report: { onLine: (line: string) => void; onProblem: (message: string) => void },
+): Promise<LockInfo | undefined> {
+  const recoveryDir = recoveryDirOf(dataDir, ref);
+  // Found from the ids alone: S3 may be what failed.
+  const kept = await collectErroredState(workdirOf(engine.runContext.workdirRoot, ref), recoveryDir, jobId);
+  if (kept) {
+    report.onLine(
+      `Tofu could not save the state to S3; it is kept at ${kept} and will be pushed back before the next run.`,
+    );
+  }
+  const target = await engine.resolve(ref).catch(() => undefined);
+  if (!target) return undefined;
+  if (kept) {
+    try {
+      await pushPendingStates(engine.runContext, target, recoveryDir, report.onLine);
+      report.onLine('The state was pushed back to S3: nothing was lost.');
+    } catch (error) {
+      report.onProblem((error as Error).message);
+    }
+  }
+  return readLock(engine.store, target.stateKey).catch(() => undefined);
 }

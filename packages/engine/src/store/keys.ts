@@ -55,3 +55,8 @@ export function describeTarget(ref: TargetRef): string {
     ? `service "${ref.serviceId}"`
     : `network "${ref.networkName}" (${ref.provider})`;
 }
+
+/** The key a target's lock, queue and caches go by: opaque to callers. */
+export function targetKeyOf(ref: TargetRef): string {
+  return targetPrefix(ref);
+}

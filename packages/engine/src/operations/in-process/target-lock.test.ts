@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TargetSlots } from './target-slots.js';
+import { TargetSlots } from './target-lock.js';
 
 describe('TargetSlots', () => {
   it('lets one run hold a target, and the others in order of arrival', async () => {

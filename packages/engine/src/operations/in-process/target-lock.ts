@@ -1,3 +1,5 @@
+import type { Release, TargetLock } from '../ports.js';
+
 interface Holder {
   preemptible: boolean;
   onPreempt: (() => void) | undefined;
@@ -8,13 +10,8 @@ interface Slot {
   waiters: { resolve: () => void; holder: Holder }[];
 }
 
-export type Release = () => void;
-
-/**
- * One run at a time per target (service or network), first come first served. A drift plan holds its slot
- * as preemptible: a user's run asking for the slot interrupts it rather than waiting for it.
- */
-export class TargetSlots {
+/** The target lock of one process: a FIFO of waiters per target, in memory. */
+export class TargetSlots implements TargetLock {
   readonly #slots = new Map<string, Slot>();
 
   #slot(key: string): Slot {
@@ -40,18 +37,15 @@ export class TargetSlots {
     };
   }
 
-  /** True while a run holds the target or waits for it. */
   isBusy(key: string): boolean {
     const slot = this.#slots.get(key);
     return slot !== undefined && (slot.holder !== undefined || slot.waiters.length > 0);
   }
 
-  /** How many runs wait for the target. */
   queueLength(key: string): number {
     return this.#slots.get(key)?.waiters.length ?? 0;
   }
 
-  /** Waits for the target (in order of arrival), interrupting a drift plan that holds it. */
   async acquire(key: string, signal?: AbortSignal): Promise<Release> {
     const slot = this.#slot(key);
     const holder: Holder = { preemptible: false, onPreempt: undefined };
@@ -78,7 +72,6 @@ export class TargetSlots {
     return this.#release(key, holder);
   }
 
-  /** Takes the target only when nobody holds or waits for it; `onPreempt` is called if a user run wants it. */
   tryAcquirePreemptible(key: string, onPreempt: () => void): Release | undefined {
     if (this.isBusy(key)) return undefined;
     const holder: Holder = { preemptible: true, onPreempt };

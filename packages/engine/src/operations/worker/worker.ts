@@ -1,0 +1,278 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Engine } from '../../engine.js';
+import { TofuError } from '../../errors.js';
+import { isTerminal, type JobRecord, type JobState, transition } from '../../job/job.js';
+import type { JobProgress } from '../../runner/apply-events.js';
+import { describeTarget, targetPrefix } from '../../store/keys.js';
+import { removeClearTfvars } from '../../workdir/prepare-workdir.js';
+import { workdirOf } from '../../workdir/resolve-target.js';
+import { CompliantNetworks } from '../network-check.js';
+import type { EventBus, JobQueue, JobStore, LiveLog, TargetLock } from '../ports.js';
+import type { ServiceStatuses } from '../service-status.js';
+import { reconcileTarget } from '../state-recovery.js';
+import { type StepContext, type StepOutcome, stepsOf } from './steps.js';
+
+export interface WorkerOptions {
+  engine: Engine;
+  jobs: JobStore;
+  bus: EventBus;
+  lock: TargetLock;
+  statuses: ServiceStatuses;
+  /** Local folder for states kept after a failed save. @default the engine's dataDir */
+  dataDir?: string;
+}
+
+/** Runs jobs: takes each one's target in turn, runs its steps, records how it ended. */
+export interface Worker extends JobQueue {
+  /** Jobs this worker runs or holds now. */
+  active(): JobRecord[];
+  /** Resolves when a job this worker holds ends; undefined when it holds none of that id. */
+  done(jobId: string): Promise<JobRecord> | undefined;
+  /** Finds jobs a crash left unfinished: marks them interrupted, reports their locks, pushes kept states. */
+  recover(): Promise<JobRecord[]>;
+  /** Stops taking jobs, interrupts those running (one interrupt each) and waits for them. */
+  shutdown(): Promise<void>;
+}
+
+/** A job this worker holds, and what can stop it. */
+interface Held {
+  record: JobRecord;
+  log: LiveLog;
+  cancel: AbortController;
+  force: AbortController;
+  done: Promise<JobRecord>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A tofu left running by a crashed SpawnIt still holds its lock: one interrupt lets it save state and
+ * unlock; a kill follows if it does not stop in time. Only a process running our binary is touched.
+ */
+async function stopOrphan(pid: number, bin: string, graceMs = 15_000): Promise<void> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.split('\0')[0]?.endsWith(path.basename(bin)) || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone.
+  }
+}
+
+const wasCancelled = (held: Held, error?: unknown) =>
+  held.cancel.signal.aborted ||
+  held.force.signal.aborted ||
+  (error instanceof TofuError && error.isCanceled) ||
+  (error as { code?: string } | undefined)?.code === 'CANCELLED';
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { engine, jobs, bus, lock, statuses } = options;
+  const dataDir = options.dataDir ?? engine.dataDir;
+  const held = new Map<string, Held>();
+  const compliantNetworks = new CompliantNetworks();
+
+  bus.subscribe('cancelRequested', ({ clientId, jobId, force }) => {
+    const job = held.get(jobId);
+    if (!job || job.record.clientId !== clientId) return;
+    job.log.append(
+      force ? 'Cancel requested: killing tofu now.' : 'Cancel requested: interrupting tofu (one signal).',
+    );
+    if (force) job.force.abort();
+    job.cancel.abort();
+  });
+
+  /** The job's steps in order, until one ends it; an error thrown by a step fails (or cancels) the job. */
+  async function runSteps(job: Held): Promise<StepOutcome & { next: false }> {
+    // Progress lives on the record (listings see it); subscribers hear of it at most five times a second,
+    // so an apply of thousands of resources does not flood them.
+    let progressPending = false;
+    const onProgress = (progress: JobProgress) => {
+      job.record = { ...job.record, progress };
+      void jobs.touch(job.record).catch(() => undefined);
+      if (progressPending) return;
+      progressPending = true;
+      setTimeout(() => {
+        progressPending = false;
+        bus.publish('jobUpdated', job.record);
+      }, 200);
+    };
+    const ctx: StepContext = {
+      engine,
+      dataDir,
+      lock,
+      statuses,
+      compliantNetworks,
+      record: job.record,
+      log: job.log,
+      hooks: {
+        onLine: (line) => job.log.append(line),
+        // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
+        onSpawn: (pid) => void jobs.markActive(job.record, pid).catch(() => undefined),
+        onProgress,
+        signal: job.cancel.signal,
+        forceSignal: job.force.signal,
+      },
+    };
+    let patch: Partial<JobRecord> = {};
+    try {
+      for (const step of stepsOf(job.record)) {
+        const outcome = await step.run(ctx);
+        patch = { ...patch, ...outcome.patch };
+        if (!outcome.next) return { ...outcome, patch };
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      return { next: false, state: wasCancelled(job, error) ? 'cancelled' : 'failed', patch, error: message };
+    }
+    if (wasCancelled(job)) return { next: false, state: 'cancelled', patch, error: 'Cancelled.' };
+    return { next: false, state: 'succeeded', patch };
+  }
+
+  /** After a failure: the state tofu could not save and the lock it left, found and reported. */
+  async function reconcile(job: Held): Promise<Partial<JobRecord>> {
+    const ref = job.record.target;
+    const lockInfo = await reconcileTarget(engine, dataDir, ref, job.record.id, {
+      onLine: (line) => job.log.append(line),
+      onProblem: (message) => job.log.append(message),
+    });
+    if (!lockInfo) return {};
+    job.log.append(
+      `The state lock ${lockInfo.id} (${lockInfo.operation ?? 'unknown operation'} by ${lockInfo.who ?? 'unknown'}) was left in the backend. Nothing else of SpawnIt runs on ${describeTarget(ref)}: release it with a force-unlock of lock ${lockInfo.id}.`,
+    );
+    bus.publish('lockFound', { target: ref, lock: lockInfo, jobId: job.record.id });
+    return { lock: lockInfo };
+  }
+
+  async function execute(job: Held): Promise<JobRecord> {
+    const save = async (to: JobState, patch: Partial<JobRecord> = {}) => {
+      job.record = transition(job.record, to, { ...patch, lineCount: job.log.length });
+      await jobs
+        .save(job.record)
+        .catch((error) => job.log.append(`Could not save the job record: ${error.message}`));
+    };
+    let release: (() => void) | undefined;
+    try {
+      release = await lock.acquire(targetPrefix(job.record.target), job.cancel.signal);
+    } catch {
+      release = undefined;
+    }
+    try {
+      const end = release
+        ? await run(job, save)
+        : { state: 'cancelled' as const, patch: { error: 'Cancelled before it started.' } };
+      // The log is saved before the record says the job ended (an ended job's history is complete), and
+      // ends for its followers after (whoever saw the log end finds the job ended).
+      await job.log.save();
+      await save(end.state, end.patch);
+      await job.log.close();
+      await jobs.clearActive(job.record.id).catch(() => undefined);
+    } finally {
+      held.delete(job.record.id);
+      release?.();
+    }
+    bus.publish('jobUpdated', job.record);
+    return job.record;
+  }
+
+  /** Runs a job whose target it holds; says how the job ends. */
+  async function run(
+    job: Held,
+    save: (to: JobState, patch?: Partial<JobRecord>) => Promise<void>,
+  ): Promise<{ state: JobState; patch: Partial<JobRecord> }> {
+    await save('running');
+    bus.publish('jobUpdated', job.record);
+    const outcome = await runSteps(job);
+    let patch = outcome.patch ?? {};
+    if (outcome.state !== 'succeeded') {
+      const message = outcome.error ?? 'Cancelled.';
+      job.log.append(outcome.state === 'cancelled' ? `Cancelled: ${message}` : `Error: ${message}`);
+      const found = await reconcile(job).catch((error: Error) => {
+        job.log.append(`Could not check for a kept state or a lock: ${error.message}`);
+        return {};
+      });
+      patch = { ...patch, ...found, error: message };
+    }
+    // A state push or a failed step may have left the clear tfvars behind; the target is still held.
+    await removeClearTfvars(workdirOf(engine.runContext.workdirRoot, job.record.target)).catch(
+      () => undefined,
+    );
+    return { state: outcome.state, patch };
+  }
+
+  return {
+    push(record) {
+      const log = jobs.openLog(record, (line) =>
+        bus.publish('logLine', { jobId: record.id, clientId: record.clientId, line }),
+      );
+      log.append(
+        `Job ${record.id}: ${record.kind}${record.destroy && record.kind === 'plan' ? ' (destroy)' : ''} of ${describeTarget(record.target)}, queued.`,
+      );
+      const job: Held = {
+        record,
+        log,
+        cancel: new AbortController(),
+        force: new AbortController(),
+        done: Promise.resolve(record),
+      };
+      held.set(record.id, job);
+      job.done = execute(job);
+    },
+    queued(targetKey) {
+      let count = 0;
+      for (const job of held.values()) {
+        // A cancelled one is on its way out: it frees its place at once.
+        const waiting = job.record.state === 'queued' && !job.cancel.signal.aborted;
+        if (waiting && targetPrefix(job.record.target) === targetKey) count += 1;
+      }
+      return count;
+    },
+    active: () => [...held.values()].map((job) => job.record),
+    done: (jobId) => held.get(jobId)?.done,
+    async recover() {
+      await jobs.retryUnsaved();
+      const recovered: JobRecord[] = [];
+      for (const { marker, record } of await jobs.listActive()) {
+        if (!record || held.has(record.id)) continue;
+        if (marker.pid && marker.host === hostname() && marker.bin) await stopOrphan(marker.pid, marker.bin);
+        let patch: Partial<JobRecord> = {
+          error: 'SpawnIt stopped while this job was running; it was interrupted.',
+        };
+        const lockInfo = await reconcileTarget(engine, dataDir, record.target, record.id, {
+          onLine: () => undefined,
+          onProblem: (message) => bus.publish('warning', message),
+        });
+        if (lockInfo) {
+          patch = { ...patch, lock: lockInfo };
+          bus.publish('lockFound', { target: record.target, lock: lockInfo, jobId: record.id });
+        }
+        const updated = isTerminal(record.state)
+          ? { ...record, ...patch }
+          : transition(record, 'interrupted', patch);
+        await jobs.save(updated);
+        await jobs.clearActive(record.id);
+        bus.publish('jobUpdated', updated);
+        recovered.push(updated);
+      }
+      return recovered;
+    },
+    async shutdown() {
+      const running = [...held.values()];
+      for (const job of running) job.cancel.abort();
+      await Promise.allSettled(running.map((job) => job.done));
+    },
+  };
+}
