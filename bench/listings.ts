@@ -1,14 +1,16 @@
 // Listing latency at scale: the `services` query with the web UI's fields, `services { lastPlan }` and
 // `jobs(limit: 100)`, through the real API in process (`yoga.fetch`), each next to a bare Yoga server that
-// returns the same JSON from memory (same SDL, no resolvers beyond reading properties).
+// returns the same JSON from memory (same SDL, no resolvers beyond reading properties); in process, then with
+// the index in PostgreSQL (a cluster of its own, as the tests start one).
 //   npx --yes pnpm@10.34.8 bench:listings [services] [with-history] [jobs-per-service]
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type TokenVerifier } from '@spawnit/api';
-import { createOperations } from '@spawnit/engine';
+import { createOperations, type Engine } from '@spawnit/engine';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { startPostgres } from '../tests/support/postgres.js';
 import { benchEngine, pool } from './support.js';
 
 const services = Number(process.argv[2] ?? 1000);
@@ -109,9 +111,6 @@ try {
     `${services} services (${withHistory} deployed, ${withHistory * jobsPerService} jobs) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 
-  // A fresh engine on that bucket, as after a restart: what it lists, it finds from S3.
-  const engine = await reopen();
-  const operations = createOperations({ engine });
   const verifier: TokenVerifier = {
     issuer: 'bench',
     audience: 'bench',
@@ -123,15 +122,8 @@ try {
       expiresAt: new Date(Date.now() + 3_600_000),
     }),
   };
-  const app = buildApp({
-    engine,
-    operations,
-    verifier,
-    port: 0,
-    logging: 'error',
-    operationTimeoutMs: 600_000,
-  });
-  const ask = async (fetcher: typeof app.yoga.fetch, query: string) => {
+  type Fetch = ReturnType<typeof buildApp>['yoga']['fetch'];
+  const ask = async (fetcher: Fetch, query: string) => {
     const response = await fetcher('http://bench/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
@@ -142,45 +134,66 @@ try {
     return body.data!;
   };
 
-  const t1 = performance.now();
-  const answers: Record<string, Record<string, unknown>> = {};
-  for (const [name, query] of Object.entries(QUERIES)) answers[name] = await ask(app.yoga.fetch, query);
-  console.log(
-    `first answers after start (what a start reads from S3 included): ${((performance.now() - t1) / 1000).toFixed(2)} s`,
-  );
-  const lastPlans = (answers['services { lastPlan }']!.services as { lastPlan: unknown }[]).filter(
-    (s) => s.lastPlan,
-  );
-  const jobs = answers['jobs(limit: 100)']!.jobs as unknown[];
-  if (lastPlans.length !== withHistory || jobs.length !== Math.min(100, withHistory * jobsPerService)) {
-    throw new Error(
-      `found ${lastPlans.length} last plans and ${jobs.length} jobs: the listing misses what S3 holds`,
+  /** The three listings through the real API on `engine`, each next to a bare server with the same JSON. */
+  async function measure(mode: string, engine: Engine): Promise<void> {
+    const app = buildApp({
+      engine,
+      operations: createOperations({ engine }),
+      verifier,
+      port: 0,
+      logging: 'error',
+      operationTimeoutMs: 600_000,
+    });
+    const t1 = performance.now();
+    const answers: Record<string, Record<string, unknown>> = {};
+    for (const [name, query] of Object.entries(QUERIES)) answers[name] = await ask(app.yoga.fetch, query);
+    console.log(
+      `\n${mode}: first answers after start (what a start reads from S3 included): ${((performance.now() - t1) / 1000).toFixed(2)} s`,
     );
+    const lastPlans = (answers['services { lastPlan }']!.services as { lastPlan: unknown }[]).filter(
+      (s) => s.lastPlan,
+    );
+    const jobs = answers['jobs(limit: 100)']!.jobs as unknown[];
+    if (lastPlans.length !== withHistory || jobs.length !== Math.min(100, withHistory * jobsPerService)) {
+      throw new Error(
+        `${mode}: found ${lastPlans.length} last plans and ${jobs.length} jobs: the listing misses what S3 holds`,
+      );
+    }
+    console.log(`p50 and p99 of ${runs} runs each, ${mode}, through yoga.fetch, one user:`);
+    console.log(
+      `${'query'.padEnd(24)} ${'spawnit p50/p99'.padStart(20)} ${'bare p50/p99'.padStart(18)}  ratio p50/p99`,
+    );
+    for (const [name, query] of Object.entries(QUERIES)) {
+      const data = answers[name]!;
+      // The same SDL, answering from memory: the floor any GraphQL server pays for this JSON.
+      const bare = createYoga({
+        schema: createSchema({
+          typeDefs: sdl,
+          resolvers: { Query: Object.fromEntries(Object.keys(data).map((k) => [k, () => data[k]])) },
+        }),
+        logging: false,
+      });
+      const same = JSON.stringify(await ask(bare.fetch as Fetch, query)) === JSON.stringify(data);
+      if (!same) throw new Error(`the baseline of ${name} does not return the same JSON`);
+      const real = await time(() => ask(app.yoga.fetch, query));
+      const base = await time(() => ask(bare.fetch as Fetch, query));
+      const ms = (t: { p50: number; p99: number }) => `${t.p50.toFixed(1)}/${t.p99.toFixed(1)} ms`;
+      console.log(
+        `${name.padEnd(24)} ${ms(real).padStart(20)} ${ms(base).padStart(18)}  ${(real.p50 / base.p50).toFixed(1)}x/${(real.p99 / base.p99).toFixed(1)}x`,
+      );
+    }
   }
 
-  console.log(`\np50 and p99 of ${runs} runs each, in process (yoga.fetch), one user:`);
-  console.log(
-    `${'query'.padEnd(24)} ${'spawnit p50/p99'.padStart(20)} ${'bare p50/p99'.padStart(18)}  ratio p50/p99`,
-  );
-  for (const [name, query] of Object.entries(QUERIES)) {
-    const data = answers[name]!;
-    // The same SDL, answering from memory: the floor any GraphQL server pays for this JSON.
-    const bare = createYoga({
-      schema: createSchema({
-        typeDefs: sdl,
-        resolvers: { Query: Object.fromEntries(Object.keys(data).map((k) => [k, () => data[k]])) },
-      }),
-      logging: false,
-    });
-    const same =
-      JSON.stringify(await ask(bare.fetch as typeof app.yoga.fetch, query)) === JSON.stringify(data);
-    if (!same) throw new Error(`the baseline of ${name} does not return the same JSON`);
-    const real = await time(() => ask(app.yoga.fetch, query));
-    const base = await time(() => ask(bare.fetch as typeof app.yoga.fetch, query));
-    const ms = (t: { p50: number; p99: number }) => `${t.p50.toFixed(1)}/${t.p99.toFixed(1)} ms`;
-    console.log(
-      `${name.padEnd(24)} ${ms(real).padStart(20)} ${ms(base).padStart(18)}  ${(real.p50 / base.p50).toFixed(1)}x/${(real.p99 / base.p99).toFixed(1)}x`,
-    );
+  // A fresh engine on that bucket, as after a restart: what it lists, it finds from S3.
+  await measure('in process', await reopen());
+  // The same bucket with the index in PostgreSQL (the scaled-out mode), filled from S3 by its first use.
+  const pg = await startPostgres();
+  try {
+    const inDatabase = await reopen({ databaseUrl: pg.url });
+    await measure('PostgreSQL index', inDatabase);
+    await inDatabase.close();
+  } finally {
+    await pg.close();
   }
   console.log(`\nRSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   // Another start on the same bucket: what the first one read and the bucket still holds unchanged (ETags)

@@ -10,15 +10,16 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** An engine on the fixture catalog against an embedded S3 server in a scratch folder. */
 export async function benchEngine(): Promise<{
   engine: Engine;
-  /** A new engine on the same bucket and folder, as after a restart. */
-  reopen(): Promise<Engine>;
+  /** A new engine on the same bucket and folder, as after a restart (with other settings, when given). */
+  reopen(settings?: { databaseUrl?: string }): Promise<Engine>;
   close(): Promise<void>;
 }> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-'));
   const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit'] });
   const { endpoint } = await s3.start();
-  const open = () =>
+  const open = (settings: { databaseUrl?: string } = {}) =>
     createEngine({
+      ...settings,
       store: { endpoint, bucket: 'spawnit', ...s3.credentials },
       catalogDir: path.join(repo, 'tests/fixtures/catalog'),
       modulesDir: path.join(repo, 'tests/fixtures/modules'),

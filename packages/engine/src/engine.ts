@@ -5,6 +5,7 @@ import { type ImageSubstitution, NO_IMAGE_SUBSTITUTION, parsePublishIp } from '.
 import type { ProviderName } from './ids.js';
 import { type ListingIndex, withoutParams } from './listing/listing-index.js';
 import { createMemoryIndex } from './listing/memory-index.js';
+import { createPostgresIndex } from './listing/postgres-index.js';
 import { scanStore } from './listing/scan-store.js';
 import { DEFAULT_DOCKER_HOST } from './preflight/ping-docker.js';
 import { type Preflight, runPreflight } from './preflight/preflight.js';
@@ -101,6 +102,11 @@ export interface EngineOptions {
    * @default an in-process index, filled from one listing of the bucket by its first use
    */
   index?: ListingIndex;
+  /**
+   * A PostgreSQL database to keep the index in, shared by every process that uses it (SPAWNIT_DATABASE_URL);
+   * filled from the bucket the first time. Ignored when `index` is given.
+   */
+  databaseUrl?: string;
 }
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
@@ -154,6 +160,8 @@ export interface Engine {
   resolve(ref: TargetRef | ServiceRef): Promise<ResolvedTarget>;
   /** Checks what the engine runs with: the binary, where providers come from, whether Docker answers. */
   preflight(): Promise<Preflight>;
+  /** Lets go of what the engine holds open (the database's connections). */
+  close(): Promise<void>;
   /** The Docker engine tofu's docker provider reaches: `DOCKER_HOST` of its environment, else the default. */
   readonly dockerHost: string;
 }
@@ -312,7 +320,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });
   const resolve = (ref: TargetRef | ServiceRef) =>
     resolveTarget({ store, catalog, modulesDir, workdirRoot, sealer }, toTargetRef(ref));
-  const index = options.index ?? createMemoryIndex({ load: () => scanStore(deps()) });
+  const load = () => scanStore(deps());
+  const index =
+    options.index ??
+    (options.databaseUrl
+      ? await createPostgresIndex({ connectionString: options.databaseUrl, load })
+      : createMemoryIndex({ load }));
   /** After an apply (whatever its end), the state says whether anything is deployed: the index follows it. */
   async function refreshDeployed(ref: TargetRef | ServiceRef): Promise<void> {
     const target = toTargetRef(ref);
@@ -340,6 +353,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     runContext,
     resolve,
     preflight: () => runPreflight({ tofu, providerMirror: options.providerMirror, env }),
+    close: async () => index.close?.(),
     dockerHost: options.providerEnv?.DOCKER_HOST || baseEnv.DOCKER_HOST || DEFAULT_DOCKER_HOST,
     async reloadCatalog() {
       catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });

@@ -67,6 +67,7 @@ export {
   type JobState,
   type JobTrigger,
   type LockInfo,
+  newJob,
   TERMINAL_STATES,
   transition,
 } from './job/job.js';
@@ -83,6 +84,11 @@ export {
   withoutParams,
 } from './listing/listing-index.js';
 export { createMemoryIndex, type MemoryIndexOptions } from './listing/memory-index.js';
+export {
+  createPostgresIndex,
+  type PostgresIndex,
+  type PostgresIndexOptions,
+} from './listing/postgres-index.js';
 export { type ScanOptions, scanStore } from './listing/scan-store.js';
 export {
   type ContainerEvent,

@@ -67,4 +67,6 @@ export interface ListingIndex {
   jobsOf(targets: readonly TargetRef[], limit?: number): Promise<JobRecord[][]>;
   /** Each target's latest plan job that is not a plan of the destruction. */
   lastPlans(targets: readonly TargetRef[]): Promise<(JobRecord | undefined)[]>;
+  /** Lets go of connections, when the adapter holds any. */
+  close?(): Promise<void>;
 }
