@@ -152,6 +152,38 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the scaled-out settings, and refuses those that cannot work, without echoing the password', () => {
+    const s3 = {
+      SPAWNIT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      SPAWNIT_S3_ACCESS_KEY_ID: 'id',
+      SPAWNIT_S3_SECRET_ACCESS_KEY: 'secret-key',
+    };
+    const url = 'postgres://spawnit:pa55word@127.0.0.1:5432/spawnit';
+    expect(loadConfig({ ...s3, SPAWNIT_DATABASE_URL: url, SPAWNIT_ROLE: 'worker' })).toMatchObject({
+      databaseUrl: url,
+      role: 'worker',
+      workerConcurrency: 2,
+    });
+    expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, role: 'all' });
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ SPAWNIT_ROLE: 'api' })).toContain('SPAWNIT_ROLE=api needs SPAWNIT_DATABASE_URL');
+    expect(refused({ SPAWNIT_DATABASE_URL: url })).toContain('must share S3 too');
+    const bad = refused({ ...s3, SPAWNIT_DATABASE_URL: 'mysql://root:pa55word@db/x' });
+    expect(bad).toContain('SPAWNIT_DATABASE_URL must be a postgres://');
+    expect(bad).not.toContain('pa55word');
+    expect(refused({ ...s3, SPAWNIT_DATABASE_URL: url, SPAWNIT_ROLE: 'boss' })).toContain(
+      'SPAWNIT_ROLE must be all, api or worker, got "boss"',
+    );
+  });
+
   it('every variable is documented in the README and the example file', () => {
     const readme = readFileSync(path.join(REPO_ROOT, 'packages/api/README.md'), 'utf8');
     const example = readFileSync(path.join(REPO_ROOT, 'packages/api/spawnit.env.example'), 'utf8');

@@ -71,6 +71,18 @@ export interface ApiConfig {
   maxSubscriptionsPerSocket: number;
   /** `SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET` @default 5 */
   maxQueuedJobsPerTarget: number;
+  /**
+   * `SPAWNIT_DATABASE_URL` (`postgres://…`): the scaled-out mode. The index, the queue of runs, the logs of
+   * running jobs and the events between processes live in PostgreSQL; S3 keeps what it keeps. @default none
+   */
+  databaseUrl: string | undefined;
+  /**
+   * `SPAWNIT_ROLE`, with a database: `api` (GraphQL, no runs), `worker` (runs tofu, no HTTP) or `all` (both in
+   * this process). @default 'all'
+   */
+  role: 'all' | 'api' | 'worker';
+  /** `SPAWNIT_WORKER_CONCURRENCY`: runs a worker takes at once. @default 2 */
+  workerConcurrency: number;
   /** `SPAWNIT_OPERATION_TIMEOUT_MS`: how long a query or mutation may run. @default 10000 */
   operationTimeoutMs: number;
   /**
@@ -138,6 +150,9 @@ export const ENV_VARIABLES = [
   'SPAWNIT_MAX_SUBSCRIPTIONS_PER_USER',
   'SPAWNIT_MAX_SUBSCRIPTIONS_PER_SOCKET',
   'SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET',
+  'SPAWNIT_DATABASE_URL',
+  'SPAWNIT_ROLE',
+  'SPAWNIT_WORKER_CONCURRENCY',
   'SPAWNIT_OPERATION_TIMEOUT_MS',
   'SPAWNIT_PROVIDER_MIRROR',
   'SPAWNIT_IMAGE_MAP',
@@ -332,6 +347,27 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     problems.push('SPAWNIT_SECRETS_KEY_PREVIOUS needs SPAWNIT_SECRETS_KEY: set the new key too.');
   }
 
+  const databaseUrl = get('SPAWNIT_DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    if (!URL.canParse(databaseUrl) || !/^postgres(ql)?:$/.test(new URL(databaseUrl).protocol)) {
+      // The value holds a password: never echoed.
+      problems.push('SPAWNIT_DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    }
+    if (s3.mode === 'embedded') {
+      problems.push(
+        'SPAWNIT_DATABASE_URL is set but S3 is the embedded server of this process: processes that share a database must share S3 too; set SPAWNIT_S3_ENDPOINT and its credentials.',
+      );
+    }
+  }
+  const role = get('SPAWNIT_ROLE') ?? 'all';
+  if (!['all', 'api', 'worker'].includes(role)) {
+    problems.push(`SPAWNIT_ROLE must be all, api or worker, got "${role}".`);
+  } else if (role !== 'all' && databaseUrl === undefined) {
+    problems.push(
+      `SPAWNIT_ROLE=${role} needs SPAWNIT_DATABASE_URL: API processes and workers meet in PostgreSQL.`,
+    );
+  }
+
   const config: ApiConfig = {
     port: integer('PORT', 4000, 0, 65535, 'a port'),
     host:
@@ -354,6 +390,9 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
     maxSubscriptionsPerUser: integer('SPAWNIT_MAX_SUBSCRIPTIONS_PER_USER', 20, 1, 10_000, 'a count'),
     maxSubscriptionsPerSocket: integer('SPAWNIT_MAX_SUBSCRIPTIONS_PER_SOCKET', 10, 1, 10_000, 'a count'),
     maxQueuedJobsPerTarget: integer('SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET', 5, 1, 1_000, 'a count'),
+    databaseUrl,
+    role: role as ApiConfig['role'],
+    workerConcurrency: integer('SPAWNIT_WORKER_CONCURRENCY', 2, 1, 64, 'a count'),
     operationTimeoutMs: integer('SPAWNIT_OPERATION_TIMEOUT_MS', 10_000, 100, 3_600_000, 'milliseconds'),
     providerEnv: Object.fromEntries(
       Object.entries(env)

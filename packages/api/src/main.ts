@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  createDistributedOperations,
   createDriftLoop,
   createEngine,
   createOperations,
@@ -13,6 +14,7 @@ import {
   describePreflight,
   makeOwnerOnly,
   type S3StoreOptions,
+  startDistributedWorker,
 } from '@spawnit/engine';
 import { buildApp } from './app.js';
 import { createTokenVerifier } from './auth/verify-token.js';
@@ -62,7 +64,8 @@ async function main(): Promise<void> {
     config.s3.mode === 'embedded'
       ? startEmbeddedS3(config.dataDir, config.s3.port, config.s3.bucket)
       : undefined,
-    config.oidc.mode === 'embedded'
+    // A worker answers no HTTP: it has no use for a sign-in.
+    config.oidc.mode === 'embedded' && config.role !== 'worker'
       ? startEmbeddedOidc(config.dataDir, {
           port: config.oidc.port,
           audience: config.oidc.audience,
@@ -94,15 +97,17 @@ async function main(): Promise<void> {
   let jwksUrl: string | undefined;
   let firstUsers: { username: string; password: string; roles: string[] }[] = [];
   let passwordsFile: string | undefined;
-  if (config.oidc.mode === 'embedded') {
-    const oidc = embeddedOidc!;
+  if (config.oidc.mode === 'embedded' && embeddedOidc) {
+    const oidc = embeddedOidc;
     stoppers.push({ name: 'OIDC provider', stop: () => oidc.provider.stop() });
     issuer = oidc.issuer;
     firstUsers = oidc.createdUsers;
     passwordsFile = oidc.passwordsFile;
-  } else {
+  } else if (config.oidc.mode === 'external') {
     issuer = config.oidc.issuer;
     jwksUrl = config.oidc.jwksUrl;
+  } else {
+    issuer = 'none (a worker)';
   }
 
   // On the embedded defaults nothing is configured: keys are generated once, kept beside the data.
@@ -130,7 +135,9 @@ async function main(): Promise<void> {
     stateEncryption,
     secretsKey,
     previousSecretsKeys: config.previousSecretsKeys,
+    databaseUrl: config.databaseUrl,
   });
+  stoppers.push({ name: 'engine', stop: () => engine.close() });
   await engine.store.check();
   for (const problem of engine.catalog.problems) warn(`Catalog: ${problem.file}: ${problem.message}`);
   for (const warning of engine.warnings) warn(warning);
@@ -138,7 +145,14 @@ async function main(): Promise<void> {
   const preflight = await engine.preflight();
   for (const warning of preflight.warnings) warn(warning);
 
-  const operations = createOperations({ engine, maxQueuedPerTarget: config.maxQueuedJobsPerTarget });
+  const { databaseUrl } = config;
+  const operations = databaseUrl
+    ? await createDistributedOperations({
+        engine,
+        databaseUrl,
+        maxQueuedPerTarget: config.maxQueuedJobsPerTarget,
+      })
+    : createOperations({ engine, maxQueuedPerTarget: config.maxQueuedJobsPerTarget });
   operations.events.subscribe('warning', (message) => warn(message));
   operations.events.subscribe('lockFound', ({ target, lock, jobId }) =>
     warn(
@@ -154,6 +168,21 @@ async function main(): Promise<void> {
     log('Recovery: no unfinished job from a previous run.');
   }
   stoppers.push({ name: 'jobs', stop: () => operations.shutdown() });
+  if (databaseUrl && config.role !== 'api') {
+    const worker = await startDistributedWorker({
+      engine,
+      databaseUrl,
+      concurrency: config.workerConcurrency,
+    });
+    stoppers.push({ name: 'worker', stop: () => worker.stop() });
+    log(`Worker ${worker.id}: takes up to ${config.workerConcurrency} run(s) at once from PostgreSQL.`);
+  }
+  if (config.role === 'worker') {
+    log(
+      `SpawnIt worker ready in ${process.uptime().toFixed(1)} s (${engine.tofu.name} ${engine.tofu.version}).`,
+    );
+    return;
+  }
   // The listing index fills from S3 in the background, so the first listing after a start rarely waits for it.
   const indexStarted = performance.now();
   void engine.index.clients().then(
@@ -165,8 +194,9 @@ async function main(): Promise<void> {
       warn(`Index: could not list S3 yet (${(error as Error).message}); the next listing tries again.`),
   );
 
+  // With a database, drift checks wait for their turn as jobs every worker shares (decision 0008).
   const drift =
-    config.driftIntervalMs > 0
+    config.driftIntervalMs > 0 && !databaseUrl
       ? createDriftLoop({
           engine,
           operations,

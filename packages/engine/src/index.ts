@@ -91,6 +91,12 @@ export {
 } from './listing/postgres-index.js';
 export { type ScanOptions, scanStore } from './listing/scan-store.js';
 export {
+  createDistributedOperations,
+  type DistributedOptions,
+  type DistributedWorker,
+  startDistributedWorker,
+} from './operations/distributed.js';
+export {
   type ContainerEvent,
   type DockerEventWatch,
   DRIFT_EVENTS,

@@ -26,6 +26,8 @@ export interface EngineEvents {
   lockFound: [event: { target: TargetRef; lock: LockInfo; jobId: string | undefined }];
   /** Something an operator must know (e.g. the store ignores conditional writes). */
   warning: [message: string];
+  /** Lines of a job's log were saved where every process reads them (the PostgreSQL mode). */
+  logWritten: [event: { clientId: string; jobId: string; count: number; closed: boolean }];
   /** Someone asked to stop a job; whichever worker runs it stops it. */
   cancelRequested: [event: { clientId: string; jobId: string; force: boolean }];
 }

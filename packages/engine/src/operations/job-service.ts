@@ -77,9 +77,10 @@ export function createJobService(options: JobServiceOptions): JobService {
   const reserved = new Map<string, number>();
 
   /** Holds a place in the target's queue, or refuses: a user cannot pile up runs on one target. */
-  function reserveQueuePlace(ref: TargetRef): () => void {
+  async function reserveQueuePlace(ref: TargetRef): Promise<() => void> {
     const key = targetPrefix(ref);
-    const queued = (reserved.get(key) ?? 0) + queue.queued(key);
+    const waiting = await queue.queued(key);
+    const queued = (reserved.get(key) ?? 0) + waiting;
     if (queued >= maxQueued) {
       throw new QueueFullError(
         `The ${describeTarget(ref)} already has ${queued} jobs waiting, the most allowed (SPAWNIT_MAX_QUEUED_JOBS_PER_TARGET=${maxQueued}): wait for them to run, or cancel one.`,
@@ -99,13 +100,13 @@ export function createJobService(options: JobServiceOptions): JobService {
     ref: TargetRef,
     extra: { destroy?: boolean; planId?: string; planJobId?: string } = {},
   ): Promise<JobRecord> {
-    const unreserve = reserveQueuePlace(ref);
+    const unreserve = await reserveQueuePlace(ref);
     try {
       await jobs.retryUnsaved();
       const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
       await jobs.markActive(record);
       await jobs.save(record);
-      queue.push(record);
+      await queue.push(record);
       bus.publish('jobUpdated', record);
       return record;
     } finally {
@@ -189,6 +190,7 @@ export function createJobService(options: JobServiceOptions): JobService {
           `Job ${jobId} is ${record.state}; only a queued or running job can be cancelled.`,
         );
       }
+      if (record.state === 'queued') await queue.cancelQueued?.(record);
       bus.publish('cancelRequested', { clientId, jobId, force: cancelOptions.force ?? false });
       return record;
     },

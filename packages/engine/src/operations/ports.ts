@@ -79,10 +79,12 @@ export interface TargetLock {
   queueLength(key: string): number;
 }
 
-/** Where queued jobs wait for a worker: in process, the worker itself. */
+/** Where queued jobs wait for a worker: in process, the worker itself; with PostgreSQL, graphile-worker. */
 export interface JobQueue {
   /** Hands a saved, queued job over; it runs when its target is free. */
-  push(record: JobRecord): void;
+  push(record: JobRecord): Promise<void>;
   /** Jobs of the target handed over and not started yet. */
-  queued(targetKey: string): number;
+  queued(targetKey: string): Promise<number>;
+  /** Remembers a cancel for a job no worker holds yet, so whichever takes it ends it at once. */
+  cancelQueued?(record: JobRecord): Promise<void>;
 }

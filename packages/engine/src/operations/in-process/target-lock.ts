@@ -47,6 +47,7 @@ export class TargetSlots implements TargetLock {
   }
 
   async acquire(key: string, signal?: AbortSignal): Promise<Release> {
+    if (signal?.aborted) throw signal.reason;
     const slot = this.#slot(key);
     const holder: Holder = { preemptible: false, onPreempt: undefined };
     if (!slot.holder) {

@@ -22,12 +22,19 @@ export interface WorkerOptions {
   statuses: ServiceStatuses;
   /** Local folder for states kept after a failed save. @default the engine's dataDir */
   dataDir?: string;
+  /**
+   * Whether a cancel came for a job before this worker held it (asked while it waited in a shared queue).
+   * @default never: in one process, the worker holds every queued job and hears every cancel
+   */
+  cancelledBeforeStart?: (record: JobRecord) => Promise<boolean>;
 }
 
 /** Runs jobs: takes each one's target in turn, runs its steps, records how it ended. */
 export interface Worker extends JobQueue {
   /** Jobs this worker runs or holds now. */
   active(): JobRecord[];
+  /** Stops a job this worker holds (as a cancel request does); false when it holds none of that id. */
+  cancel(clientId: string, jobId: string, force: boolean): boolean;
   /** Resolves when a job this worker holds ends; undefined when it holds none of that id. */
   done(jobId: string): Promise<JobRecord> | undefined;
   /** Finds jobs a crash left unfinished: marks them interrupted, reports their locks, pushes kept states. */
@@ -85,15 +92,17 @@ export function createWorker(options: WorkerOptions): Worker {
   const held = new Map<string, Held>();
   const compliantNetworks = new CompliantNetworks();
 
-  bus.subscribe('cancelRequested', ({ clientId, jobId, force }) => {
+  function cancel(clientId: string, jobId: string, force: boolean): boolean {
     const job = held.get(jobId);
-    if (!job || job.record.clientId !== clientId) return;
+    if (!job || job.record.clientId !== clientId) return false;
     job.log.append(
       force ? 'Cancel requested: killing tofu now.' : 'Cancel requested: interrupting tofu (one signal).',
     );
     if (force) job.force.abort();
     job.cancel.abort();
-  });
+    return true;
+  }
+  bus.subscribe('cancelRequested', ({ clientId, jobId, force }) => void cancel(clientId, jobId, force));
 
   /** The job's steps in order, until one ends it; an error thrown by a step fails (or cancels) the job. */
   async function runSteps(job: Held): Promise<StepOutcome & { next: false }> {
@@ -165,6 +174,8 @@ export function createWorker(options: WorkerOptions): Worker {
         .catch((error) => job.log.append(`Could not save the job record: ${error.message}`));
     };
     let release: (() => void) | undefined;
+    // Held already: a cancel published from now on reaches it through the bus; one asked before is stored.
+    if (await options.cancelledBeforeStart?.(job.record).catch(() => false)) job.cancel.abort();
     try {
       release = await lock.acquire(targetPrefix(job.record.target), job.cancel.signal);
     } catch {
@@ -214,7 +225,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   return {
-    push(record) {
+    async push(record) {
       const log = jobs.openLog(record, (line) =>
         bus.publish('logLine', { jobId: record.id, clientId: record.clientId, line }),
       );
@@ -231,7 +242,7 @@ export function createWorker(options: WorkerOptions): Worker {
       held.set(record.id, job);
       job.done = execute(job);
     },
-    queued(targetKey) {
+    async queued(targetKey) {
       let count = 0;
       for (const job of held.values()) {
         // A cancelled one is on its way out: it frees its place at once.
@@ -241,6 +252,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return count;
     },
     active: () => [...held.values()].map((job) => job.record),
+    cancel,
     done: (jobId) => held.get(jobId)?.done,
     async recover() {
       await jobs.retryUnsaved();

@@ -1,0 +1,10 @@
+import type { Pool } from 'pg';
+
+/** A connection pool; the driver is loaded only in the PostgreSQL mode, so one-process starts never pay for it. */
+export async function openPool(connectionString: string, max = 10): Promise<Pool> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection the server dropped (a restart) is an event, not a crash of the process.
+  pool.on('error', () => undefined);
+  return pool;
+}

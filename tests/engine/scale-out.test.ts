@@ -1,0 +1,188 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  createDistributedOperations,
+  createEngine,
+  type DistributedWorker,
+  type Engine,
+  type JobRecord,
+  type Operations,
+  startDistributedWorker,
+  type TargetRef,
+} from '@spawnit/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRETS } from '../support/engine.js';
+import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startTestS3, type TestS3Server } from '../support/s3-server.js';
+
+// Each "process" here is an engine of its own with its own data folder, connection pool, bus listener and
+// locks: what they share is what separate machines would, PostgreSQL and S3.
+const clientId = 'dora';
+const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
+const service = (serviceId: string): TargetRef & { kind: 'service' } => ({
+  kind: 'service',
+  clientId,
+  serviceId,
+});
+
+let pg: TestPostgres;
+let s3: TestS3Server;
+const folders: string[] = [];
+const engines: Engine[] = [];
+const workers: DistributedWorker[] = [];
+let apiA: Operations;
+let apiB: Operations;
+
+async function openEngine(): Promise<Engine> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-scale-'));
+  folders.push(dataDir);
+  const engine = await createEngine({
+    store: {
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    },
+    catalogDir: FIXTURE_CATALOG,
+    modulesDir: FIXTURE_MODULES,
+    dataDir,
+    lockTimeout: '5s',
+    databaseUrl: pg.url,
+    ...TEST_SECRETS,
+  });
+  engines.push(engine);
+  return engine;
+}
+
+beforeAll(async () => {
+  [pg, s3] = await Promise.all([startPostgres(), startTestS3('spawnit')]);
+  const [a, b] = [await openEngine(), await openEngine()];
+  apiA = await createDistributedOperations({ engine: a, databaseUrl: pg.url, maxQueuedPerTarget: 20 });
+  apiB = await createDistributedOperations({ engine: b, databaseUrl: pg.url, maxQueuedPerTarget: 20 });
+  for (let i = 0; i < 3; i += 1) {
+    workers.push(
+      await startDistributedWorker({ engine: await openEngine(), databaseUrl: pg.url, id: `w${i}` }),
+    );
+  }
+  await a.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+  const plan = await apiA.waitForJob(clientId, (await apiA.plan(network)).id);
+  expect(plan.state, plan.error).toBe('succeeded');
+  const applied = await apiA.waitForJob(clientId, (await apiA.apply(network, plan.id)).id);
+  expect(applied.state, applied.error).toBe('succeeded');
+}, 120_000);
+
+afterAll(async () => {
+  for (const worker of workers) await worker.stop().catch(() => undefined);
+  await apiA?.shutdown().catch(() => undefined);
+  await apiB?.shutdown().catch(() => undefined);
+  for (const engine of engines) await engine.close().catch(() => undefined);
+  await pg?.close();
+  await s3?.stop();
+  for (const folder of folders) await rm(folder, { recursive: true, force: true });
+});
+
+describe('two APIs and three workers on one PostgreSQL', () => {
+  it('runs concurrent plans of one service one at a time, in the order asked, whichever worker takes them', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'busy',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi' },
+    });
+    // Asked through both APIs at once.
+    const asked = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? apiA : apiB).plan(service('busy'))),
+    );
+    const done: JobRecord[] = await Promise.all(asked.map((job) => apiB.waitForJob(clientId, job.id)));
+    for (const job of done) expect(job.state, job.error).toBe('succeeded');
+    const byStart = [...done].sort((x, y) => x.startedAt!.localeCompare(y.startedAt!));
+    for (let i = 1; i < byStart.length; i += 1) {
+      // Never two at once: each starts after the previous one finished.
+      expect(byStart[i]!.startedAt! >= byStart[i - 1]!.finishedAt!, `${i}`).toBe(true);
+    }
+
+    // In the order asked: one after the other, through either API, while the first still runs.
+    const inTurn: JobRecord[] = [];
+    for (let i = 0; i < 8; i += 1) inTurn.push(await (i % 2 === 0 ? apiB : apiA).plan(service('busy')));
+    const ended = await Promise.all(inTurn.map((job) => apiA.waitForJob(clientId, job.id)));
+    const started = [...ended].sort((x, y) => x.startedAt!.localeCompare(y.startedAt!));
+    expect(started.map((j) => j.id)).toEqual(inTurn.map((j) => j.id));
+  });
+
+  it("follows a running job's log through the other API, in order, with no gap and no duplicate", async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'slow',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', sleep_seconds: 2 },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('slow'))).id);
+    const apply = await apiA.apply(service('slow'), plan.id);
+    const lines: { n: number; text: string }[] = [];
+    for await (const line of apiB.followLog(clientId, apply.id)) lines.push(line);
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    const text = lines.map((l) => l.text).join('\n');
+    expect(text).toContain("Provisioning with 'local-exec'");
+    expect(text).toContain('Apply complete!');
+    const ended = await apiA.waitForJob(clientId, apply.id);
+    expect(ended.state, ended.error).toBe('succeeded');
+    expect(ended.lineCount).toBe(lines.length);
+    // The log as kept afterwards is the one followed live.
+    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  });
+
+  it('a cancel sent to one API reaches the worker running the job within a second', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'long',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', sleep_seconds: 120 },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('long'))).id);
+    const apply = await apiA.apply(service('long'), plan.id);
+    for await (const line of apiA.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    const asked = Date.now();
+    await apiB.cancel(clientId, apply.id);
+    // The worker says so in the log the moment the request reaches it; read through the other API.
+    let heardAt: number | undefined;
+    for await (const line of apiA.followLog(clientId, apply.id)) {
+      if (line.text.startsWith('Cancel requested')) {
+        heardAt = Date.now();
+        break;
+      }
+    }
+    expect(heardAt! - asked).toBeLessThan(1_000);
+    const ended = await apiA.waitForJob(clientId, apply.id);
+    expect(ended.state).toBe('cancelled');
+  });
+
+  it('a queued job cancelled before any worker takes it never runs', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'blocked',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', sleep_seconds: 3 },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('blocked'))).id);
+    const apply = await apiA.apply(service('blocked'), plan.id);
+    // Waits behind the apply in the service's queue.
+    const waiting = await apiB.plan(service('blocked'));
+    await apiA.cancel(clientId, waiting.id);
+    const ended = await apiB.waitForJob(clientId, waiting.id);
+    expect(ended.state).toBe('cancelled');
+    expect(ended.planStatus).toBeUndefined();
+    expect((await apiA.waitForJob(clientId, apply.id)).state).toBe('succeeded');
+  });
+});
