@@ -1,0 +1,219 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createOidcProvider, fetchAccessToken, type OidcProvider } from '@spawnit/embedded';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USERS } from '../support/api.js';
+import { TEST_SECRETS } from '../support/engine.js';
+import { freePort } from '../support/free-port.js';
+import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startTestS3, type TestS3Server } from '../support/s3-server.js';
+
+// `spawnit api` twice and `spawnit worker` twice, as separate processes started the way an operator would
+// (packages/api/src/main.ts with SPAWNIT_ROLE), sharing only PostgreSQL, S3 and the OIDC issuer.
+let pg: TestPostgres;
+let s3: TestS3Server;
+let oidc: OidcProvider;
+let issuer: string;
+const folders: string[] = [];
+const processes: { child: ChildProcess; output: string[]; role: string }[] = [];
+const apis: string[] = [];
+let token: string;
+
+async function startProcess(role: 'api' | 'worker'): Promise<string> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `spawnit-${role}-`));
+  folders.push(dataDir);
+  const port = role === 'api' ? await freePort() : 0;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'packages/api/src/main.ts')],
+    {
+      // Where tsx resolves (and no .env of a developer's is read).
+      cwd: path.join(REPO_ROOT, 'tests'),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        SPAWNIT_ROLE: role,
+        SPAWNIT_DATABASE_URL: pg.url,
+        SPAWNIT_DATA_DIR: dataDir,
+        SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
+        SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
+        SPAWNIT_S3_ENDPOINT: s3.endpoint,
+        SPAWNIT_S3_BUCKET: s3.bucket,
+        SPAWNIT_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        SPAWNIT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        SPAWNIT_OIDC_ISSUER: issuer,
+        SPAWNIT_OIDC_AUDIENCE: oidc.audience,
+        // Every process reads the states and configurations the others wrote: the same keys.
+        SPAWNIT_STATE_PASSPHRASE: TEST_SECRETS.stateEncryption.passphrase,
+        SPAWNIT_SECRETS_KEY: TEST_SECRETS.secretsKey,
+        SPAWNIT_HOST: '127.0.0.1',
+        NODE_ENV: 'development',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  processes.push({ child, output, role });
+  const ready = role === 'api' ? 'SpawnIt API ready' : 'SpawnIt worker ready';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.join('').includes(ready)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`spawnit ${role} exited ${code}:\n${output.join('')}`)));
+  });
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each caller reads its own fields
+type Data = Record<string, any>;
+
+async function gql<T = Data>(url: string, query: string, variables?: object): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  return body.data!;
+}
+
+/** The log of a job over SSE from `url`, until the subscription completes. */
+async function followOverSse(url: string, jobId: string): Promise<{ n: number; text: string }[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({
+      query: 'subscription ($id: ID!) { jobLogs(jobId: $id) { n text } }',
+      variables: { id: jobId },
+    }),
+  });
+  const lines: { n: number; text: string }[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: ?(.*)$/m.exec(block)?.[1];
+      if (event === 'next' && data) lines.push(JSON.parse(data).data.jobLogs);
+      if (event === 'complete') return lines;
+    }
+  }
+  throw new Error(`The SSE stream ended without completing after ${lines.length} lines.`);
+}
+
+async function waitForJob(url: string, id: string): Promise<Data> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { job } = await gql(
+      url,
+      'query ($id: ID!) { job(id: $id) { id state error planStatus startedAt finishedAt } }',
+      { id },
+    );
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED'].includes(job.state)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`job ${id} did not end in 120 s`);
+}
+
+beforeAll(async () => {
+  const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
+  folders.push(oidcDir);
+  oidc = createOidcProvider({ dataDir: oidcDir, users: USERS });
+  [pg, s3, { issuer }] = await Promise.all([startPostgres(), startTestS3('spawnit'), oidc.start()]);
+  token = (await fetchAccessToken({ issuer, username: 'alice', password: USERS.alice })).accessToken;
+  // One at a time: the first creates the database's tables, the others find them.
+  apis.push(await startProcess('api'));
+  apis.push(await startProcess('api'));
+  await startProcess('worker');
+  await startProcess('worker');
+}, 180_000);
+
+afterAll(async () => {
+  for (const { child } of processes) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await oidc?.stop();
+  await s3?.stop();
+  await pg?.close();
+  for (const folder of folders) await rm(folder, { recursive: true, force: true });
+});
+
+describe('spawnit api x2 and spawnit worker x2, separate processes on one PostgreSQL', () => {
+  it('a service planned through one API is run by a worker, its log followed live through the other API', async () => {
+    const [one, two] = apis as [string, string];
+    await gql(one, 'mutation { createNetwork(input: { networkName: "default" }) { __typename } }');
+    const { planNetwork } = await gql(
+      one,
+      'mutation { planNetwork(name: "default", provider: LOCAL) { id } }',
+    );
+    expect((await waitForJob(two, planNetwork.id)).state).toBe('SUCCEEDED');
+    const { applyNetwork } = await gql(
+      two,
+      'mutation ($id: ID!) { applyNetwork(name: "default", provider: LOCAL, planJobId: $id) { id } }',
+      { id: planNetwork.id },
+    );
+    expect((await waitForJob(one, applyNetwork.id)).state).toBe('SUCCEEDED');
+    await gql(two, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'web', templateId: 'echo', params: { message: 'hi', sleep_seconds: 2 } },
+    });
+    const { planService } = await gql(one, 'mutation { planService(id: "web") { id } }');
+    const planned = await waitForJob(two, planService.id);
+    expect(planned, JSON.stringify(planned)).toMatchObject({ state: 'SUCCEEDED', planStatus: 'DRIFTED' });
+    const { applyService } = await gql(
+      one,
+      'mutation ($id: ID!) { applyService(id: "web", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    const lines = await followOverSse(two, applyService.id);
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(lines.map((l) => l.text).join('\n')).toContain('Apply complete!');
+    expect((await waitForJob(one, applyService.id)).state).toBe('SUCCEEDED');
+    const { service } = await gql(two, '{ service(id: "web") { deployed } }');
+    expect(service.deployed).toBe(true);
+  });
+
+  it('a cancel sent to one API stops the run on whichever worker holds it', async () => {
+    const [one, two] = apis as [string, string];
+    await gql(one, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'long', templateId: 'echo', params: { message: 'hi', sleep_seconds: 300 } },
+    });
+    const { planService } = await gql(two, 'mutation { planService(id: "long") { id } }');
+    expect((await waitForJob(one, planService.id)).state).toBe('SUCCEEDED');
+    const { applyService } = await gql(
+      two,
+      'mutation ($id: ID!) { applyService(id: "long", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { job } = await gql(one, 'query ($id: ID!) { job(id: $id) { log { text } } }', {
+        id: applyService.id,
+      });
+      if (job.log.some((l: { text: string }) => l.text.includes("Provisioning with 'local-exec'"))) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const asked = Date.now();
+    await gql(one, 'mutation ($id: ID!) { cancelJob(id: $id) { id } }', { id: applyService.id });
+    const ended = await waitForJob(two, applyService.id);
+    expect(ended.state).toBe('CANCELLED');
+    // One interrupt: tofu stops the provisioner and saves the state; far sooner than the 300 s sleep.
+    expect(Date.now() - asked).toBeLessThan(30_000);
+  });
+});
