@@ -91,7 +91,7 @@ type UpdateServiceResult =
 export function EditServicePage() {
   const params = useParams<{ id: string }>();
   const navigate = useNavigate();
-  const [query] = createQuery<EditServiceData, { id: string }>({
+  const [query, refetch] = createQuery<EditServiceData, { id: string }>({
     query: EditServiceQuery,
     variables: () => ({ id: params.id }),
     requestPolicy: 'network-only',
@@ -140,7 +140,7 @@ export function EditServicePage() {
         <A href="/services">Services</A> / <A href={serviceHref(params.id)}>{params.id}</A> /{' '}
         <span aria-current="page">Edit</span>
       </p>
-      <Loaded query={query} label="Loading the service…">
+      <Loaded query={query} what={`service “${params.id}”`} retry={refetch} label="Loading the service…">
         <Show
           when={service()}
           fallback={
@@ -165,7 +165,8 @@ export function EditServicePage() {
               </p>
               <form class="form" onSubmit={submit}>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={form.fieldIdOf} />
-                <ErrorNotice error={saved.error ?? planned.error} />
+                <ErrorNotice error={saved.error} what={`Could not save service “${s().id}”`} />
+                <ErrorNotice error={planned.error} what={`Could not plan service “${s().id}”`} />
                 <fieldset>
                   <legend>Settings</legend>
                   <ParameterFields form={form} />

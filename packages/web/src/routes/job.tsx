@@ -351,7 +351,7 @@ function JobView(props: { id: string }) {
   }
 
   return (
-    <Loaded query={query} label="Loading the job…">
+    <Loaded query={query} what={`job ${props.id}`} retry={refetch} label="Loading the job…">
       <Show
         when={job()}
         fallback={
@@ -451,7 +451,11 @@ function JobView(props: { id: string }) {
                 </p>
               </Show>
             </Show>
-            <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
+            <ErrorNotice error={cancelled.error} what={`Could not cancel job ${props.id}`} />
+            <ErrorNotice
+              error={appliedService.error ?? appliedNetwork.error}
+              what={`Could not apply the plan of job ${props.id}`}
+            />
 
             <Show when={j().error}>
               <div

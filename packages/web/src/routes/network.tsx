@@ -90,7 +90,7 @@ const asProvider = (value: string): Provider => (value.toUpperCase() === 'AWS' ?
 export function NetworkPage() {
   const params = useParams<{ provider: string; name: string }>();
   const vars = () => ({ provider: asProvider(params.provider), name: params.name });
-  const [query] = createQuery<NetworkData, { provider: Provider; name: string }>({
+  const [query, refetch] = createQuery<NetworkData, { provider: Provider; name: string }>({
     query: NetworkQuery,
     variables: vars,
     requestPolicy: 'cache-and-network',
@@ -104,7 +104,12 @@ export function NetworkPage() {
       <p class="breadcrumbs">
         <A href="/networks">Networks</A> / <span aria-current="page">{params.name}</span>
       </p>
-      <Loaded query={query} label="Loading the network…">
+      <Loaded
+        query={query}
+        what={`network “${params.name}” (${PROVIDER_LABELS[asProvider(params.provider)]})`}
+        retry={refetch}
+        label="Loading the network…"
+      >
         <Show
           when={network()}
           fallback={

@@ -93,7 +93,7 @@ const PROVIDERS: Provider[] = ['LOCAL', 'AWS'];
 /** The user's networks, and the form to add one (prefilled from `?provider=&name=`, as a failed plan links). */
 export function NetworksPage() {
   createPageTitle(() => 'Networks');
-  const [networks] = createQuery<{ networks: NetworkRow[] }>({
+  const [networks, refetch] = createQuery<{ networks: NetworkRow[] }>({
     query: NetworksQuery,
     requestPolicy: 'cache-and-network',
   });
@@ -104,7 +104,7 @@ export function NetworksPage() {
       <p class="lead">
         A service sits on a network of its provider; create and apply the network before planning the service.
       </p>
-      <Loaded query={networks} label="Loading your networks…">
+      <Loaded query={networks} what="your networks" retry={refetch} label="Loading your networks…">
         <ListTable
           columns={['Network', 'Provider', 'State', 'Services', 'Created']}
           rows={networks.data?.networks}
@@ -138,7 +138,7 @@ function NewNetworkForm() {
   const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
   const [provider, setProvider] = createSignal<Provider>(initialProvider);
   const [name, setName] = createSignal(search.name ?? 'default');
-  const [template] = createQuery<
+  const [template, refetchTemplate] = createQuery<
     { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
     { provider: Provider }
   >({ query: NetworkTemplateQuery, variables: () => ({ provider: provider() }) });
@@ -180,7 +180,13 @@ function NewNetworkForm() {
       <h2 id="new-network-title">New network</h2>
       <form class="form" onSubmit={submit}>
         <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
-        <ErrorNotice error={created.error ?? template.error} />
+        <ErrorNotice error={created.error} what={`Could not create network “${name().trim()}”`} />
+        <ErrorNotice
+          error={template.error}
+          what={`Could not load the ${PROVIDER_LABELS[provider()]} network’s settings`}
+          retry={() => refetchTemplate({ requestPolicy: 'network-only' })}
+          retrying={template.fetching}
+        />
         <div class="field-row">
           <div class={`field${errors().provider ? ' field-invalid' : ''}`}>
             <label for="network-provider">Provider</label>

@@ -88,7 +88,7 @@ type CreateServiceResult =
 export function NewServicePage() {
   const params = useParams<{ id: string }>();
   const navigate = useNavigate();
-  const [query] = createQuery<NewServiceData, { id: string }>({
+  const [query, refetch] = createQuery<NewServiceData, { id: string }>({
     query: NewServiceQuery,
     variables: () => ({ id: params.id }),
     requestPolicy: 'cache-and-network',
@@ -157,7 +157,12 @@ export function NewServicePage() {
       <p class="breadcrumbs">
         <A href="/">Catalog</A> / <span aria-current="page">{template()?.name ?? params.id}</span>
       </p>
-      <Loaded query={query} label="Loading the template…">
+      <Loaded
+        query={query}
+        what={`template “${params.id}” and your networks`}
+        retry={refetch}
+        label="Loading the template…"
+      >
         <Show
           when={template()}
           fallback={
@@ -181,7 +186,10 @@ export function NewServicePage() {
               <p>Saving the form deploys nothing: you will see the plan first.</p>
               <form class="form" onSubmit={submit}>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
-                <ErrorNotice error={created.error} />
+                <ErrorNotice
+                  error={created.error}
+                  what={`Could not create service “${serviceId().trim()}”`}
+                />
                 <fieldset>
                   <legend>Service</legend>
                   <div class={`field${errors().serviceId ? ' field-invalid' : ''}`}>

@@ -190,7 +190,7 @@ export function ServicePage() {
       <p class="breadcrumbs">
         <A href="/services">Services</A> / <span aria-current="page">{params.id}</span>
       </p>
-      <Loaded query={query} label="Loading the service…">
+      <Loaded query={query} what={`service “${params.id}”`} retry={refetch} label="Loading the service…">
         <Show
           when={service()}
           fallback={
