@@ -117,7 +117,7 @@ describe('the web UI in chromium', () => {
     await page.getByRole('button', { name: 'Create service' }).click();
     const error = page.locator('#service-serviceId-error');
     await error.waitFor();
-    await expect(error.textContent()).resolves.toContain('serviceId "My_Echo" is not valid');
+    await expect(error.textContent()).resolves.toContain('Service id "My_Echo" is not valid');
     await expect(page.getByLabel('Service id').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByRole('alert').first().textContent()).resolves.toContain('The form was not saved');
     await snap('03-field-error');

@@ -1,7 +1,14 @@
 import { createSignal } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import type { Json, Provider, TemplateParameter, ValidationErrors } from './api-types';
-import { errorsByField, fieldsFor, initialValues, type RawValues, toParams } from './parameter-form';
+import {
+  errorsByField,
+  fieldsFor,
+  initialValues,
+  labelFieldError,
+  type RawValues,
+  toParams,
+} from './parameter-form';
 
 export interface ParameterFormOptions {
   /** The template's parameters (empty until it is loaded). */
@@ -10,6 +17,8 @@ export interface ParameterFormOptions {
   provider(): Provider;
   /** Prefix of the fields' element ids, unique on the page. */
   idPrefix: string;
+  /** The labels of the page's own fields (not the template's), for the API's messages: `{ serviceId: 'Service id' }`. */
+  labels?: Record<string, string>;
 }
 
 export type ParameterForm = ReturnType<typeof createParameterForm>;
@@ -22,6 +31,8 @@ export function createParameterForm(options: ParameterFormOptions) {
   const [values, setValues] = createStore<RawValues>({});
   const [refusal, setRefusal] = createSignal<ValidationErrors>();
   const fields = () => fieldsFor(options.parameters(), options.provider());
+  const labelOf = (field: string) =>
+    options.labels?.[field] ?? options.parameters().find((p) => p.name === field)?.label;
 
   return {
     idPrefix: options.idPrefix,
@@ -35,8 +46,17 @@ export function createParameterForm(options: ParameterFormOptions) {
     params: () => toParams(fields(), values),
     /** The API's refusal of the last submit. */
     refusal,
-    /** Shows the API's refusal; `undefined` clears it, before a submit. */
-    setRefusal: (errors: ValidationErrors | undefined) => setRefusal(errors),
+    /**
+     * Shows the API's refusal, each message with its field's label rather than its key; `undefined` clears it,
+     * before a submit. The values stay as typed.
+     */
+    setRefusal: (errors: ValidationErrors | undefined) =>
+      setRefusal(
+        errors && {
+          ...errors,
+          fieldErrors: errors.fieldErrors.map((e) => labelFieldError(e, labelOf(e.field))),
+        },
+      ),
     /** The refusal's messages by field name. */
     errors: () => errorsByField(refusal()?.fieldErrors),
     /** The id of a parameter's input, for an error to link to; none for a name that is not a field. */

@@ -1,4 +1,5 @@
-import type { FieldError, Json, Provider, TemplateParameter } from './api-types';
+import type { CombinedError } from '@urql/core';
+import type { FieldError, Json, Provider, TemplateParameter, ValidationErrors } from './api-types';
 
 /** What the inputs hold: text (numbers and choices too, as typed or JSON-encoded) or a checkbox state. */
 export type RawValues = Record<string, string | boolean>;
@@ -54,6 +55,37 @@ export function errorsByField(errors: FieldError[] | undefined): Record<string, 
   for (const e of errors ?? [])
     byField[e.field] = byField[e.field] ? `${byField[e.field]} ${e.message}` : e.message;
   return byField;
+}
+
+/**
+ * The API's message for a field, with the field's label where it names the field by its key: the API writes
+ * "Port (port) must be at most 65535" or "serviceId "X" is not valid"; the form says "Port must be at most
+ * 65535" and "Service id "X" is not valid", as the field is labelled on screen.
+ */
+export function labelFieldError(error: FieldError, label: string | undefined): FieldError {
+  if (!label) return error;
+  const { field } = error;
+  let message = error.message;
+  for (const prefix of [`${label} (${field})`, `"${field}"`, field]) {
+    if (message.startsWith(`${prefix} `)) {
+      message = label + message.slice(prefix.length);
+      break;
+    }
+  }
+  return { ...error, message: message.replaceAll(` (${field})`, '') };
+}
+
+/**
+ * A create refused because the name is taken (the API's `CONFLICT`), as a refusal of the field that holds the
+ * name, so the form shows it there like any other field error; `undefined` for any other error.
+ */
+export function conflictAsRefusal(
+  error: CombinedError | undefined,
+  field: string,
+): ValidationErrors | undefined {
+  const conflict = error?.graphQLErrors.find((e) => e.extensions?.code === 'CONFLICT');
+  if (!conflict) return undefined;
+  return { message: conflict.message, fieldErrors: [{ field, rule: 'taken', message: conflict.message }] };
 }
 
 /**

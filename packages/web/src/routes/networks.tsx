@@ -15,6 +15,7 @@ import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
+import { conflictAsRefusal } from '../lib/parameter-form';
 
 const NetworksQuery = gql`
   query Networks {
@@ -150,6 +151,7 @@ function NewNetworkForm() {
     parameters: () => template.data?.networkTemplate?.parameters ?? [],
     provider,
     idPrefix: 'network-param',
+    labels: { networkName: 'Name', provider: 'Provider' },
   });
   const errors = form.errors;
   createEffect(
@@ -173,6 +175,7 @@ function NewNetworkForm() {
     const outcome = result.data?.createNetwork;
     if (outcome?.__typename === 'Network') navigate(networkHref(outcome.provider, outcome.name));
     else if (outcome?.__typename === 'ValidationErrors') form.setRefusal(outcome);
+    else form.setRefusal(conflictAsRefusal(result.error, 'networkName'));
   }
 
   return (
@@ -180,7 +183,10 @@ function NewNetworkForm() {
       <h2 id="new-network-title">New network</h2>
       <form class="form" onSubmit={submit}>
         <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
-        <ErrorNotice error={created.error} what={`Could not create network “${name().trim()}”`} />
+        <ErrorNotice
+          error={conflictAsRefusal(created.error, 'networkName') ? undefined : created.error}
+          what={`Could not create network “${name().trim()}”`}
+        />
         <ErrorNotice
           error={template.error}
           what={`Could not load the ${PROVIDER_LABELS[provider()]} network’s settings`}

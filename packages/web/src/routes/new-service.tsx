@@ -14,6 +14,7 @@ import {
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
+import { conflictAsRefusal } from '../lib/parameter-form';
 
 const NewServiceQuery = gql`
   query NewService($id: ID!) {
@@ -107,6 +108,7 @@ export function NewServicePage() {
     parameters: () => template()?.parameters ?? [],
     provider,
     idPrefix: 'param',
+    labels: { serviceId: 'Service id', provider: 'Provider', networkName: 'Network' },
   });
   const errors = form.errors;
   const network = () =>
@@ -149,6 +151,8 @@ export function NewServicePage() {
       navigate(serviceHref(outcome.id));
     } else if (outcome?.__typename === 'ValidationErrors') {
       form.setRefusal(outcome);
+    } else {
+      form.setRefusal(conflictAsRefusal(result.error, 'serviceId'));
     }
   }
 
@@ -187,7 +191,7 @@ export function NewServicePage() {
               <form class="form" onSubmit={submit}>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
                 <ErrorNotice
-                  error={created.error}
+                  error={conflictAsRefusal(created.error, 'serviceId') ? undefined : created.error}
                   what={`Could not create service “${serviceId().trim()}”`}
                 />
                 <fieldset>
