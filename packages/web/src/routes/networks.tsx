@@ -15,7 +15,7 @@ import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
-import { conflictAsRefusal } from '../lib/parameter-form';
+import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
 const NetworksQuery = gql`
   query Networks {
@@ -152,6 +152,7 @@ function NewNetworkForm() {
     provider,
     idPrefix: 'network-param',
     labels: { networkName: 'Name', provider: 'Provider' },
+    checks: { networkName: () => checkSlug('Name', name().trim()) },
   });
   const errors = form.errors;
   createEffect(
@@ -168,6 +169,7 @@ function NewNetworkForm() {
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
+    if (!form.check()) return;
     form.setRefusal(undefined);
     const result = await createNetwork({
       input: { networkName: name().trim(), provider: provider(), params: form.params() },
@@ -181,7 +183,7 @@ function NewNetworkForm() {
   return (
     <section aria-labelledby="new-network-title">
       <h2 id="new-network-title">New network</h2>
-      <form class="form" onSubmit={submit}>
+      <form class="form" onSubmit={submit} novalidate>
         <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
         <ErrorNotice
           error={conflictAsRefusal(created.error, 'networkName') ? undefined : created.error}
@@ -216,7 +218,11 @@ function NewNetworkForm() {
               id="network-networkName"
               name="networkName"
               value={name()}
-              onInput={(event) => setName(event.currentTarget.value)}
+              onInput={(event) => {
+                setName(event.currentTarget.value);
+                form.changed('networkName');
+              }}
+              onBlur={() => form.touch('networkName')}
               required
               maxLength={40}
               autocomplete="off"
@@ -243,7 +249,7 @@ function NewNetworkForm() {
             class="button button-primary"
             disabled={created.fetching || template.fetching}
           >
-            {created.fetching ? 'Saving…' : 'Create network'}
+            {created.fetching ? 'Saving…' : form.submitLabel('Create network')}
           </button>
         </div>
       </form>

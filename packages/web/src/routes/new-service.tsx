@@ -14,7 +14,7 @@ import {
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
-import { conflictAsRefusal } from '../lib/parameter-form';
+import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
 const NewServiceQuery = gql`
   query NewService($id: ID!) {
@@ -109,6 +109,10 @@ export function NewServicePage() {
     provider,
     idPrefix: 'param',
     labels: { serviceId: 'Service id', provider: 'Provider', networkName: 'Network' },
+    checks: {
+      serviceId: () => checkSlug('Service id', serviceId().trim()),
+      networkName: () => checkSlug('Network', networkName().trim()),
+    },
   });
   const errors = form.errors;
   const network = () =>
@@ -135,7 +139,7 @@ export function NewServicePage() {
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     const t = template();
-    if (!t) return;
+    if (!t || !form.check()) return;
     form.setRefusal(undefined);
     const result = await createService({
       input: {
@@ -188,7 +192,7 @@ export function NewServicePage() {
                 </div>
               </div>
               <p>Saving the form deploys nothing: you will see the plan first.</p>
-              <form class="form" onSubmit={submit}>
+              <form class="form" onSubmit={submit} novalidate>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
                 <ErrorNotice
                   error={conflictAsRefusal(created.error, 'serviceId') ? undefined : created.error}
@@ -204,7 +208,11 @@ export function NewServicePage() {
                       id="service-serviceId"
                       name="serviceId"
                       value={serviceId()}
-                      onInput={(event) => setServiceId(event.currentTarget.value)}
+                      onInput={(event) => {
+                        setServiceId(event.currentTarget.value);
+                        form.changed('serviceId');
+                      }}
+                      onBlur={() => form.touch('serviceId')}
                       required
                       maxLength={40}
                       autocomplete="off"
@@ -247,7 +255,11 @@ export function NewServicePage() {
                       name="networkName"
                       list="service-network-names"
                       value={networkName()}
-                      onInput={(event) => setNetworkName(event.currentTarget.value)}
+                      onInput={(event) => {
+                        setNetworkName(event.currentTarget.value);
+                        form.changed('networkName');
+                      }}
+                      onBlur={() => form.touch('networkName')}
                       required
                       autocomplete="off"
                       autocapitalize="none"
@@ -279,7 +291,7 @@ export function NewServicePage() {
                 </Show>
                 <div class="actions">
                   <button type="submit" class="button button-primary" disabled={created.fetching}>
-                    {created.fetching ? 'Saving…' : 'Create service'}
+                    {created.fetching ? 'Saving…' : form.submitLabel('Create service')}
                   </button>
                   <A href="/" class="button">
                     Cancel
