@@ -4,8 +4,11 @@ import type { FieldError, Json, Provider, TemplateParameter, ValidationErrors } 
 /** What the inputs hold: text (numbers and choices too, as typed or JSON-encoded) or a checkbox state. */
 export type RawValues = Record<string, string | boolean>;
 
-/** The fields that apply on a provider (a parameter with no providers listed applies on all). */
-export const fieldsFor = (parameters: TemplateParameter[], provider: Provider) =>
+/**
+ * The parameters that apply on a provider (one with no providers listed applies on all): an AWS region or
+ * instance type means nothing to a local Docker service, in its form or its configuration.
+ */
+export const fieldsFor = <P extends { providers: Provider[] }>(parameters: P[], provider: Provider): P[] =>
   parameters.filter((p) => p.providers.length === 0 || p.providers.includes(provider));
 
 /**

@@ -42,6 +42,7 @@ const NetworkQuery = gql`
         name
         label
         secret
+        providers
       }
     }
   }
@@ -81,7 +82,10 @@ interface NetworkData {
     services: { id: string; templateId: string; deployed: boolean }[];
     jobs: (JobRow & { canApply: boolean })[];
   } | null;
-  networkTemplate: { id: string; parameters: { name: string; label: string; secret: boolean }[] } | null;
+  networkTemplate: {
+    id: string;
+    parameters: { name: string; label: string; secret: boolean; providers: Provider[] }[];
+  } | null;
 }
 
 const asProvider = (value: string): Provider => (value.toUpperCase() === 'AWS' ? 'AWS' : 'LOCAL');
@@ -163,6 +167,7 @@ export function NetworkPage() {
                     <ConfigTable
                       params={n().params}
                       parameters={query.data?.networkTemplate?.parameters ?? []}
+                      provider={n().provider}
                     />
                   </Show>
                   <p class="hint">Created {formatDateTime(n().createdAt)}.</p>

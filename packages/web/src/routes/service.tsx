@@ -41,6 +41,7 @@ const ServiceQuery = gql`
           name
           label
           secret
+          providers
         }
       }
       network {
@@ -150,7 +151,7 @@ interface ServiceData {
       id: string;
       name: string;
       icon: string;
-      parameters: { name: string; label: string; secret: boolean }[];
+      parameters: { name: string; label: string; secret: boolean; providers: Provider[] }[];
     } | null;
     network: { name: string; provider: Provider; deployed: boolean } | null;
     status: {
@@ -295,7 +296,11 @@ export function ServicePage() {
               <div class="columns">
                 <section aria-labelledby="config-title">
                   <h2 id="config-title">Configuration</h2>
-                  <ConfigTable params={s().params} parameters={s().template?.parameters ?? []} />
+                  <ConfigTable
+                    params={s().params}
+                    parameters={s().template?.parameters ?? []}
+                    provider={s().provider}
+                  />
                   <p class="hint">
                     Saved {formatDateTime(s().updatedAt)}.{' '}
                     <A href={editServiceHref(s().id)} aria-label={`Edit the settings of ${s().id}`}>
