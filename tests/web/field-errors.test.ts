@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
-import { saveScreenshot } from '../support/screenshots.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
 
@@ -85,7 +84,6 @@ describe('the API refusing a value of the form', () => {
       await expect(page.locator('form').textContent()).resolves.not.toContain('(message)');
       await expect(page.locator('#service-serviceId-error').count()).resolves.toBe(0);
       await expectFormAsTyped('fresh');
-      await saveScreenshot(page, 'field-error-label', { fullPage: true });
       // The summary's link takes the user to the field.
       await summaryLink.click();
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('param-message');

@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
-import { saveScreenshot } from '../support/screenshots.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
 
@@ -76,7 +75,6 @@ describe('a page whose data cannot be loaded', () => {
       expect(text, href).not.toMatch(/\[Network\]|\[GraphQL\]|Failed to fetch/);
       await expect(alert.getByRole('button', { name: 'Try again' }).isEnabled(), href).resolves.toBe(true);
     }
-    await saveScreenshot(page, 'error-retry');
   });
 
   it('loads it with "Try again" once the API is back, and the error goes', async () => {

@@ -83,7 +83,6 @@ describe('the embedded provider’s pages', () => {
     await expect(page.locator('.site-header .brand').textContent()).resolves.toBe('SpawnIt');
     await expect(backgroundOf('button[name="logout"]')).resolves.toBe(appButtonColour);
     await page.getByRole('button', { name: 'No, stay signed in' }).waitFor();
-    await saveScreenshot(page, 'sign-out');
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     const toast = page.locator('.toast', { hasText: 'Signed out' });
     await toast.waitFor();
