@@ -161,7 +161,8 @@ export function JobLog(props: { jobId: string }) {
   }
 
   return (
-    <section class="job-log" aria-labelledby="job-log-title">
+    // The target of "Tofu's full output in the log" links: focusable, so the reader lands in it.
+    <section class="job-log" id="job-log" tabIndex={-1} aria-labelledby="job-log-title">
       <div class="section-head">
         <h2 id="job-log-title">Log</h2>
         <div class="log-tools">

@@ -2,13 +2,15 @@ import { A, useParams } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
 import { For, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
+import { JobFailure } from '../components/job-failure';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { TargetActions } from '../components/target-actions';
 import { type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { serviceHref } from '../lib/links';
+import { newestFailure } from '../lib/job-failure';
+import { jobHref, serviceHref } from '../lib/links';
 
 const NetworkQuery = gql`
   query Network($provider: Provider!, $name: String!) {
@@ -31,6 +33,7 @@ const NetworkQuery = gql`
         state
         planStatus
         canApply
+        error
         createdAt
         startedAt
         finishedAt
@@ -80,7 +83,7 @@ interface NetworkData {
     updatedAt: string;
     params: Record<string, Json>;
     services: { id: string; templateId: string; deployed: boolean }[];
-    jobs: (JobRow & { canApply: boolean })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null })[];
   } | null;
   networkTemplate: {
     id: string;
@@ -139,6 +142,17 @@ export function NetworkPage() {
                   </p>
                 </div>
               </div>
+              <Show when={newestFailure(n().jobs)}>
+                {(job) => (
+                  <JobFailure
+                    error={job().error}
+                    kind={job().kind}
+                    destroy={job().destroy}
+                    target={{ kind: 'NETWORK', provider: n().provider, name: n().name }}
+                    logHref={`${jobHref(job().id)}#job-log`}
+                  />
+                )}
+              </Show>
               <TargetActions
                 jobs={n().jobs}
                 deployed={n().deployed}

@@ -3,6 +3,7 @@ import { createQuery, gql } from '@urql/solid';
 import { createEffect, on, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
 import { DriftPanel } from '../components/drift-panel';
+import { JobFailure } from '../components/job-failure';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
@@ -20,7 +21,8 @@ import {
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { editServiceHref, networkHref, newNetworkHref } from '../lib/links';
+import { newestFailure } from '../lib/job-failure';
+import { editServiceHref, jobHref, networkHref, newNetworkHref } from '../lib/links';
 
 const ServiceQuery = gql`
   query Service($id: ID!) {
@@ -106,6 +108,7 @@ const ServiceQuery = gql`
         state
         planStatus
         canApply
+        error
         createdAt
         startedAt
         finishedAt
@@ -161,7 +164,7 @@ interface ServiceData {
       error: string | null;
       summary: PlanSummary | null;
     } | null;
-    jobs: (JobRow & { canApply: boolean })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null })[];
   } | null;
 }
 
@@ -182,6 +185,8 @@ export function ServicePage() {
   const liveStatus = () => live()[params.id];
   const status = () => liveStatus() ?? service()?.status ?? undefined;
   const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;
+  /** The newest job, when it failed: its reason, what to do and the retry lead the page. */
+  const failedJob = () => newestFailure(service()?.jobs ?? []);
 
   // A pushed status means a job or the drift check ran: reload the jobs and the deployed flag.
   createEffect(on(liveStatus, () => refetch({ requestPolicy: 'network-only' }), { defer: true }));
@@ -233,17 +238,33 @@ export function ServicePage() {
                 </div>
               </div>
 
-              <Show when={status()?.status === 'ERROR' && status()?.error}>
-                <div class="notice notice-error" role="alert">
-                  <p>{status()?.error}</p>
-                  <Show when={!s().network}>
-                    <p>
-                      <A href={newNetworkHref(s().provider, s().networkName)}>
-                        Create the network “{s().networkName}”
-                      </A>
-                    </p>
+              <Show
+                when={failedJob()}
+                fallback={
+                  <Show when={status()?.status === 'ERROR' && status()?.error}>
+                    <div class="notice notice-error" role="alert">
+                      <p>{status()?.error}</p>
+                    </div>
                   </Show>
-                </div>
+                }
+              >
+                {(job) => (
+                  <JobFailure
+                    error={job().error}
+                    kind={job().kind}
+                    destroy={job().destroy}
+                    target={{ kind: 'SERVICE', id: s().id }}
+                    logHref={`${jobHref(job().id)}#job-log`}
+                  >
+                    <Show when={!s().network}>
+                      <p>
+                        <A href={newNetworkHref(s().provider, s().networkName)}>
+                          Create the network “{s().networkName}”
+                        </A>
+                      </p>
+                    </Show>
+                  </JobFailure>
+                )}
               </Show>
               <TargetActions
                 jobs={s().jobs}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { describeNextStep, newestFailure } from './job-failure';
+
+describe('describeNextStep', () => {
+  it('retries a failed plan with a new plan, and says nothing was changed', () => {
+    expect(describeNextStep({ kind: 'PLAN', destroy: false, targetKind: 'SERVICE' })).toEqual({
+      advice:
+        'Nothing was changed. Fix what the message says (often a setting of the service), then plan again.',
+      retry: 'plan',
+      retryLabel: 'Plan again',
+    });
+  });
+
+  it('retries a failed apply with a fresh plan: its saved plan is spent', () => {
+    const next = describeNextStep({ kind: 'APPLY', destroy: false, targetKind: 'NETWORK' });
+    expect(next).toMatchObject({ retry: 'plan', retryLabel: 'Plan again' });
+    expect(next.advice).toMatch(/^Part of the apply may have run/);
+  });
+
+  it('retries a failed destroy, or the plan of one, as a destroy', () => {
+    expect(describeNextStep({ kind: 'DESTROY', destroy: true, targetKind: 'SERVICE' })).toMatchObject({
+      retry: 'destroy',
+      retryLabel: 'Destroy again',
+    });
+    expect(describeNextStep({ kind: 'PLAN', destroy: true, targetKind: 'SERVICE' }).retry).toBe('destroy');
+  });
+});
+
+describe('newestFailure', () => {
+  it('is the newest job when it failed or was interrupted, never an older one', () => {
+    const failed = { id: 'b', state: 'FAILED' as const, error: 'The plan failed: x.' };
+    expect(newestFailure([failed, { id: 'a', state: 'SUCCEEDED' as const, error: null }])).toBe(failed);
+    expect(newestFailure([{ id: 'c', state: 'SUCCEEDED' as const, error: null }, failed])).toBeUndefined();
+    expect(newestFailure([{ id: 'd', state: 'CANCELLED' as const, error: 'Cancelled.' }])).toBeUndefined();
+    expect(newestFailure([])).toBeUndefined();
+  });
+});
