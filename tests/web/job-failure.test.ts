@@ -138,7 +138,7 @@ describe('a failed apply', () => {
     await jobBadge('failed');
     const reason = await failure().locator('.job-failure-reason').textContent();
     expect(reason).toBe(
-      `The apply of service "gone" failed: Invalid value for "path" parameter: no file exists at "${watched}".`,
+      `The apply of service "gone" failed: Invalid function argument: Invalid value for "path" parameter: no file exists at "${watched}".`,
     );
     await expect(failure().locator('.job-failure-advice').textContent()).resolves.toMatch(
       /^Part of the apply may have run: the state keeps what was done\. Fix what the message says, then plan again/,

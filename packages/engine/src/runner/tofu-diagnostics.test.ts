@@ -83,27 +83,48 @@ describe('describeTofuFailure', () => {
 
   it('cuts a long explanation at a sentence; the rest stays in the log', () => {
     const message = describeTofuFailure(captured('plan-missing-file.txt'));
-    expect(message).toBe('Invalid value for "path" parameter: no file exists at "/nonexistent/watched.txt".');
+    expect(message).toBe(
+      'Invalid function argument: Invalid value for "path" parameter: no file exists at "/nonexistent/watched.txt".',
+    );
     expect(message).not.toMatch(BOX_OR_CODE);
   });
 
   it('says the first error and how many more the log holds', () => {
     expect(describeTofuFailure(captured('plan-two-errors.txt'))).toBe(
-      'An argument named "bogus" is not expected here (and one more error, in the log).',
+      'Unsupported argument: An argument named "bogus" is not expected here (and one more error, in the log).',
     );
     expect(describeTofuFailure(captured('init-missing-module.txt'))).toBe(
-      'Unable to evaluate directory symlink: lstat ../nowhere: no such file or directory (and one more error, in the log).',
+      'Unreadable module directory: Unable to evaluate directory symlink: lstat ../nowhere: no such file or directory (and one more error, in the log).',
     );
   });
 
   it('reads an apply’s -json events and hides secrets the JSON escaping kept whole', () => {
     const lines = captured('apply-local-exec.jsonl');
     expect(describeTofuFailure(lines)).toBe(
-      "Error running command 'echo 'cannot reach 10.0.0.7:5432' >&2; exit 3': exit status 3. Output: cannot reach 10.0.0.7:5432.",
+      "local-exec provisioner error: Error running command 'echo 'cannot reach 10.0.0.7:5432' >&2; exit 3': exit status 3. Output: cannot reach 10.0.0.7:5432.",
     );
     // In the JSON line the quotes around the address are escaped: only the decoded text holds it whole.
     const redact = (text: string) => text.replaceAll("'cannot reach 10.0.0.7:5432'", '(sensitive value)');
     expect(describeTofuFailure(lines, redact)).toContain("Error running command 'echo (sensitive value) >&2");
+  });
+
+  it('says who holds the state lock, since when, and how it is released', () => {
+    expect(describeTofuFailure(captured('plan-locked.txt'))).toMatch(
+      /^The state lock is held by another run \(an apply by root@\S+ since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC\): wait for it to end and try again; if no run is going, release it with a force-unlock of lock [0-9a-f-]{36}\.$/,
+    );
+  });
+
+  it('names the passphrase setting when the state cannot be decrypted', () => {
+    // OpenTofu 1.10 on a state encrypted with another passphrase: a summary and no detail (the engine's
+    // tests/engine/secrets-at-rest.test.ts makes it for real).
+    const lines = [
+      '',
+      'Error: error loading state: decryption failed for all provided methods: attempted decryption failed for state: no decryption key available',
+      '',
+    ];
+    expect(describeTofuFailure(lines)).toBe(
+      'The state could not be decrypted with SPAWNIT_STATE_PASSPHRASE: set the passphrase it was written with (as SPAWNIT_STATE_PASSPHRASE_PREVIOUS during a rotation).',
+    );
   });
 
   it('keeps explaining the failures a user fixes outside SpawnIt, with what to do', () => {

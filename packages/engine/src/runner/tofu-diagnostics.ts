@@ -146,12 +146,43 @@ function firstParagraph(detail: string): string {
 
 const withStop = (text: string) => (/[.!?…]$/.test(text) ? text : `${text.replace(/[;,:]$/, '')}.`);
 
+// Failures whose detail is the module author's message for users (`error_message`): it speaks for itself.
+const AUTHORED =
+  /^(Resource (pre|post)condition failed|Output refers to sensitive values|Check block assertion failed|Invalid value for (input )?variable)$/i;
+
+/** "Error acquiring the state lock": who holds it and since when, and how it is released. */
+function describeLock(diagnostic: TofuDiagnostic): string | undefined {
+  if (!/acquiring the state lock/i.test(diagnostic.summary)) return undefined;
+  const field = (name: string) =>
+    new RegExp(`^\\s*${name}:\\s*(.*\\S)\\s*$`, 'm').exec(diagnostic.detail)?.[1];
+  const id = field('ID');
+  const operation = field('Operation')
+    ?.replace(/^OperationType/, '')
+    .toLowerCase();
+  const held = [
+    operation && `${/^[aeiou]/.test(operation) ? 'an' : 'a'} ${operation}`,
+    field('Who') && `by ${field('Who')}`,
+    field('Created') && `since ${field('Created')?.replace(/\.\d+/, '')}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `The state lock is held by another run${held ? ` (${held})` : ''}: wait for it to end and try again; if no run is going, release it with a force-unlock${id ? ` of lock ${id}` : ''}.`;
+}
+
 /**
- * One diagnostic in one sentence: its explanation (tofu's detail, or the module author's `error_message`),
- * else its summary. Never the source lines or the box-drawing.
+ * One diagnostic in one sentence: the module author's message as it is, else tofu's summary and the first
+ * paragraph of its detail. Never the source lines or the box-drawing.
  */
 export function describeDiagnostic(diagnostic: TofuDiagnostic): string {
-  return withStop(firstParagraph(diagnostic.detail) || diagnostic.summary);
+  const lock = describeLock(diagnostic);
+  if (lock) return lock;
+  if (/decryption failed for all provided methods/.test(`${diagnostic.summary} ${diagnostic.detail}`)) {
+    return 'The state could not be decrypted with SPAWNIT_STATE_PASSPHRASE: set the passphrase it was written with (as SPAWNIT_STATE_PASSPHRASE_PREVIOUS during a rotation).';
+  }
+  const explanation = firstParagraph(diagnostic.detail);
+  if (!explanation) return withStop(diagnostic.summary);
+  if (AUTHORED.test(diagnostic.summary)) return withStop(explanation);
+  return withStop(`${diagnostic.summary.replace(/[.:]$/, '')}: ${explanation}`);
 }
 
 /** The lines of a command's output that are neither blank nor tofu's chrome, for when no diagnostic was found. */

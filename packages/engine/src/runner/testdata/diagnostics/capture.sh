@@ -46,4 +46,14 @@ TF
   # As the engine runs an apply: -json events.
   "$tofu" apply -json -input=false -no-color p.tfplan >"$out/apply-local-exec.jsonl" 2>&1
 )
+# A plan while an apply holds the state lock (the local backend: the S3 one words its error message differently).
+mkdir -p "$work/lock"
+printf 'resource "terraform_data" "slow" {\n  provisioner "local-exec" {\n    command = "sleep 5"\n  }\n}\n' >"$work/lock/main.tf"
+(
+  cd "$work/lock" && "$tofu" init -input=false -no-color >/dev/null
+  "$tofu" apply -auto-approve -input=false -no-color >/dev/null 2>&1 &
+  sleep 2
+  "$tofu" plan -input=false -no-color -lock-timeout=0s >"$out/plan-locked.txt" 2>&1
+  wait
+)
 ls -l "$out"
