@@ -151,12 +151,56 @@ describe('a failed apply', () => {
       .first()
       .waitFor();
 
-    await writeFile(watched, 'v2');
+    // The service page leads with the same failure and its retry.
     const applyUrl = page.url();
+    await page.goto(`${stack.origin}/services/gone`);
+    await expect(failure().locator('.job-failure-reason').textContent()).resolves.toBe(reason);
+    await failure().getByRole('link', { name: 'Tofu’s full output in the log' }).click();
+    await page.waitForURL(`${applyUrl}#job-log`);
+
+    await writeFile(watched, 'v2');
     await failure().getByRole('button', { name: 'Plan again' }).click();
     await page.waitForURL((url) => url.href !== applyUrl);
     await jobBadge('succeeded');
     await page.getByRole('button', { name: 'Apply this plan' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('a failed destroy', () => {
+  it('says why, and destroys again once the same confirmation is typed', async () => {
+    // Deployed with a file it reads; the destroy's plan reads it again and finds it gone.
+    const watched = path.join(dir, 'kept.txt');
+    await writeFile(watched, 'v1');
+    await api.gql(
+      'mutation ($p: JSON!) { createService(input: { serviceId: "stuck", templateId: "echo", params: $p }) { __typename } }',
+      { p: { message: 'hi', watch_file: watched } },
+    );
+    await api.deployService('stuck');
+    await rm(watched);
+    const destroy = (await api.gql('mutation { destroyService(id: "stuck") { id } }')).destroyService.id;
+    expect(await api.settle(destroy)).toBe('FAILED');
+    await page.goto(`${stack.origin}/jobs/${destroy}`);
+    await jobBadge('failed');
+    await expect(failure().locator('.job-failure-reason').textContent()).resolves.toBe(
+      `The destroy plan of service "stuck" failed: Invalid function argument: Invalid value for "path" parameter: no file exists at "${watched}".`,
+    );
+    // Its plan failed: tofu removed nothing, and the advice says so.
+    await expect(failure().locator('.job-failure-advice').textContent()).resolves.toBe(
+      'Nothing was changed. Fix what the message says, then destroy again.',
+    );
+    await expect(failure().getByRole('link', { name: 'Edit the settings' }).count()).resolves.toBe(0);
+
+    await writeFile(watched, 'v1');
+    await failure().getByRole('button', { name: 'Destroy again' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Destroy' });
+    await expect(confirm.isDisabled()).resolves.toBe(true);
+    await dialog.getByRole('textbox').fill('stuck');
+    await confirm.click();
+    await page.waitForURL((url) => !url.pathname.endsWith(destroy));
+    await jobBadge('succeeded');
+    await page.locator('.notice-success').filter({ hasText: 'Destroyed.' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -47,6 +47,8 @@ export interface JobFailureProps {
   kind: JobKind;
   destroy: boolean;
   target: FailedTarget;
+  /** tofu had started changing resources (the job has progress): part of it may have run. */
+  changing: boolean;
   /** Where the job's full log is: `#job-log` on the job page, the job's page from elsewhere. */
   logHref: string;
   /** Ways to fix the cause shown under the advice (create the missing network, edit the service). */
@@ -60,7 +62,12 @@ export interface JobFailureProps {
 export function JobFailure(props: JobFailureProps) {
   const navigate = useNavigate();
   const next = () =>
-    describeNextStep({ kind: props.kind, destroy: props.destroy, targetKind: props.target.kind });
+    describeNextStep({
+      kind: props.kind,
+      destroy: props.destroy,
+      targetKind: props.target.kind,
+      changing: props.changing,
+    });
   const [plannedService, planService] = createMutation<{ job: { id: string } }>(PlanServiceMutation);
   const [destroyedService, destroyService] = createMutation<{ job: { id: string } }>(DestroyServiceMutation);
   const [plannedNetwork, planNetwork] = createMutation<{ job: { id: string } }>(PlanNetworkMutation);

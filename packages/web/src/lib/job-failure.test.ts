@@ -3,7 +3,9 @@ import { describeNextStep, newestFailure } from './job-failure';
 
 describe('describeNextStep', () => {
   it('retries a failed plan with a new plan, and says nothing was changed', () => {
-    expect(describeNextStep({ kind: 'PLAN', destroy: false, targetKind: 'SERVICE' })).toEqual({
+    expect(
+      describeNextStep({ kind: 'PLAN', destroy: false, targetKind: 'SERVICE', changing: false }),
+    ).toEqual({
       advice:
         'Nothing was changed. Fix what the message says (often a setting of the service), then plan again.',
       retry: 'plan',
@@ -12,17 +14,35 @@ describe('describeNextStep', () => {
   });
 
   it('retries a failed apply with a fresh plan: its saved plan is spent', () => {
-    const next = describeNextStep({ kind: 'APPLY', destroy: false, targetKind: 'NETWORK' });
-    expect(next).toMatchObject({ retry: 'plan', retryLabel: 'Plan again' });
-    expect(next.advice).toMatch(/^Part of the apply may have run/);
+    const next = describeNextStep({ kind: 'APPLY', destroy: false, targetKind: 'NETWORK', changing: true });
+    expect(next).toEqual({
+      advice:
+        'Part of the apply may have run: the state keeps what was done. Fix what the message says, then plan again to see what is left and apply it.',
+      retry: 'plan',
+      retryLabel: 'Plan again',
+    });
+    // Failed before tofu changed anything (its working directory, a stale plan): nothing ran.
+    expect(
+      describeNextStep({ kind: 'APPLY', destroy: false, targetKind: 'NETWORK', changing: false }).advice,
+    ).toMatch(/^Nothing was changed\. /);
   });
 
   it('retries a failed destroy, or the plan of one, as a destroy', () => {
-    expect(describeNextStep({ kind: 'DESTROY', destroy: true, targetKind: 'SERVICE' })).toMatchObject({
+    expect(
+      describeNextStep({ kind: 'DESTROY', destroy: true, targetKind: 'SERVICE', changing: true }),
+    ).toEqual({
+      advice:
+        'Part of the destroy may have run: the state keeps what was removed. Fix what the message says, then destroy again to remove the rest.',
       retry: 'destroy',
       retryLabel: 'Destroy again',
     });
-    expect(describeNextStep({ kind: 'PLAN', destroy: true, targetKind: 'SERVICE' }).retry).toBe('destroy');
+    // Its plan failed: nothing was removed.
+    expect(
+      describeNextStep({ kind: 'DESTROY', destroy: true, targetKind: 'SERVICE', changing: false }).advice,
+    ).toBe('Nothing was changed. Fix what the message says, then destroy again.');
+    expect(
+      describeNextStep({ kind: 'PLAN', destroy: true, targetKind: 'SERVICE', changing: false }).retry,
+    ).toBe('destroy');
   });
 });
 

@@ -13,26 +13,29 @@ export interface FailureNext {
 /**
  * What to do after a job failed. An apply cannot run its plan twice (tofu refuses a spent plan), so its
  * retry is a fresh plan of what is left; a destroy is retried as a destroy, confirmed like the first one.
+ * `changing`: tofu had started changing resources (the job has progress), so part of it may have run.
  */
 export function describeNextStep(job: {
   kind: JobKind;
   destroy: boolean;
   targetKind: 'SERVICE' | 'NETWORK';
+  changing: boolean;
 }): FailureNext {
-  if (job.kind === 'DESTROY' || (job.kind === 'PLAN' && job.destroy)) {
+  const destroying = job.kind === 'DESTROY' || (job.kind === 'PLAN' && job.destroy);
+  const ran =
+    job.kind !== 'PLAN' && job.changing
+      ? `Part of the ${destroying ? 'destroy' : 'apply'} may have run: the state keeps what was ${destroying ? 'removed' : 'done'}.`
+      : 'Nothing was changed.';
+  if (destroying) {
     return {
-      advice:
-        job.kind === 'DESTROY'
-          ? 'Part of the destroy may have run: the state keeps what was removed. Fix what the message says, then destroy again to remove the rest.'
-          : 'Nothing was changed. Fix what the message says, then destroy again.',
+      advice: `${ran} Fix what the message says, then destroy again${ran.startsWith('Part') ? ' to remove the rest' : ''}.`,
       retry: 'destroy',
       retryLabel: 'Destroy again',
     };
   }
   if (job.kind === 'APPLY') {
     return {
-      advice:
-        'Part of the apply may have run: the state keeps what was done. Fix what the message says, then plan again to see what is left and apply it.',
+      advice: `${ran} Fix what the message says, then plan again to see what is left and apply it.`,
       retry: 'plan',
       retryLabel: 'Plan again',
     };

@@ -476,6 +476,7 @@ function JobView(props: { id: string }) {
                 error={j().error!}
                 kind={j().kind}
                 destroy={j().destroy}
+                changing={j().progress !== null && j().progress !== undefined}
                 target={
                   j().targetKind === 'SERVICE'
                     ? { kind: 'SERVICE', id: j().serviceId ?? '' }

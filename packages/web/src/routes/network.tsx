@@ -6,7 +6,7 @@ import { JobFailure } from '../components/job-failure';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { TargetActions } from '../components/target-actions';
-import { type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { type JobProgress, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
 import { newestFailure } from '../lib/job-failure';
@@ -34,6 +34,11 @@ const NetworkQuery = gql`
         planStatus
         canApply
         error
+        progress {
+          done
+          total
+          failed
+        }
         createdAt
         startedAt
         finishedAt
@@ -83,7 +88,7 @@ interface NetworkData {
     updatedAt: string;
     params: Record<string, Json>;
     services: { id: string; templateId: string; deployed: boolean }[];
-    jobs: (JobRow & { canApply: boolean; error: string | null })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null; progress: JobProgress | null })[];
   } | null;
   networkTemplate: {
     id: string;
@@ -148,6 +153,7 @@ export function NetworkPage() {
                     error={job().error}
                     kind={job().kind}
                     destroy={job().destroy}
+                    changing={job().progress !== null}
                     target={{ kind: 'NETWORK', provider: n().provider, name: n().name }}
                     logHref={`${jobHref(job().id)}#job-log`}
                   />

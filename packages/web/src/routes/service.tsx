@@ -12,6 +12,7 @@ import { TargetActions } from '../components/target-actions';
 import { TemplateIcon } from '../components/template-icon';
 import {
   isFinal,
+  type JobProgress,
   type Json,
   type PlanStatus,
   type PlanSummary,
@@ -109,6 +110,11 @@ const ServiceQuery = gql`
         planStatus
         canApply
         error
+        progress {
+          done
+          total
+          failed
+        }
         createdAt
         startedAt
         finishedAt
@@ -164,7 +170,7 @@ interface ServiceData {
       error: string | null;
       summary: PlanSummary | null;
     } | null;
-    jobs: (JobRow & { canApply: boolean; error: string | null })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null; progress: JobProgress | null })[];
   } | null;
 }
 
@@ -253,6 +259,7 @@ export function ServicePage() {
                     error={job().error}
                     kind={job().kind}
                     destroy={job().destroy}
+                    changing={job().progress !== null}
                     target={{ kind: 'SERVICE', id: s().id }}
                     logHref={`${jobHref(job().id)}#job-log`}
                   >
