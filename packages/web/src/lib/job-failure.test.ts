@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeNextStep, newestFailure } from './job-failure';
+import { describeNextStep, mayHaveChanged, newestFailure } from './job-failure';
 
 describe('describeNextStep', () => {
   it('retries a failed plan with a new plan, and says nothing was changed', () => {
@@ -53,5 +53,15 @@ describe('newestFailure', () => {
     expect(newestFailure([{ id: 'c', state: 'SUCCEEDED' as const, error: null }, failed])).toBeUndefined();
     expect(newestFailure([{ id: 'd', state: 'CANCELLED' as const, error: 'Cancelled.' }])).toBeUndefined();
     expect(newestFailure([])).toBeUndefined();
+  });
+});
+
+describe('mayHaveChanged', () => {
+  it('is true once tofu reported progress, or when SpawnIt stopped mid-run; never for a plan', () => {
+    const progress = { done: 0, total: 1, failed: 1 };
+    expect(mayHaveChanged({ kind: 'APPLY', state: 'FAILED', progress })).toBe(true);
+    expect(mayHaveChanged({ kind: 'APPLY', state: 'FAILED', progress: null })).toBe(false);
+    expect(mayHaveChanged({ kind: 'DESTROY', state: 'INTERRUPTED', progress: null })).toBe(true);
+    expect(mayHaveChanged({ kind: 'PLAN', state: 'INTERRUPTED', progress: null })).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { JobKind, JobState } from './api-types';
+import type { JobKind, JobProgress, JobState } from './api-types';
 
 /** What a failed job's notice offers: what to do in words, and the one action that tries again. */
 export interface FailureNext {
@@ -57,4 +57,16 @@ export function newestFailure<Job extends { state: JobState; error: string | nul
   const newest = jobs[0];
   if (!newest?.error || (newest.state !== 'FAILED' && newest.state !== 'INTERRUPTED')) return undefined;
   return newest as Job & { error: string };
+}
+
+/**
+ * Whether tofu may have changed resources before the job ended: it reported progress, or SpawnIt stopped
+ * mid-run (an interrupted job's last progress may not have been saved). A plan changes nothing.
+ */
+export function mayHaveChanged(job: {
+  kind: JobKind;
+  state: JobState;
+  progress?: JobProgress | null | undefined;
+}): boolean {
+  return job.kind !== 'PLAN' && (job.progress != null || job.state === 'INTERRUPTED');
 }

@@ -22,6 +22,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatCounts, formatDateTime, formatDuration } from '../lib/format';
+import { mayHaveChanged } from '../lib/job-failure';
 import { jobHref, networkHref, newNetworkHref, serviceHref } from '../lib/links';
 
 const JobQuery = gql`
@@ -476,7 +477,7 @@ function JobView(props: { id: string }) {
                 error={j().error!}
                 kind={j().kind}
                 destroy={j().destroy}
-                changing={j().progress !== null && j().progress !== undefined}
+                changing={mayHaveChanged(j())}
                 target={
                   j().targetKind === 'SERVICE'
                     ? { kind: 'SERVICE', id: j().serviceId ?? '' }

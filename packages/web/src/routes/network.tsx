@@ -9,7 +9,7 @@ import { TargetActions } from '../components/target-actions';
 import { type JobProgress, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { newestFailure } from '../lib/job-failure';
+import { mayHaveChanged, newestFailure } from '../lib/job-failure';
 import { jobHref, serviceHref } from '../lib/links';
 
 const NetworkQuery = gql`
@@ -153,7 +153,7 @@ export function NetworkPage() {
                     error={job().error}
                     kind={job().kind}
                     destroy={job().destroy}
-                    changing={job().progress !== null}
+                    changing={mayHaveChanged(job())}
                     target={{ kind: 'NETWORK', provider: n().provider, name: n().name }}
                     logHref={`${jobHref(job().id)}#job-log`}
                   />

@@ -22,7 +22,7 @@ import {
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { newestFailure } from '../lib/job-failure';
+import { mayHaveChanged, newestFailure } from '../lib/job-failure';
 import { editServiceHref, jobHref, networkHref, newNetworkHref } from '../lib/links';
 
 const ServiceQuery = gql`
@@ -259,7 +259,7 @@ export function ServicePage() {
                     error={job().error}
                     kind={job().kind}
                     destroy={job().destroy}
-                    changing={job().progress !== null}
+                    changing={mayHaveChanged(job())}
                     target={{ kind: 'SERVICE', id: s().id }}
                     logHref={`${jobHref(job().id)}#job-log`}
                   >
