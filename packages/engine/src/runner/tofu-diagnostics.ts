@@ -148,7 +148,7 @@ const withStop = (text: string) => (/[.!?…]$/.test(text) ? text : `${text.repl
 
 // Failures whose detail is the module author's message for users (`error_message`): it speaks for itself.
 const AUTHORED =
-  /^(Resource (pre|post)condition failed|Output refers to sensitive values|Check block assertion failed|Invalid value for (input )?variable)$/i;
+  /^(Resource (pre|post)condition failed|Check block assertion failed|Invalid value for (input )?variable)$/i;
 
 /** "Error acquiring the state lock": who holds it and since when, and how it is released. */
 function describeLock(diagnostic: TofuDiagnostic): string | undefined {
@@ -188,7 +188,6 @@ export function describeDiagnostic(diagnostic: TofuDiagnostic): string {
 /** The lines of a command's output that are neither blank nor tofu's chrome, for when no diagnostic was found. */
 function meaningfulLines(lines: readonly string[]): string[] {
   return lines
-    .flatMap(renderEventLine)
     .map((l) => l.replace(ANSI, '').replace(/^[│╷╵]\s?/, ''))
     .filter((l) => !CONTEXT.some((pattern) => pattern.test(l)))
     .map((l) => l.trim())
