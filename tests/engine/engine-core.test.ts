@@ -290,7 +290,10 @@ describe('plan, apply, destroy', () => {
     await h.engine.updateService(ref, { message: 'x', fail: true, watch_file: watchFile });
     const failed = await h.engine.plan(ref);
     expect(failed).toMatchObject({ status: 'error', exitCode: 1, saved: false });
-    expect(failed.error).toContain('The fixture was asked to fail (params.fail = true).');
+    // The module's own words in one sentence: no "Error:", file and line, code, values or box-drawing.
+    expect(failed.error).toMatch(
+      /^The plan of .* failed: The fixture was asked to fail \(params\.fail = true\)\.$/,
+    );
     await h.engine.updateService(ref, { message: 'changed after the plan', watch_file: watchFile });
   });
 

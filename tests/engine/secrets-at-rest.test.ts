@@ -257,6 +257,7 @@ describe('state passphrase rotation', () => {
     const failed = await stranger.plan(service('rotated'));
     expect(failed.status).toBe('error');
     expect(failed.error).toMatch(/decrypt/i);
+    expect(failed.error).toContain('set the passphrase it was written with');
     await expect(stranger.readState(service('rotated'))).rejects.toThrow(
       /SPAWNIT_STATE_PASSPHRASE_PREVIOUS during a rotation/,
     );

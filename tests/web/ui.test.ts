@@ -103,7 +103,7 @@ describe('the web UI in chromium', () => {
     await page.getByRole('heading', { name: 'New Echo service' }).waitFor();
   });
 
-  it('creates a service: the API’s field error shows next to its field, then the fixed form saves', async () => {
+  it('creates a service: a field’s problem shows next to it once left, then the fixed form saves', async () => {
     // Defaults fill the form; enum, boolean and secret fields get their own inputs.
     await expect(page.getByLabel('port').inputValue()).resolves.toBe('8080');
     await expect(page.getByLabel('fail').isChecked()).resolves.toBe(false);
@@ -114,10 +114,11 @@ describe('the web UI in chromium', () => {
 
     await page.getByLabel('Service id').fill('My_Echo');
     await page.getByLabel('Message').fill('hello from the browser');
-    await page.getByRole('button', { name: 'Create service' }).click();
+    // Leaving the field showed its problem, and the button says what to fix; a click sends nothing.
+    await page.getByRole('button', { name: 'Fix Service id first' }).click();
     const error = page.locator('#service-serviceId-error');
     await error.waitFor();
-    await expect(error.textContent()).resolves.toContain('serviceId "My_Echo" is not valid');
+    await expect(error.textContent()).resolves.toContain('Service id "My_Echo" is not valid');
     await expect(page.getByLabel('Service id').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByRole('alert').first().textContent()).resolves.toContain('The form was not saved');
     await snap('03-field-error');

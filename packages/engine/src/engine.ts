@@ -13,6 +13,7 @@ import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runne
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
 import type { RunContext } from './runner/run-context.js';
+import { describeTofuFailure } from './runner/tofu-diagnostics.js';
 import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
 import { type MasterKey, parseMasterKey } from './secrets/envelope.js';
 import { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
@@ -31,7 +32,6 @@ import { readState, type StateJson } from './store/read-state.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
 import { renderCliConfig } from './tofu/cli-config.js';
-import { explainFailure } from './tofu/explain-failure.js';
 import { createRedactor } from './tofu/redact.js';
 import { runTofu } from './tofu/run-tofu.js';
 import { renderCredentialsFile } from './workdir/backend-config.js';
@@ -299,22 +299,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return { ...result, lines: result.lines.map(redact) };
     },
     decryptState,
-    lastLines(lines) {
-      // A failure the user can fix outside SpawnIt (no provider, no Docker, no image) reads as what to do.
-      const explained = explainFailure(lines);
-      if (explained) return explained;
-      // Strip colours and box-drawing so the message reads well outside a terminal.
-      const clean = lines
-        .map((l) =>
-          l
-            .replace(/\u001b\[[0-9;]*m/g, '')
-            .replace(/^[│╷╵]\s?/, '')
-            .trim(),
-        )
-        .filter(Boolean);
-      const errorAt = clean.findIndex((l) => l.startsWith('Error:'));
-      return (errorAt >= 0 ? clean.slice(errorAt, errorAt + 8) : clean.slice(-6)).join(' ');
-    },
+    // One sentence from tofu's diagnostics (or a known failure explained), never its box-drawing and code lines.
+    lastLines: describeTofuFailure,
   };
 
   const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });

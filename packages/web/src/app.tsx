@@ -20,14 +20,18 @@ import { SignInPage } from './routes/sign-in';
 
 /** Reads the server's settings, then signs in, then shows the app. */
 export function App() {
-  const [config] = createResource(fetchRuntimeConfig);
+  const [config, { refetch }] = createResource(fetchRuntimeConfig);
   return (
     <Switch fallback={<Loading label="Starting…" />}>
       <Match when={config.error as Error | undefined}>
         {(error) => (
           <main id="main" class="sign-in">
             <h1>SpawnIt cannot start</h1>
-            <ErrorNotice error={error()} />
+            <ErrorNotice
+              error={error()}
+              what="Could not read SpawnIt’s settings"
+              retry={() => void refetch()}
+            />
           </main>
         )}
       </Match>

@@ -188,7 +188,7 @@ describe('createOidcProvider', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
     const html = await page.text();
     expect(html).toContain('<html lang="en">');
-    expect(html).toMatch(/<form method="post" action="\/interaction\/[\w-]+\/login">/);
+    expect(html).toMatch(/<form method="post" action="\/interaction\/[\w-]+\/login"[^>]*>/);
     expect(html).toContain('<label for="username">Username</label>');
     expect(html).toContain('<label for="password">Password</label>');
     expect(html).toContain('autocomplete="current-password"');

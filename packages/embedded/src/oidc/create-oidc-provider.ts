@@ -7,6 +7,7 @@ import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-pro
 import { writePrivateFile } from '../fs/write-private-file.js';
 import { CLI_CLIENT_ID, CLI_REDIRECT_URI, WEB_CLIENT_ID } from './clients.js';
 import { createInteractionHandler } from './interactions.js';
+import { renderLogoutPage, renderMessagePage, renderSignedOutPage } from './login-page.js';
 import { createMemoryAdapterFactory } from './memory-adapter.js';
 import { loadSigningKeys } from './signing-keys.js';
 import { type CreatedUser, openUserStore, type UserDefinition, type UserStore } from './user-store.js';
@@ -224,6 +225,18 @@ function configuration(oidc: typeof import('oidc-provider'), options: ResolvedOp
     claims: { openid: ['sub'], profile: ['preferred_username'], roles: [rolesClaim] },
     features: {
       devInteractions: { enabled: false },
+      // The sign-out question and its outcome in the app's look (oidc-provider's defaults load a web font).
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = renderLogoutPage({ form, clientName: ctx.oidc.client?.clientName });
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = renderSignedOutPage();
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => options.resource,
@@ -237,6 +250,14 @@ function configuration(oidc: typeof import('oidc-provider'), options: ResolvedOp
           return resourceServer;
         },
       },
+    },
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      const reason = String(out.error_description ?? out.error ?? 'the request was refused').replace(
+        /\.$/,
+        '',
+      );
+      ctx.body = renderMessagePage('Sign-in failed', `${reason}. Go back to SpawnIt and sign in again.`);
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,

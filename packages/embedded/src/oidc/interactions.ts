@@ -82,7 +82,12 @@ export function createInteractionHandler(
       return sendHtml(
         res,
         401,
-        renderLoginPage({ action, clientName, username, error: 'Invalid username or password.' }),
+        renderLoginPage({
+          action,
+          clientName,
+          username,
+          error: 'Wrong username or password. Check both and try again.',
+        }),
       );
     }
     await provider.interactionFinished(

@@ -115,7 +115,8 @@ export async function apply(
   throw new TofuError(
     result.isCanceled
       ? `The ${verb} of ${target.description} was cancelled.`
-      : `The ${verb} of ${target.description} failed: ${ctx.lastLines(result.lines)}`,
+      : // The JSON events carry tofu's diagnostics whole: summary and detail, no text to untangle.
+        `The ${verb} of ${target.description} failed: ${ctx.lastLines(raw.lines, redact)}`,
     {
       command: result.command,
       exitCode: result.exitCode,

@@ -131,7 +131,8 @@ export async function plan(
   }
   if (result.exitCode !== 0 && result.exitCode !== 2) {
     await rm(path.join(prepared.dir, planFile), { force: true });
-    return failed(`The plan of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
+    const what = destroy ? 'destroy plan' : 'plan';
+    return failed(`The ${what} of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
   }
   const status: PlanStatus = result.exitCode === 0 ? 'compliant' : 'drifted';
   // Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved.

@@ -41,6 +41,10 @@ export interface RunContext {
   run(args: string[], options: RunOptions): Promise<RunTofuResult>;
   /** Decrypts a state OpenTofu encrypted (a clear one is returned as it is). */
   decryptState: StateDecrypter;
-  /** What went wrong, for an error message: a known failure explained, else the last meaningful lines. */
-  lastLines(lines: readonly string[]): string;
+  /**
+   * What went wrong, for an error message: a known failure explained, else tofu's first error in one sentence
+   * (from `-json` diagnostics or the human output), else the last meaningful lines. `redact` hides secrets in
+   * text decoded from JSON lines.
+   */
+  lastLines(lines: readonly string[], redact?: (text: string) => string): string;
 }

@@ -53,7 +53,11 @@ export function DriftPanel(props: { title: string; serviceId: string; summary: P
         What runs is no longer what SpawnIt configured ({formatCounts(props.summary)} to put it back).
         Reconcile plans again and applies that plan at once; a plan that would destroy anything waits for you.
       </p>
-      <ErrorNotice error={started.error} />
+      <ErrorNotice
+        error={started.error}
+        what={`Could not reconcile service “${props.serviceId}”`}
+        retry={start}
+      />
       <ResourceDiff caption="Found changed" changes={props.summary.drift} unlisted={UNLISTED} />
       <ResourceDiff
         caption="What reconciling changes"

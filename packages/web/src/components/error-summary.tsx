@@ -25,7 +25,11 @@ export function ErrorSummary(props: {
             {(error) => (
               <li>
                 <Show when={props.fieldIdOf(error.field)} fallback={error.message}>
-                  {(id) => <a href={`#${id()}`}>{error.message}</a>}
+                  {(id) => (
+                    <a href={`#${id()}`} onClick={(event) => focusField(event, id())}>
+                      {error.message}
+                    </a>
+                  )}
                 </Show>
               </li>
             )}
@@ -34,4 +38,13 @@ export function ErrorSummary(props: {
       </div>
     </Show>
   );
+}
+
+/** Takes the user into the field itself, not just to it: a fragment link scrolls but does not focus. */
+function focusField(event: MouseEvent, id: string) {
+  const field = document.getElementById(id);
+  if (!field) return;
+  event.preventDefault();
+  field.scrollIntoView({ block: 'center' });
+  field.focus();
 }

@@ -1,8 +1,9 @@
+import type { CombinedError } from '@urql/core';
 import { gql, useClient } from '@urql/solid';
 import { type Accessor, createEffect, createMemo, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { type AnsiSegment, parseAnsi } from '../lib/ansi';
-import { errorMessage } from '../lib/api-client';
 import { CopyButton } from './copy-button';
+import { ErrorNotice } from './notices';
 
 const JobLogsSubscription = gql`
   subscription JobLogs($jobId: ID!, $fromLine: Int!) {
@@ -28,11 +29,13 @@ interface LogLine {
 export function createJobLog(jobId: Accessor<string>) {
   const client = useClient();
   const [lines, setLines] = createSignal<LogLine[]>([], { equals: false });
-  const [error, setError] = createSignal<string>();
+  const [error, setError] = createSignal<CombinedError>();
   const [ended, setEnded] = createSignal(false);
+  // Bumped by "Try again": the stream starts over, and lines already shown are not added twice.
+  const [attempt, setAttempt] = createSignal(0);
 
   createEffect(
-    on(jobId, (id) => {
+    on([jobId, attempt], ([id]) => {
       const all: LogLine[] = [];
       let pending: { n: number; styled: string }[] = [];
       let timer: number | undefined;
@@ -55,7 +58,7 @@ export function createJobLog(jobId: Accessor<string>) {
           fromLine: 0,
         })
         .subscribe((result) => {
-          if (result.error) setError(errorMessage(result.error));
+          if (result.error) setError(result.error);
           // urql marks the end of a subscription with a last result (repeating the last line) without hasNext.
           if (result.hasNext === false) {
             if (timer !== undefined) window.clearTimeout(timer);
@@ -74,7 +77,7 @@ export function createJobLog(jobId: Accessor<string>) {
       });
     }),
   );
-  return { lines, error, ended };
+  return { lines, error, ended, retry: () => setAttempt((n) => n + 1) };
 }
 
 /** A line's runs with the search term marked; the text is always set as text, never as HTML. */
@@ -158,7 +161,8 @@ export function JobLog(props: { jobId: string }) {
   }
 
   return (
-    <section class="job-log" aria-labelledby="job-log-title">
+    // The target of "Tofu's full output in the log" links: focusable, so the reader lands in it.
+    <section class="job-log" id="job-log" tabIndex={-1} aria-labelledby="job-log-title">
       <div class="section-head">
         <h2 id="job-log-title">Log</h2>
         <div class="log-tools">
@@ -215,11 +219,7 @@ export function JobLog(props: { jobId: string }) {
           </button>
         </div>
       </div>
-      <Show when={log.error()}>
-        <p class="notice notice-error" role="alert">
-          The log stream stopped: {log.error()}
-        </p>
-      </Show>
+      <ErrorNotice error={log.error()} what="The log stream stopped" retry={log.retry} />
       <pre
         ref={pre}
         class="log"

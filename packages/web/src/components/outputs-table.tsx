@@ -26,7 +26,7 @@ const ServiceOutputsQuery = gql`
  */
 export function OutputsTable(props: { serviceId: string }) {
   const [shown, setShown] = createSignal<ReadonlySet<string>>(new Set());
-  const [outputs] = createQuery<
+  const [outputs, refetchOutputs] = createQuery<
     { service: { id: string; deployed: boolean; outputs: Output[] } | null },
     { id: string; reveal: boolean }
   >({
@@ -44,7 +44,7 @@ export function OutputsTable(props: { serviceId: string }) {
   return (
     <section class="outputs" aria-labelledby="outputs-title">
       <h2 id="outputs-title">Outputs</h2>
-      <Loaded query={outputs}>
+      <Loaded query={outputs} what={`the outputs of service “${props.serviceId}”`} retry={refetchOutputs}>
         <Show
           when={list().length > 0}
           fallback={

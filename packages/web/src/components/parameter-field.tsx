@@ -1,21 +1,24 @@
 import { For, Match, Show, Switch } from 'solid-js';
 import type { TemplateParameter } from '../lib/api-types';
 import type { ParameterForm } from '../lib/create-parameter-form';
-import { htmlPattern } from '../lib/parameter-form';
+import { htmlPattern, ruleHint } from '../lib/parameter-form';
 
 export interface ParameterFieldProps {
   parameter: TemplateParameter;
   value: string | boolean;
   onChange(value: string | boolean): void;
-  /** The API's message for this field. */
+  /** The user left the field: its problems show from now on. */
+  onBlur?(): void;
+  /** What is wrong with the value (by the template's rules, or the API's). */
   error?: string;
   /** Prefix of element ids, unique on the page. */
   idPrefix: string;
 }
 
 /**
- * One form field of a template: a checkbox, a choice, a number, a password or text, with the template's
- * limits as HTML constraints (a convenience: the API checks them again and says what is wrong).
+ * One form field of a template: a checkbox, a choice, a number, a password or text. The template's limits are
+ * HTML constraints for assistive technology; the form (novalidate) checks them itself and shows what is wrong
+ * under the field, in the API's words, instead of the browser's bubbles.
  */
 export function ParameterField(props: ParameterFieldProps) {
   const id = () => `${props.idPrefix}-${props.parameter.name}`;
@@ -26,6 +29,7 @@ export function ParameterField(props: ParameterFieldProps) {
     name: props.parameter.name,
     'aria-describedby': describedBy(),
     'aria-invalid': props.error ? true : undefined,
+    onBlur: () => props.onBlur?.(),
   });
   const label = () => (
     <>
@@ -115,6 +119,7 @@ export function ParameterField(props: ParameterFieldProps) {
       </Switch>
       <p class="hint" id={`${id()}-hint`}>
         {props.parameter.description}
+        <Show when={ruleHint(props.parameter)}>{(rules) => <> {rules()}</>}</Show>
         <Show when={props.parameter.secret}>
           {' '}
           {props.parameter.generated
@@ -131,7 +136,7 @@ export function ParameterField(props: ParameterFieldProps) {
   );
 }
 
-/** A field for each parameter of the form, with the API's message for it. */
+/** A field for each parameter of the form, with what is wrong with it. */
 export function ParameterFields(props: { form: ParameterForm }) {
   return (
     <For each={props.form.fields()}>
@@ -141,6 +146,7 @@ export function ParameterFields(props: { form: ParameterForm }) {
           idPrefix={props.form.idPrefix}
           value={props.form.values[parameter.name] ?? ''}
           onChange={(value) => props.form.setValue(parameter.name, value)}
+          onBlur={() => props.form.touch(parameter.name)}
           error={props.form.errors()[parameter.name]}
         />
       )}

@@ -121,7 +121,9 @@ export function TargetActions<Variables extends AnyVariables>(props: TargetActio
           </p>
         )}
       </Show>
-      <ErrorNotice error={planned.error ?? destroyed.error ?? deleted.error} />
+      <ErrorNotice error={planned.error} what={`Could not plan ${props.label}`} retry={startPlan} />
+      <ErrorNotice error={destroyed.error} what={`Could not destroy ${props.label}`} />
+      <ErrorNotice error={deleted.error} what={`Could not delete ${props.label}`} />
 
       <ConfirmDialog
         open={confirming() === 'destroy'}

@@ -87,14 +87,3 @@ export function createApiClient(config: RuntimeConfig, auth: Auth): ApiClient {
   });
   return { client, dispose: () => void ws.dispose(), reconnect };
 }
-
-/** What went wrong, as the API said it (without urql's "[GraphQL]" prefix). */
-export function errorMessage(error: CombinedError | Error | string | undefined): string | undefined {
-  if (error === undefined) return undefined;
-  if (typeof error === 'string') return error;
-  if ('graphQLErrors' in error) {
-    if (error.graphQLErrors.length > 0) return error.graphQLErrors.map((e) => e.message).join(' ');
-    if (error.networkError) return `Cannot reach the API: ${error.networkError.message}`;
-  }
-  return error.message.replace(/^\[(GraphQL|Network)\] /, '');
-}

@@ -31,6 +31,19 @@ export function useAuth(): Auth {
 
 export const CALLBACK_PATH = '/callback';
 
+// Set before leaving for the provider's sign-out, read once back: this tab's storage survives the round trip.
+const SIGNED_OUT_KEY = 'spawnit.signed-out';
+// On the way out: the sign-in page shows before the browser leaves, and must not take the mark yet.
+let leaving = false;
+
+/** Whether this tab just came back from signing out (once: the mark is removed). */
+export function takeSignedOut(): boolean {
+  if (leaving) return false;
+  const signedOut = window.sessionStorage.getItem(SIGNED_OUT_KEY) !== null;
+  window.sessionStorage.removeItem(SIGNED_OUT_KEY);
+  return signedOut;
+}
+
 /** Only a path of this site (not `//other.host`): the state comes back through the browser. */
 const safeReturnPath = (value: unknown) =>
   typeof value === 'string' && /^\/(?!\/)/.test(value) && !value.startsWith(CALLBACK_PATH) ? value : '/';
@@ -141,11 +154,15 @@ export function createAuth(config: RuntimeConfig): Auth {
     async signOut() {
       const current = user();
       clearTimeout(renewal);
+      leaving = true;
+      window.sessionStorage.setItem(SIGNED_OUT_KEY, '1');
       await manager.removeUser();
       setUser(null);
       try {
         await manager.signoutRedirect(current?.id_token ? { id_token_hint: current.id_token } : {});
       } catch {
+        leaving = false;
+        window.sessionStorage.removeItem(SIGNED_OUT_KEY);
         // A provider without an end-session endpoint: the local sign-out is all there is.
         setNotice('You are signed out of SpawnIt.');
       }

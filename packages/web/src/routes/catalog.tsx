@@ -36,7 +36,7 @@ interface CatalogTemplate {
  */
 export function CatalogPage() {
   createPageTitle(() => 'Catalog');
-  const [catalog] = createQuery<{ catalog: CatalogTemplate[] }>({ query: CatalogQuery });
+  const [catalog, refetch] = createQuery<{ catalog: CatalogTemplate[] }>({ query: CatalogQuery });
   const [search, setSearch] = useSearchParams<{ q?: string; category?: string }>();
   const templates = () => catalog.data?.catalog ?? [];
   const categories = createMemo(() => [...new Set(templates().map((t) => t.category))]);
@@ -60,7 +60,7 @@ export function CatalogPage() {
     <>
       <h1>Catalog</h1>
       <p class="lead">Pick a service, fill in its form, read the plan, and confirm: it runs.</p>
-      <Loaded query={catalog} label="Loading the catalog…">
+      <Loaded query={catalog} what="the catalog" retry={refetch} label="Loading the catalog…">
         <Show when={templates().length > 0} fallback={<p class="empty">The catalog is empty.</p>}>
           <search class="filters catalog-filters" aria-label="Find a service">
             <div class="field">

@@ -91,7 +91,7 @@ type UpdateServiceResult =
 export function EditServicePage() {
   const params = useParams<{ id: string }>();
   const navigate = useNavigate();
-  const [query] = createQuery<EditServiceData, { id: string }>({
+  const [query, refetch] = createQuery<EditServiceData, { id: string }>({
     query: EditServiceQuery,
     variables: () => ({ id: params.id }),
     requestPolicy: 'network-only',
@@ -106,6 +106,7 @@ export function EditServicePage() {
     parameters: () => service()?.template?.parameters ?? [],
     provider: () => service()?.provider ?? 'LOCAL',
     idPrefix: 'param',
+    editing: true,
   });
   // The form starts from what is saved, once the service is loaded.
   createEffect(
@@ -120,6 +121,7 @@ export function EditServicePage() {
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
+    if (!form.check()) return;
     form.setRefusal(undefined);
     const result = await updateService({ id: params.id, params: form.params() });
     const outcome = result.data?.updateService;
@@ -140,7 +142,7 @@ export function EditServicePage() {
         <A href="/services">Services</A> / <A href={serviceHref(params.id)}>{params.id}</A> /{' '}
         <span aria-current="page">Edit</span>
       </p>
-      <Loaded query={query} label="Loading the service…">
+      <Loaded query={query} what={`service “${params.id}”`} retry={refetch} label="Loading the service…">
         <Show
           when={service()}
           fallback={
@@ -163,9 +165,10 @@ export function EditServicePage() {
                 {s().deployed ? ' to the running service' : ''} before anything is applied. Leave a secret
                 empty to keep it.
               </p>
-              <form class="form" onSubmit={submit}>
+              <form class="form" onSubmit={submit} novalidate>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={form.fieldIdOf} />
-                <ErrorNotice error={saved.error ?? planned.error} />
+                <ErrorNotice error={saved.error} what={`Could not save service “${s().id}”`} />
+                <ErrorNotice error={planned.error} what={`Could not plan service “${s().id}”`} />
                 <fieldset>
                   <legend>Settings</legend>
                   <ParameterFields form={form} />
@@ -176,7 +179,7 @@ export function EditServicePage() {
                     class="button button-primary"
                     disabled={saved.fetching || planned.fetching}
                   >
-                    {saved.fetching || planned.fetching ? 'Saving…' : 'Save and plan'}
+                    {saved.fetching || planned.fetching ? 'Saving…' : form.submitLabel('Save and plan')}
                   </button>
                   <A href={serviceHref(s().id)} class="button">
                     Cancel

@@ -1,7 +1,8 @@
-import { A, useNavigate, useParams, useSearchParams } from '@solidjs/router';
+import { A, useLocation, useNavigate, useParams, useSearchParams } from '@solidjs/router';
 import { createMutation, createQuery, createSubscription, gql } from '@urql/solid';
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { JobFailure } from '../components/job-failure';
 import { JobLog } from '../components/job-log';
 import { JobProgress } from '../components/job-progress';
 import { jobTitle } from '../components/jobs-table';
@@ -21,6 +22,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatCounts, formatDateTime, formatDuration } from '../lib/format';
+import { mayHaveChanged } from '../lib/job-failure';
 import { jobHref, networkHref, newNetworkHref, serviceHref } from '../lib/links';
 
 const JobQuery = gql`
@@ -309,6 +311,19 @@ function JobView(props: { id: string }) {
         };
   };
 
+  // "#job-log" (a failure's link to tofu's full output): the log scrolls into view once the page is there.
+  const location = useLocation();
+  createEffect(
+    on([() => location.hash, () => job() !== undefined], ([hash, loaded]) => {
+      if (hash !== '#job-log' || !loaded) return;
+      requestAnimationFrame(() => {
+        const log = document.getElementById('job-log');
+        log?.scrollIntoView({ block: 'start' });
+        log?.focus({ preventScroll: true });
+      });
+    }),
+  );
+
   // Reconcile (from a drifted service): the plan is applied as soon as it succeeds, unless it destroys.
   const [search] = useSearchParams<{ then?: string }>();
   const reconciling = () => search.then === 'apply' && job()?.kind === 'PLAN' && !job()?.destroy;
@@ -351,7 +366,7 @@ function JobView(props: { id: string }) {
   }
 
   return (
-    <Loaded query={query} label="Loading the job…">
+    <Loaded query={query} what={`job ${props.id}`} retry={refetch} label="Loading the job…">
       <Show
         when={job()}
         fallback={
@@ -451,46 +466,41 @@ function JobView(props: { id: string }) {
                 </p>
               </Show>
             </Show>
-            <ErrorNotice error={cancelled.error ?? appliedService.error ?? appliedNetwork.error} />
+            <ErrorNotice error={cancelled.error} what={`Could not cancel job ${props.id}`} />
+            <ErrorNotice
+              error={appliedService.error ?? appliedNetwork.error}
+              what={`Could not apply the plan of job ${props.id}`}
+            />
 
-            <Show when={j().error}>
-              <div
-                class={`notice ${j().state === 'CANCELLED' ? 'notice-info' : 'notice-error'}`}
-                role={j().state === 'CANCELLED' ? 'status' : 'alert'}
+            <Show when={j().error && (j().state === 'FAILED' || j().state === 'INTERRUPTED')}>
+              <JobFailure
+                error={j().error!}
+                kind={j().kind}
+                destroy={j().destroy}
+                changing={mayHaveChanged(j())}
+                target={
+                  j().targetKind === 'SERVICE'
+                    ? { kind: 'SERVICE', id: j().serviceId ?? '' }
+                    : {
+                        kind: 'NETWORK',
+                        provider: j().networkProvider ?? 'LOCAL',
+                        name: j().networkName ?? '',
+                      }
+                }
+                logHref={`${jobHref(j().id)}#job-log`}
               >
+                <MissingNetwork service={j().service} />
+              </JobFailure>
+            </Show>
+            <Show when={j().error && j().state === 'CANCELLED'}>
+              <div class="notice notice-info" role="status">
                 <p>{j().error}</p>
-                <Show when={j().state === 'CANCELLED' && j().kind !== 'PLAN'}>
+                <Show when={j().kind !== 'PLAN'}>
                   <p class="cancelled-next">
                     Part of the {j().kind === 'APPLY' ? 'apply' : 'destroy'} may have run before it stopped:
                     the state holds what was done. <A href={target()!.href}>Plan {target()!.label} again</A>{' '}
                     to finish it, or destroy it from there.
                   </p>
-                </Show>
-                <Show when={j().service}>
-                  {(service) => (
-                    <Show
-                      when={service().network}
-                      fallback={
-                        <p>
-                          <A href={newNetworkHref(service().provider, service().networkName)}>
-                            Create the network “{service().networkName}”
-                          </A>
-                          , apply it, then plan {service().id} again.
-                        </p>
-                      }
-                    >
-                      {(network) => (
-                        <Show when={!network().deployed}>
-                          <p>
-                            <A href={networkHref(service().provider, network().name)}>
-                              Open the network “{network().name}”
-                            </A>{' '}
-                            to plan and apply it.
-                          </p>
-                        </Show>
-                      )}
-                    </Show>
-                  )}
                 </Show>
               </div>
             </Show>
@@ -605,5 +615,37 @@ function JobView(props: { id: string }) {
         )}
       </Show>
     </Loaded>
+  );
+}
+
+/** A service's plan needs its network: the way to create it, or to deploy it, when that is what is missing. */
+function MissingNetwork(props: { service: NonNullable<JobData['job']>['service'] }) {
+  return (
+    <Show when={props.service}>
+      {(service) => (
+        <Show
+          when={service().network}
+          fallback={
+            <p>
+              <A href={newNetworkHref(service().provider, service().networkName)}>
+                Create the network “{service().networkName}”
+              </A>
+              , apply it, then plan {service().id} again.
+            </p>
+          }
+        >
+          {(network) => (
+            <Show when={!network().deployed}>
+              <p>
+                <A href={networkHref(service().provider, network().name)}>
+                  Open the network “{network().name}”
+                </A>{' '}
+                to plan and apply it.
+              </p>
+            </Show>
+          )}
+        </Show>
+      )}
+    </Show>
   );
 }

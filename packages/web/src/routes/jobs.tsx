@@ -62,7 +62,7 @@ const targetName = (job: JobListRow) =>
 export function JobsPage() {
   createPageTitle(() => 'Jobs');
   const [search, setSearch] = useSearchParams<{ state?: string; kind?: string; who?: string; q?: string }>();
-  const [jobs] = createQuery<{ jobs: JobListRow[] }>({
+  const [jobs, refetch] = createQuery<{ jobs: JobListRow[] }>({
     query: JobsQuery,
     requestPolicy: 'cache-and-network',
   });
@@ -144,7 +144,7 @@ export function JobsPage() {
           </select>
         </div>
       </search>
-      <Loaded query={jobs} label="Loading your jobs…">
+      <Loaded query={jobs} what="your jobs" retry={refetch} label="Loading your jobs…">
         <p class="hint" aria-live="polite">
           {shown().length} of {jobs.data?.jobs.length ?? 0} jobs
         </p>

@@ -2,13 +2,15 @@ import { A, useParams } from '@solidjs/router';
 import { createQuery, gql } from '@urql/solid';
 import { For, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
+import { JobFailure } from '../components/job-failure';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { TargetActions } from '../components/target-actions';
-import { type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
+import { type JobProgress, type Json, PROVIDER_LABELS, type Provider } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { serviceHref } from '../lib/links';
+import { mayHaveChanged, newestFailure } from '../lib/job-failure';
+import { jobHref, serviceHref } from '../lib/links';
 
 const NetworkQuery = gql`
   query Network($provider: Provider!, $name: String!) {
@@ -31,6 +33,12 @@ const NetworkQuery = gql`
         state
         planStatus
         canApply
+        error
+        progress {
+          done
+          total
+          failed
+        }
         createdAt
         startedAt
         finishedAt
@@ -42,6 +50,7 @@ const NetworkQuery = gql`
         name
         label
         secret
+        providers
       }
     }
   }
@@ -79,9 +88,12 @@ interface NetworkData {
     updatedAt: string;
     params: Record<string, Json>;
     services: { id: string; templateId: string; deployed: boolean }[];
-    jobs: (JobRow & { canApply: boolean })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null; progress: JobProgress | null })[];
   } | null;
-  networkTemplate: { id: string; parameters: { name: string; label: string; secret: boolean }[] } | null;
+  networkTemplate: {
+    id: string;
+    parameters: { name: string; label: string; secret: boolean; providers: Provider[] }[];
+  } | null;
 }
 
 const asProvider = (value: string): Provider => (value.toUpperCase() === 'AWS' ? 'AWS' : 'LOCAL');
@@ -90,7 +102,7 @@ const asProvider = (value: string): Provider => (value.toUpperCase() === 'AWS' ?
 export function NetworkPage() {
   const params = useParams<{ provider: string; name: string }>();
   const vars = () => ({ provider: asProvider(params.provider), name: params.name });
-  const [query] = createQuery<NetworkData, { provider: Provider; name: string }>({
+  const [query, refetch] = createQuery<NetworkData, { provider: Provider; name: string }>({
     query: NetworkQuery,
     variables: vars,
     requestPolicy: 'cache-and-network',
@@ -104,7 +116,12 @@ export function NetworkPage() {
       <p class="breadcrumbs">
         <A href="/networks">Networks</A> / <span aria-current="page">{params.name}</span>
       </p>
-      <Loaded query={query} label="Loading the network…">
+      <Loaded
+        query={query}
+        what={`network “${params.name}” (${PROVIDER_LABELS[asProvider(params.provider)]})`}
+        retry={refetch}
+        label="Loading the network…"
+      >
         <Show
           when={network()}
           fallback={
@@ -130,6 +147,18 @@ export function NetworkPage() {
                   </p>
                 </div>
               </div>
+              <Show when={newestFailure(n().jobs)}>
+                {(job) => (
+                  <JobFailure
+                    error={job().error}
+                    kind={job().kind}
+                    destroy={job().destroy}
+                    changing={mayHaveChanged(job())}
+                    target={{ kind: 'NETWORK', provider: n().provider, name: n().name }}
+                    logHref={`${jobHref(job().id)}#job-log`}
+                  />
+                )}
+              </Show>
               <TargetActions
                 jobs={n().jobs}
                 deployed={n().deployed}
@@ -158,6 +187,7 @@ export function NetworkPage() {
                     <ConfigTable
                       params={n().params}
                       parameters={query.data?.networkTemplate?.parameters ?? []}
+                      provider={n().provider}
                     />
                   </Show>
                   <p class="hint">Created {formatDateTime(n().createdAt)}.</p>

@@ -15,6 +15,7 @@ import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
+import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
 const NetworksQuery = gql`
   query Networks {
@@ -93,7 +94,7 @@ const PROVIDERS: Provider[] = ['LOCAL', 'AWS'];
 /** The user's networks, and the form to add one (prefilled from `?provider=&name=`, as a failed plan links). */
 export function NetworksPage() {
   createPageTitle(() => 'Networks');
-  const [networks] = createQuery<{ networks: NetworkRow[] }>({
+  const [networks, refetch] = createQuery<{ networks: NetworkRow[] }>({
     query: NetworksQuery,
     requestPolicy: 'cache-and-network',
   });
@@ -104,7 +105,7 @@ export function NetworksPage() {
       <p class="lead">
         A service sits on a network of its provider; create and apply the network before planning the service.
       </p>
-      <Loaded query={networks} label="Loading your networks…">
+      <Loaded query={networks} what="your networks" retry={refetch} label="Loading your networks…">
         <ListTable
           columns={['Network', 'Provider', 'State', 'Services', 'Created']}
           rows={networks.data?.networks}
@@ -138,7 +139,7 @@ function NewNetworkForm() {
   const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
   const [provider, setProvider] = createSignal<Provider>(initialProvider);
   const [name, setName] = createSignal(search.name ?? 'default');
-  const [template] = createQuery<
+  const [template, refetchTemplate] = createQuery<
     { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
     { provider: Provider }
   >({ query: NetworkTemplateQuery, variables: () => ({ provider: provider() }) });
@@ -150,6 +151,8 @@ function NewNetworkForm() {
     parameters: () => template.data?.networkTemplate?.parameters ?? [],
     provider,
     idPrefix: 'network-param',
+    labels: { networkName: 'Name', provider: 'Provider' },
+    checks: { networkName: () => checkSlug('Name', name().trim()) },
   });
   const errors = form.errors;
   createEffect(
@@ -166,6 +169,7 @@ function NewNetworkForm() {
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
+    if (!form.check()) return;
     form.setRefusal(undefined);
     const result = await createNetwork({
       input: { networkName: name().trim(), provider: provider(), params: form.params() },
@@ -173,14 +177,24 @@ function NewNetworkForm() {
     const outcome = result.data?.createNetwork;
     if (outcome?.__typename === 'Network') navigate(networkHref(outcome.provider, outcome.name));
     else if (outcome?.__typename === 'ValidationErrors') form.setRefusal(outcome);
+    else form.setRefusal(conflictAsRefusal(result.error, 'networkName'));
   }
 
   return (
     <section aria-labelledby="new-network-title">
       <h2 id="new-network-title">New network</h2>
-      <form class="form" onSubmit={submit}>
+      <form class="form" onSubmit={submit} novalidate>
         <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
-        <ErrorNotice error={created.error ?? template.error} />
+        <ErrorNotice
+          error={conflictAsRefusal(created.error, 'networkName') ? undefined : created.error}
+          what={`Could not create network “${name().trim()}”`}
+        />
+        <ErrorNotice
+          error={template.error}
+          what={`Could not load the ${PROVIDER_LABELS[provider()]} network’s settings`}
+          retry={() => refetchTemplate({ requestPolicy: 'network-only' })}
+          retrying={template.fetching}
+        />
         <div class="field-row">
           <div class={`field${errors().provider ? ' field-invalid' : ''}`}>
             <label for="network-provider">Provider</label>
@@ -204,7 +218,11 @@ function NewNetworkForm() {
               id="network-networkName"
               name="networkName"
               value={name()}
-              onInput={(event) => setName(event.currentTarget.value)}
+              onInput={(event) => {
+                setName(event.currentTarget.value);
+                form.changed('networkName');
+              }}
+              onBlur={() => form.touch('networkName')}
               required
               maxLength={40}
               autocomplete="off"
@@ -231,7 +249,7 @@ function NewNetworkForm() {
             class="button button-primary"
             disabled={created.fetching || template.fetching}
           >
-            {created.fetching ? 'Saving…' : 'Create network'}
+            {created.fetching ? 'Saving…' : form.submitLabel('Create network')}
           </button>
         </div>
       </form>

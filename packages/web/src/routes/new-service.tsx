@@ -14,6 +14,7 @@ import {
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
+import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
 const NewServiceQuery = gql`
   query NewService($id: ID!) {
@@ -88,7 +89,7 @@ type CreateServiceResult =
 export function NewServicePage() {
   const params = useParams<{ id: string }>();
   const navigate = useNavigate();
-  const [query] = createQuery<NewServiceData, { id: string }>({
+  const [query, refetch] = createQuery<NewServiceData, { id: string }>({
     query: NewServiceQuery,
     variables: () => ({ id: params.id }),
     requestPolicy: 'cache-and-network',
@@ -107,6 +108,11 @@ export function NewServicePage() {
     parameters: () => template()?.parameters ?? [],
     provider,
     idPrefix: 'param',
+    labels: { serviceId: 'Service id', provider: 'Provider', networkName: 'Network' },
+    checks: {
+      serviceId: () => checkSlug('Service id', serviceId().trim()),
+      networkName: () => checkSlug('Network', networkName().trim()),
+    },
   });
   const errors = form.errors;
   const network = () =>
@@ -133,7 +139,7 @@ export function NewServicePage() {
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     const t = template();
-    if (!t) return;
+    if (!t || !form.check()) return;
     form.setRefusal(undefined);
     const result = await createService({
       input: {
@@ -149,6 +155,8 @@ export function NewServicePage() {
       navigate(serviceHref(outcome.id));
     } else if (outcome?.__typename === 'ValidationErrors') {
       form.setRefusal(outcome);
+    } else {
+      form.setRefusal(conflictAsRefusal(result.error, 'serviceId'));
     }
   }
 
@@ -157,7 +165,12 @@ export function NewServicePage() {
       <p class="breadcrumbs">
         <A href="/">Catalog</A> / <span aria-current="page">{template()?.name ?? params.id}</span>
       </p>
-      <Loaded query={query} label="Loading the template…">
+      <Loaded
+        query={query}
+        what={`template “${params.id}” and your networks`}
+        retry={refetch}
+        label="Loading the template…"
+      >
         <Show
           when={template()}
           fallback={
@@ -179,9 +192,12 @@ export function NewServicePage() {
                 </div>
               </div>
               <p>Saving the form deploys nothing: you will see the plan first.</p>
-              <form class="form" onSubmit={submit}>
+              <form class="form" onSubmit={submit} novalidate>
                 <ErrorSummary refusal={form.refusal()} fieldIdOf={fieldIdOf} />
-                <ErrorNotice error={created.error} />
+                <ErrorNotice
+                  error={conflictAsRefusal(created.error, 'serviceId') ? undefined : created.error}
+                  what={`Could not create service “${serviceId().trim()}”`}
+                />
                 <fieldset>
                   <legend>Service</legend>
                   <div class={`field${errors().serviceId ? ' field-invalid' : ''}`}>
@@ -192,7 +208,11 @@ export function NewServicePage() {
                       id="service-serviceId"
                       name="serviceId"
                       value={serviceId()}
-                      onInput={(event) => setServiceId(event.currentTarget.value)}
+                      onInput={(event) => {
+                        setServiceId(event.currentTarget.value);
+                        form.changed('serviceId');
+                      }}
+                      onBlur={() => form.touch('serviceId')}
                       required
                       maxLength={40}
                       autocomplete="off"
@@ -235,7 +255,11 @@ export function NewServicePage() {
                       name="networkName"
                       list="service-network-names"
                       value={networkName()}
-                      onInput={(event) => setNetworkName(event.currentTarget.value)}
+                      onInput={(event) => {
+                        setNetworkName(event.currentTarget.value);
+                        form.changed('networkName');
+                      }}
+                      onBlur={() => form.touch('networkName')}
                       required
                       autocomplete="off"
                       autocapitalize="none"
@@ -267,7 +291,7 @@ export function NewServicePage() {
                 </Show>
                 <div class="actions">
                   <button type="submit" class="button button-primary" disabled={created.fetching}>
-                    {created.fetching ? 'Saving…' : 'Create service'}
+                    {created.fetching ? 'Saving…' : form.submitLabel('Create service')}
                   </button>
                   <A href="/" class="button">
                     Cancel

@@ -3,6 +3,7 @@ import { createQuery, gql } from '@urql/solid';
 import { createEffect, on, Show } from 'solid-js';
 import { ConfigTable } from '../components/config-table';
 import { DriftPanel } from '../components/drift-panel';
+import { JobFailure } from '../components/job-failure';
 import { type JobRow, JobsTable } from '../components/jobs-table';
 import { Loaded } from '../components/notices';
 import { OutputsTable } from '../components/outputs-table';
@@ -11,6 +12,7 @@ import { TargetActions } from '../components/target-actions';
 import { TemplateIcon } from '../components/template-icon';
 import {
   isFinal,
+  type JobProgress,
   type Json,
   type PlanStatus,
   type PlanSummary,
@@ -20,7 +22,8 @@ import {
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
-import { editServiceHref, networkHref, newNetworkHref } from '../lib/links';
+import { mayHaveChanged, newestFailure } from '../lib/job-failure';
+import { editServiceHref, jobHref, networkHref, newNetworkHref } from '../lib/links';
 
 const ServiceQuery = gql`
   query Service($id: ID!) {
@@ -41,6 +44,7 @@ const ServiceQuery = gql`
           name
           label
           secret
+          providers
         }
       }
       network {
@@ -105,6 +109,12 @@ const ServiceQuery = gql`
         state
         planStatus
         canApply
+        error
+        progress {
+          done
+          total
+          failed
+        }
         createdAt
         startedAt
         finishedAt
@@ -150,7 +160,7 @@ interface ServiceData {
       id: string;
       name: string;
       icon: string;
-      parameters: { name: string; label: string; secret: boolean }[];
+      parameters: { name: string; label: string; secret: boolean; providers: Provider[] }[];
     } | null;
     network: { name: string; provider: Provider; deployed: boolean } | null;
     status: {
@@ -160,7 +170,7 @@ interface ServiceData {
       error: string | null;
       summary: PlanSummary | null;
     } | null;
-    jobs: (JobRow & { canApply: boolean })[];
+    jobs: (JobRow & { canApply: boolean; error: string | null; progress: JobProgress | null })[];
   } | null;
 }
 
@@ -181,6 +191,8 @@ export function ServicePage() {
   const liveStatus = () => live()[params.id];
   const status = () => liveStatus() ?? service()?.status ?? undefined;
   const deployed = () => liveStatus()?.deployed ?? service()?.deployed ?? false;
+  /** The newest job, when it failed: its reason, what to do and the retry lead the page. */
+  const failedJob = () => newestFailure(service()?.jobs ?? []);
 
   // A pushed status means a job or the drift check ran: reload the jobs and the deployed flag.
   createEffect(on(liveStatus, () => refetch({ requestPolicy: 'network-only' }), { defer: true }));
@@ -190,7 +202,7 @@ export function ServicePage() {
       <p class="breadcrumbs">
         <A href="/services">Services</A> / <span aria-current="page">{params.id}</span>
       </p>
-      <Loaded query={query} label="Loading the service…">
+      <Loaded query={query} what={`service “${params.id}”`} retry={refetch} label="Loading the service…">
         <Show
           when={service()}
           fallback={
@@ -232,17 +244,34 @@ export function ServicePage() {
                 </div>
               </div>
 
-              <Show when={status()?.status === 'ERROR' && status()?.error}>
-                <div class="notice notice-error" role="alert">
-                  <p>{status()?.error}</p>
-                  <Show when={!s().network}>
-                    <p>
-                      <A href={newNetworkHref(s().provider, s().networkName)}>
-                        Create the network “{s().networkName}”
-                      </A>
-                    </p>
+              <Show
+                when={failedJob()}
+                fallback={
+                  <Show when={status()?.status === 'ERROR' && status()?.error}>
+                    <div class="notice notice-error" role="alert">
+                      <p>{status()?.error}</p>
+                    </div>
                   </Show>
-                </div>
+                }
+              >
+                {(job) => (
+                  <JobFailure
+                    error={job().error}
+                    kind={job().kind}
+                    destroy={job().destroy}
+                    changing={mayHaveChanged(job())}
+                    target={{ kind: 'SERVICE', id: s().id }}
+                    logHref={`${jobHref(job().id)}#job-log`}
+                  >
+                    <Show when={!s().network}>
+                      <p>
+                        <A href={newNetworkHref(s().provider, s().networkName)}>
+                          Create the network “{s().networkName}”
+                        </A>
+                      </p>
+                    </Show>
+                  </JobFailure>
+                )}
               </Show>
               <TargetActions
                 jobs={s().jobs}
@@ -295,7 +324,11 @@ export function ServicePage() {
               <div class="columns">
                 <section aria-labelledby="config-title">
                   <h2 id="config-title">Configuration</h2>
-                  <ConfigTable params={s().params} parameters={s().template?.parameters ?? []} />
+                  <ConfigTable
+                    params={s().params}
+                    parameters={s().template?.parameters ?? []}
+                    provider={s().provider}
+                  />
                   <p class="hint">
                     Saved {formatDateTime(s().updatedAt)}.{' '}
                     <A href={editServiceHref(s().id)} aria-label={`Edit the settings of ${s().id}`}>

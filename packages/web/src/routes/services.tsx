@@ -45,7 +45,7 @@ interface ServiceRow {
 /** The user's services with their live status. */
 export function ServicesPage() {
   createPageTitle(() => 'Services');
-  const [services] = createQuery<{ services: ServiceRow[] }>({
+  const [services, refetch] = createQuery<{ services: ServiceRow[] }>({
     query: ServicesQuery,
     requestPolicy: 'cache-and-network',
   });
@@ -59,7 +59,7 @@ export function ServicesPage() {
           New service
         </A>
       </div>
-      <Loaded query={services} label="Loading your services…">
+      <Loaded query={services} what="your services" retry={refetch} label="Loading your services…">
         <ListTable
           columns={['Service', 'Template', 'Where', 'Status', 'Last checked']}
           rows={services.data?.services}
