@@ -15,6 +15,7 @@ import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
+import { suggestNetworkName } from '../lib/suggest-network-name';
 
 const NetworksQuery = gql`
   query Networks {
@@ -127,17 +128,23 @@ export function NetworksPage() {
           )}
         </ListTable>
       </Loaded>
-      <NewNetworkForm />
+      <NewNetworkForm networks={networks.data?.networks} />
     </>
   );
 }
 
-function NewNetworkForm() {
+function NewNetworkForm(props: { networks: NetworkRow[] | undefined }) {
   const [search] = useSearchParams<{ provider?: string; name?: string }>();
   const navigate = useNavigate();
   const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
   const [provider, setProvider] = createSignal<Provider>(initialProvider);
   const [name, setName] = createSignal(search.name ?? 'default');
+  const [nameTyped, setNameTyped] = createSignal(false);
+  // A name that exists already is never offered: it would only be refused.
+  createEffect(() => {
+    const taken = props.networks?.filter((n) => n.provider === provider()).map((n) => n.name);
+    if (taken && !nameTyped()) setName(suggestNetworkName(taken, [search.name, 'default']));
+  });
   const [template] = createQuery<
     { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
     { provider: Provider }
@@ -204,7 +211,10 @@ function NewNetworkForm() {
               id="network-networkName"
               name="networkName"
               value={name()}
-              onInput={(event) => setName(event.currentTarget.value)}
+              onInput={(event) => {
+                setNameTyped(true);
+                setName(event.currentTarget.value);
+              }}
               required
               maxLength={40}
               autocomplete="off"
