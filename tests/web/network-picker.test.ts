@@ -5,6 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { saveScreenshot } from '../support/screenshots.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
 
@@ -84,7 +86,7 @@ describe('the network picker', () => {
     // A refused name is said next to its field; nothing is created, nothing is lost.
     await name.fill('Not_A_Name');
     await inline().getByRole('button', { name: 'Create network' }).click();
-    await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
     await expect(descriptionOf(name)).resolves.toMatch(/Not_A_Name/);
     expect((await api.gql('{ networks { name } }')).networks).toHaveLength(2);
 
@@ -148,7 +150,66 @@ describe('the network picker', () => {
     await page.getByRole('link', { name: 'backend' }).waitFor();
     await expect(page.getByRole('textbox', { name: /^Name/ }).inputValue()).resolves.toBe('');
   });
+});
 
+describe('the network picker on the shipped catalog', () => {
+  let real: WebStack;
+
+  beforeAll(async () => {
+    real = await startWebStack({
+      distDir: path.join(dir, 'dist'),
+      engine: { catalogDir: path.join(REPO_ROOT, 'catalog'), modulesDir: path.join(REPO_ROOT, 'modules') },
+    });
+    const realApi = await webApiAs(real, 'alice');
+    await realApi.gql('mutation { createNetwork(input: { networkName: "lan" }) { __typename } }');
+    await signInAt(page, `${real.origin}/catalog/postgresql`, 'alice', USERS.alice);
+    await page.getByRole('heading', { name: 'New PostgreSQL service' }).waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await real?.close();
+  });
+
+  it('asks for the network template’s fields, and saves what they show', async () => {
+    await expect.poll(() => picker().inputValue()).toBe('lan');
+    await page.getByLabel('Service id').fill('orders-db');
+    await page.getByRole('button', { name: 'New network…' }).click();
+    // "default" is free on this provider: offered.
+    await expect(inline().getByLabel('Network name').inputValue()).resolves.toBe('default');
+    await inline().getByLabel('Network name').fill('orders');
+    const subnet = inline().getByLabel('Subnet');
+    await inline().getByLabel('Isolated').check();
+    await page.getByLabel('Service id').evaluate((el) => el.closest('fieldset')?.scrollIntoView());
+    await saveScreenshot(page, 'new-network-inline');
+    await subnet.fill('10.0.0.0/99');
+    await inline().getByRole('button', { name: 'Create network' }).click();
+    // The API's refusal is said next to the template's field.
+    await expect.poll(() => subnet.getAttribute('aria-invalid')).toBe('true');
+    await subnet.fill('172.30.5.0/24');
+    await inline().getByRole('button', { name: 'Create network' }).click();
+    await expect.poll(() => picker().inputValue()).toBe('orders');
+    await expect(page.getByLabel('Service id').inputValue()).resolves.toBe('orders-db');
+    const { network } = await (await webApiAs(real, 'alice')).gql(
+      '{ network(provider: LOCAL, name: "orders") { params } }',
+    );
+    expect(network.params).toEqual({ subnet: '172.30.5.0/24', internal: true });
+  });
+
+  it('offers each provider’s own networks and network fields', async () => {
+    await page.getByLabel('Provider').selectOption('AWS');
+    await page.getByRole('button', { name: 'New network…' }).click();
+    const aws = page.getByRole('group', { name: 'New AWS network' });
+    await aws.getByLabel('AWS region').waitFor();
+    await expect(aws.getByLabel('Subnet', { exact: true }).count()).resolves.toBe(0);
+    await expect(
+      picker()
+        .locator('option', { hasText: /deployed/ })
+        .count(),
+    ).resolves.toBe(0);
+  });
+});
+
+describe('the pages', () => {
   it('raised no error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -70,6 +70,9 @@ const CreateNetworkInlineMutation = gql`
   }
 `;
 
+/** What a provider's network is called: a Local Docker network, an AWS network (a VPC, not an EC2 thing). */
+const NETWORK_KINDS: Record<Provider, string> = { LOCAL: 'Local Docker', AWS: 'AWS' };
+
 interface NetworkChoice {
   name: string;
   provider: Provider;
@@ -285,7 +288,7 @@ function NewNetworkInline(props: {
 
   return (
     <fieldset class="network-inline" id={props.id} onKeyDown={onKeyDown}>
-      <legend>New {PROVIDER_LABELS[props.provider]} network</legend>
+      <legend>New {NETWORK_KINDS[props.provider]} network</legend>
       <p class="hint">
         Created here, it is chosen for this service; what you typed above stays. It is deployed from its own
         page, before the service's plan.
