@@ -16,6 +16,7 @@ import { createParameterForm } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
+import { suggestNetworkName } from '../lib/suggest-network-name';
 
 const NetworksQuery = gql`
   query Networks {
@@ -128,17 +129,23 @@ export function NetworksPage() {
           )}
         </ListTable>
       </Loaded>
-      <NewNetworkForm />
+      <NewNetworkForm networks={networks.data?.networks} />
     </>
   );
 }
 
-function NewNetworkForm() {
+function NewNetworkForm(props: { networks: NetworkRow[] | undefined }) {
   const [search] = useSearchParams<{ provider?: string; name?: string }>();
   const navigate = useNavigate();
   const initialProvider = PROVIDERS.find((p) => p === search.provider) ?? 'LOCAL';
   const [provider, setProvider] = createSignal<Provider>(initialProvider);
   const [name, setName] = createSignal(search.name ?? 'default');
+  const [nameTyped, setNameTyped] = createSignal(false);
+  // A name that exists already is never offered: it would only be refused.
+  createEffect(() => {
+    const taken = props.networks?.filter((n) => n.provider === provider()).map((n) => n.name);
+    if (taken && !nameTyped()) setName(suggestNetworkName(taken, [search.name, 'default']));
+  });
   const [template, refetchTemplate] = createQuery<
     { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
     { provider: Provider }
@@ -219,6 +226,7 @@ function NewNetworkForm() {
               name="networkName"
               value={name()}
               onInput={(event) => {
+                setNameTyped(true);
                 setName(event.currentTarget.value);
                 form.changed('networkName');
               }}

@@ -2,6 +2,7 @@ import { A, useNavigate, useParams } from '@solidjs/router';
 import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { ErrorSummary } from '../components/error-summary';
+import { NetworkPicker } from '../components/network-picker';
 import { ErrorNotice, Loaded } from '../components/notices';
 import { ParameterFields } from '../components/parameter-field';
 import { TemplateIcon } from '../components/template-icon';
@@ -13,7 +14,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm } from '../lib/create-parameter-form';
-import { networkHref, newNetworkHref, serviceHref } from '../lib/links';
+import { serviceHref } from '../lib/links';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
 const NewServiceQuery = gql`
@@ -41,11 +42,6 @@ const NewServiceQuery = gql`
         pattern
         providers
       }
-    }
-    networks {
-      name
-      provider
-      deployed
     }
   }
 `;
@@ -78,7 +74,6 @@ interface NewServiceData {
     providers: Provider[];
     parameters: TemplateParameter[];
   } | null;
-  networks: { name: string; provider: Provider; deployed: boolean }[];
 }
 
 type CreateServiceResult =
@@ -115,8 +110,6 @@ export function NewServicePage() {
     },
   });
   const errors = form.errors;
-  const network = () =>
-    query.data?.networks.find((n) => n.name === networkName() && n.provider === provider());
 
   // A new template (or its first load) starts from its defaults.
   createEffect(
@@ -248,40 +241,16 @@ export function NewServicePage() {
                       </p>
                     </Show>
                   </div>
-                  <div class={`field${errors().networkName ? ' field-invalid' : ''}`}>
-                    <label for="service-networkName">Network</label>
-                    <input
-                      id="service-networkName"
-                      name="networkName"
-                      list="service-network-names"
-                      value={networkName()}
-                      onInput={(event) => {
-                        setNetworkName(event.currentTarget.value);
-                        form.changed('networkName');
-                      }}
-                      onBlur={() => form.touch('networkName')}
-                      required
-                      autocomplete="off"
-                      autocapitalize="none"
-                      spellcheck={false}
-                      aria-describedby={`service-networkName-hint${errors().networkName ? ' service-networkName-error' : ''}`}
-                      aria-invalid={errors().networkName ? true : undefined}
-                    />
-                    <datalist id="service-network-names">
-                      <For each={query.data?.networks.filter((n) => n.provider === provider())}>
-                        {(n) => <option value={n.name} />}
-                      </For>
-                    </datalist>
-                    <p class="hint" id="service-networkName-hint">
-                      Services on the same network reach each other.{' '}
-                      <NetworkHint name={networkName().trim()} provider={provider()} network={network()} />
-                    </p>
-                    <Show when={errors().networkName}>
-                      <p class="field-error" id="service-networkName-error">
-                        {errors().networkName}
-                      </p>
-                    </Show>
-                  </div>
+                  <NetworkPicker
+                    id="service-networkName"
+                    provider={provider()}
+                    value={networkName()}
+                    onChange={(name) => {
+                      setNetworkName(name);
+                      form.changed('networkName');
+                    }}
+                    error={errors().networkName}
+                  />
                 </fieldset>
                 <Show when={form.fields().length > 0}>
                   <fieldset>
@@ -303,33 +272,5 @@ export function NewServicePage() {
         </Show>
       </Loaded>
     </>
-  );
-}
-
-/** Whether the chosen network is ready, with the way to make it so. */
-function NetworkHint(props: {
-  name: string;
-  provider: Provider;
-  network: { name: string; deployed: boolean } | undefined;
-}) {
-  return (
-    <Show when={props.name}>
-      <Show
-        when={props.network}
-        fallback={
-          <>
-            Network “{props.name}” ({PROVIDER_LABELS[props.provider]}) does not exist yet:{' '}
-            <A href={newNetworkHref(props.provider, props.name)}>create it</A> before planning.
-          </>
-        }
-      >
-        {(network) => (
-          <Show when={!network().deployed} fallback={<>Network “{props.name}” is deployed.</>}>
-            Network “{props.name}” is not deployed yet:{' '}
-            <A href={networkHref(props.provider, props.name)}>apply it</A> before planning.
-          </Show>
-        )}
-      </Show>
-    </Show>
   );
 }
