@@ -117,7 +117,8 @@ describe('the first hour', () => {
         .locator('form')
         .first()
         .evaluate((form: HTMLFormElement) => form.setAttribute('novalidate', ''));
-      await page.getByRole('button', { name: 'Create service' }).click();
+      // Checked before sending: the button names what to fix, and clicking it shows the summary.
+      await page.getByRole('button', { name: /^(Create service|Fix .+ first)$/ }).click();
       await page.getByRole('alert').first().waitFor();
       await expect.poll(() => serviceId.getAttribute('aria-invalid')).toBe('true');
       await expect(descriptionOf(serviceId)).resolves.toMatch(/My First App/);
@@ -311,6 +312,8 @@ describe('the first hour', () => {
       await page.getByRole('button', { name: /sign me out/i }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
       expect(new URL(page.url()).origin).toBe(stack.origin);
+      // Back in the app, with a word that it worked.
+      await page.getByText('Signed out. See you soon.').waitFor();
     });
 
     expect(pageErrors).toEqual([]);
