@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import {
   createDistributedOperations,
   createDriftLoop,
@@ -34,7 +35,19 @@ const warn = (message: string) => process.stderr.write(`[spawnit] WARNING: ${mes
 /** Stops what was started, last first; each step may fail without skipping the others. */
 const stoppers: { name: string; stop: () => Promise<unknown> }[] = [];
 
+/**
+ * The API keeps a small live heap (about 55 MB at 1,000 services) and makes much short-lived garbage (each drift
+ * plan's output): by default V8 lets the old generation grow to 3-4x the live set before collecting, which put
+ * the process over 300 MiB; at 1.5x it stays near 200 MiB, for major collections of a few ms. Measured by
+ * bench/memory.ts. A value given to node (NODE_OPTIONS or the command line) wins.
+ */
+function keepHeapNearLiveSize(): void {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  if (!/heap[-_]growing[-_]percent/.test(given)) setFlagsFromString('--heap-growing-percent=50');
+}
+
 async function main(): Promise<void> {
+  keepHeapNearLiveSize();
   const envFile = path.join(process.cwd(), '.env');
   if (existsSync(envFile)) {
     // Variables already in the environment win over the file.

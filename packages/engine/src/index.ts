@@ -71,7 +71,7 @@ export {
   TERMINAL_STATES,
   transition,
 } from './job/job.js';
-export { JobLog, type LogLine } from './job/job-log.js';
+export { type BatchLinesOptions, batchLines, JobLog, type LogLine } from './job/job-log.js';
 export {
   type IndexSnapshot,
   type JobKey,

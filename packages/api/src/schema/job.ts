@@ -1,5 +1,6 @@
 import {
   type AttributeChange,
+  batchLines,
   isTerminal,
   type JobProgress,
   type JobRecord,
@@ -373,6 +374,35 @@ builder.subscriptionField('jobLogs', (t) =>
       });
     },
     resolve: (line) => line,
+  }),
+);
+
+builder.subscriptionField('jobLogBatches', (t) =>
+  t.field({
+    type: [LogLineRef],
+    description:
+      "A job's log as `jobLogs` sends it (from `fromLine`, in order, without gaps or repeats, completing when the job ends), but several lines per event when they come faster than the client reads: every line written while the last event was on its way, at most 1,000. Follow a busy log with this one.",
+    args: {
+      jobId: t.arg.id({ required: true, description: 'The job id.' }),
+      fromLine: t.arg.int({
+        defaultValue: 0,
+        description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
+      }),
+    },
+    subscribe: async (_root, { jobId, fromLine }, ctx) => {
+      const { clientId } = ctx.viewer;
+      const job = await ctx.operations.getJob(clientId, String(jobId));
+      if (!job) throw notFound(`Job ${jobId} does not exist.`);
+      return new Repeater<LogLine[]>(async (push, stop) => {
+        const abort = new AbortController();
+        void stop.then(() => abort.abort());
+        const lines = ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal);
+        // The next batch gathers while this one is pushed: push resolves once the transport took it.
+        for await (const batch of batchLines(lines)) await push(batch);
+        stop();
+      });
+    },
+    resolve: (lines) => lines,
   }),
 );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobLog, type LogLine } from './job-log.js';
+import { batchLines, JobLog, type LogLine } from './job-log.js';
 
 async function take(iterable: AsyncIterable<LogLine>): Promise<number[]> {
   const out: number[] = [];
@@ -39,5 +39,40 @@ describe('JobLog', () => {
     controller.abort();
     expect(await follower).toEqual([0]);
     expect(seen).toEqual(['x']);
+  });
+});
+
+describe('batchLines', () => {
+  it('sends each line at once to a consumer that keeps up', async () => {
+    const log = new JobLog();
+    const batches = batchLines(log.follow(0));
+    log.append('a');
+    expect((await batches.next()).value).toEqual([{ n: 0, text: 'a' }]);
+    log.append('b');
+    expect((await batches.next()).value).toEqual([{ n: 1, text: 'b' }]);
+    log.close();
+    expect((await batches.next()).done).toBe(true);
+  });
+
+  it('gathers what came while the consumer was busy, at most maxLines a batch, all once and in order', async () => {
+    const log = new JobLog();
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    const consumer = (async () => {
+      for await (const batch of batchLines(log.follow(0), { maxLines: 300 })) {
+        sizes.push(batch.length);
+        seen.push(...batch.map((line) => line.n));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    for (let i = 0; i < 2_000; i++) {
+      log.append(`line ${i}`);
+      if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    log.close();
+    await consumer;
+    expect(seen).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+    expect(Math.max(...sizes)).toBe(300);
+    expect(sizes.length).toBeLessThan(200);
   });
 });

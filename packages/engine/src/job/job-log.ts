@@ -94,3 +94,57 @@ export class JobLog {
     }
   }
 }
+
+export interface BatchLinesOptions {
+  /** The most lines in one batch, so one event stays small whatever the backlog. @default 1_000 */
+  maxLines?: number;
+}
+
+/**
+ * Lines in batches: each batch holds every line that came while the consumer was busy with the last one
+ * (at most `maxLines`), so a fast writer costs one event per batch rather than per line, while a slow one
+ * still gets each line at once. Order and numbering are the source's.
+ */
+export async function* batchLines(
+  lines: AsyncIterable<LogLine>,
+  options: BatchLinesOptions = {},
+): AsyncGenerator<LogLine[]> {
+  const maxLines = options.maxLines ?? 1_000;
+  const iterator = lines[Symbol.asyncIterator]();
+  let buffer: LogLine[] = [];
+  let done = false;
+  let failed = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  // Reads ahead of the consumer: what it finds while a batch is out goes in the next one.
+  void (async () => {
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        buffer.push(next.value);
+        wake?.();
+      }
+    } catch (error) {
+      failed = true;
+      failure = error;
+    } finally {
+      done = true;
+      wake?.();
+    }
+  })();
+  try {
+    for (;;) {
+      while (buffer.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (buffer.length === 0) {
+        if (failed) throw failure;
+        return;
+      }
+      const batch = buffer.length <= maxLines ? buffer : buffer.slice(0, maxLines);
+      buffer = batch === buffer ? [] : buffer.slice(maxLines);
+      yield batch;
+    }
+  } finally {
+    // Ends the source's follow; not awaited, since it may be waiting for a line that never comes.
+    if (!done) void Promise.resolve(iterator.return?.(undefined)).catch(() => undefined);
+  }
+}

@@ -65,4 +65,21 @@ describe('apply events', () => {
       'Please wait for OpenTofu to exit or data loss may occur.',
     ]);
   });
+
+  it('renders an event read for its message alone as the full parse does', () => {
+    const escaped = JSON.stringify({
+      '@level': 'info',
+      '@message': 'terraform_data.x: (local-exec): a "quoted" \\ path\twith \u00e9 and a second\nline',
+      type: 'provision_progress',
+    });
+    for (const line of [...events, escaped]) {
+      // The same event with its keys in another order takes the full parse.
+      const { '@level': level, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      expect(renderEventLine(line)).toEqual(renderEventLine(JSON.stringify({ ...rest, '@level': level })));
+    }
+    expect(renderEventLine(escaped)).toEqual([
+      'terraform_data.x: (local-exec): a "quoted" \\ path\twith \u00e9 and a second',
+      'line',
+    ]);
+  });
 });

@@ -26,18 +26,32 @@ function parseEvent(line: string): UiEvent | undefined {
   }
 }
 
+/** tofu's own JSON puts `@message` right after `@level`; an event written otherwise takes the full parse. */
+const MESSAGE = /^\{"@level":"[a-z]+","@message":"((?:[^"\\]|\\.)*)"/;
+
+// A message may span lines ("\nInterrupt received.\nPlease wait..."): one log line each, no blank edges.
+const splitMessage = (message: string) => message.replace(/^\n+|\n+$/g, '').split('\n');
+
 /**
  * The lines a person reads for one line of `-json` output: the event's `@message`, and a diagnostic's
  * detail under it. A line that is not an event (a warning on stderr) stays as it is.
  */
 export function renderEventLine(line: string): string[] {
+  // Most events are read for their message alone (a provisioner's output, thousands of lines at a time):
+  // that one string is decoded without parsing the whole event.
+  if (line.startsWith('{') && !line.includes('"type":"diagnostic"')) {
+    const message = MESSAGE.exec(line)?.[1];
+    if (message !== undefined) return splitMessage(JSON.parse(`"${message}"`) as string);
+  }
   const event = parseEvent(line);
   if (!event) return [line];
   const detail = event.type === 'diagnostic' ? event.diagnostic?.detail : undefined;
-  // A message may span lines ("\nInterrupt received.\nPlease wait..."): one log line each, no blank edges.
-  const message = event['@message']!.replace(/^\n+|\n+$/g, '').split('\n');
+  const message = splitMessage(event['@message']!);
   return [...message, ...(detail ? detail.split('\n').map((l) => (l ? `  ${l}` : '')) : [])];
 }
+
+// The events the tracker counts; the others need no parse.
+const COUNTED = /"type":"(planned_change|apply_complete|apply_errored)"/;
 
 /**
  * Follows an apply's events: `planned_change` counts what is to change, `apply_complete` and
@@ -55,6 +69,8 @@ export function createProgressTracker() {
   return {
     /** Reads one output line; returns the new progress when it moved, `undefined` when not. */
     observe(line: string): JobProgress | undefined {
+      // Most lines are other events (a provisioner's output): not parsed a second time after rendering.
+      if (!COUNTED.test(line)) return undefined;
       const event = parseEvent(line);
       if (!event) return undefined;
       if (event.type === 'planned_change') {

@@ -66,6 +66,9 @@ export async function apply(
   }
   const { onProgress, ...stepOptions } = options;
   const runOptions = { ...stepOptions, redact: target.secretValues };
+  // The saved plan comes down while the working directory is prepared (read-only: harmless if unused).
+  const download = ctx.store.get(planKey(target.ref, planId));
+  download.catch(() => undefined);
   const prepared = await prepareWorkdir(ctx, target, runOptions);
   if (prepared.configHash !== record.configHash) {
     await discardPlan(ctx, target, planId);
@@ -73,12 +76,15 @@ export async function apply(
       `The configuration of ${target.description} changed since plan ${planId} was made; plan again and review the new plan.`,
     );
   }
-  const planObject = await ctx.store.get(planKey(target.ref, planId));
+  const planObject = await download;
   if (!planObject)
     throw new NotFoundError(`Plan ${planId} of ${target.description} is gone from S3; plan again.`);
   const planFile = path.join('plans', `${planId}.tfplan`);
   await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
   await writeFile(path.join(prepared.dir, planFile), planObject.body, { mode: 0o600 });
+  // Out of S3 while tofu applies it: whatever happens, the state may move on, so this plan must not be applied
+  // again. If S3 is down the plan stays, but tofu refuses it as stale once the state has moved.
+  const discarded = discardPlan(ctx, target, planId).catch(() => undefined);
 
   // -json: progress comes from tofu's events, not from its text; the log shows each event's message.
   const tracker = createProgressTracker();
@@ -99,9 +105,7 @@ export async function apply(
   );
   const result = { ...raw, lines: raw.lines.flatMap(render) };
   await rm(path.join(prepared.dir, planFile), { force: true });
-  // Whatever happened, the state may have moved on: this plan must not be applied again. If S3 is down the
-  // plan stays, but tofu refuses it as stale once the state has moved.
-  await discardPlan(ctx, target, planId).catch(() => undefined);
+  await discarded;
   await retireSavedPlans(ctx, target, planId).catch(() => undefined);
   if (result.exitCode === 0 && !result.isCanceled) {
     return { planId, destroy: record.destroy, summary: record.summary };

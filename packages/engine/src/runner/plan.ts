@@ -135,11 +135,24 @@ export async function plan(
     return failed(`The ${what} of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
   }
   const status: PlanStatus = result.exitCode === 0 ? 'compliant' : 'drifted';
-  // Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved.
-  const summary =
-    status === 'compliant' ? emptySummary() : await readSummary(ctx, target, prepared.dir, planFile);
   const save = (options.save ?? true) && status === 'drifted';
+  // The plan file goes up while tofu reads it for the summary; its record still goes last.
+  const upload = save
+    ? readFile(path.join(prepared.dir, planFile)).then((body) =>
+        ctx.store.put(planKey(target.ref, planId), body),
+      )
+    : Promise.resolve();
+  let summary: PlanSummary;
+  try {
+    // Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved.
+    summary =
+      status === 'compliant' ? emptySummary() : await readSummary(ctx, target, prepared.dir, planFile);
+  } catch (error) {
+    await upload.catch(() => undefined);
+    throw error;
+  }
   if (save) {
+    await upload;
     const record: PlanRecord = {
       planId,
       status,
@@ -148,7 +161,6 @@ export async function plan(
       summary: withoutAttributes(summary),
       createdAt: new Date().toISOString(),
     };
-    await ctx.store.put(planKey(target.ref, planId), await readFile(path.join(prepared.dir, planFile)));
     // The record goes last: a plan without its record is never applied.
     await ctx.store.putJson(planRecordKey(target, planId), record);
     await expireSavedPlans(ctx, target).catch(() => undefined);

@@ -89,14 +89,28 @@ export async function runTofu(bin: string, args: string[], options: RunTofuOptio
   if (options.forceSignal?.aborted) onForce();
   options.forceSignal?.addEventListener('abort', onForce, { once: true });
 
-  const pump = async (stream: OutputStream) => {
-    for await (const line of subprocess.iterable({ from: stream })) {
-      const text = String(line);
-      lines.push(text);
-      if (stream === 'stdout') stdout.push(text);
-      options.onLine?.(text, stream);
-    }
+  const emit = (text: string, stream: OutputStream) => {
+    lines.push(text);
+    if (stream === 'stdout') stdout.push(text);
+    options.onLine?.(text, stream);
   };
+  // Split by hand, each chunk at once: a burst of thousands of lines costs no promise per line.
+  const pump = (stream: OutputStream) =>
+    new Promise<void>((resolve, reject) => {
+      const source = subprocess[stream];
+      let rest = '';
+      source.setEncoding('utf8');
+      source.on('data', (chunk: string) => {
+        const parts = (rest + chunk).split('\n');
+        rest = parts.pop()!;
+        for (const part of parts) emit(part.endsWith('\r') ? part.slice(0, -1) : part, stream);
+      });
+      source.once('end', () => {
+        if (rest !== '') emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest, stream);
+        resolve();
+      });
+      source.once('error', reject);
+    });
   try {
     await Promise.all([pump('stdout'), pump('stderr')]);
     const result = await subprocess;

@@ -7,7 +7,7 @@ import { ErrorNotice } from './notices';
 
 const JobLogsSubscription = gql`
   subscription JobLogs($jobId: ID!, $fromLine: Int!) {
-    jobLogs(jobId: $jobId, fromLine: $fromLine) {
+    jobLogBatches(jobId: $jobId, fromLine: $fromLine) {
       n
       styled
     }
@@ -53,22 +53,23 @@ export function createJobLog(jobId: Accessor<string>) {
         setLines(all);
       };
       const { unsubscribe } = client
-        .subscription<{ jobLogs: { n: number; styled: string } }>(JobLogsSubscription, {
+        .subscription<{ jobLogBatches: { n: number; styled: string }[] }>(JobLogsSubscription, {
           jobId: id,
           fromLine: 0,
         })
         .subscribe((result) => {
           if (result.error) setError(result.error);
-          // urql marks the end of a subscription with a last result (repeating the last line) without hasNext.
+          // urql marks the end of a subscription with a last result (repeating the last batch) without hasNext.
           if (result.hasNext === false) {
             if (timer !== undefined) window.clearTimeout(timer);
             flush();
             setEnded(true);
             return;
           }
-          const line = result.data?.jobLogs;
-          if (!line || line.n < all.length) return;
-          pending.push(line);
+          // Several lines per event when the job writes fast.
+          const batch = (result.data?.jobLogBatches ?? []).filter((line) => line.n >= all.length);
+          if (batch.length === 0) return;
+          pending.push(...batch);
           timer ??= window.setTimeout(flush, 50);
         });
       onCleanup(() => {

@@ -1,0 +1,124 @@
+// What the engine adds to each tofu command: plan, apply and destroy of a fixture service through the engine
+// (S3 reads and writes, working directory, summary, the plan kept in S3) next to the same tofu commands run by
+// hand in the same working directory (init done, same S3 backend, same flags), interleaved so both see the same
+// machine load. The engine reads a plan with changes with `show -json` (the summary the UI draws): the figures
+// by hand are given without it and with it.
+//   npx --yes pnpm@10.34.8 bench:overhead [runs]
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TargetRef } from '@spawnit/engine';
+import { execa } from 'execa';
+import { benchEngine, median, tofuEnv } from './support.js';
+
+const runs = Number(process.argv[2] ?? 7);
+const TARGET = 1.05;
+const { engine, close } = await benchEngine();
+try {
+  const clientId = 'bench';
+  const service: TargetRef = { kind: 'service', clientId, serviceId: 'overhead' };
+  await engine.createService({
+    clientId,
+    serviceId: 'overhead',
+    templateId: 'echo',
+    provider: 'local',
+    networkName: 'default',
+    params: { message: 'x' },
+  });
+  const workdir = (await engine.resolve(service)).workdir;
+  const env = tofuEnv(engine);
+  const lock = '-lock-timeout=30s';
+  const tofu = async (args: string[], expect: number[] = [0]): Promise<number> => {
+    const t = performance.now();
+    const result = await execa(engine.tofu.path, args, { cwd: workdir, env, reject: false });
+    const ms = performance.now() - t;
+    if (!expect.includes(result.exitCode ?? -1)) {
+      throw new Error(`${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`);
+    }
+    return ms;
+  };
+  // The engine's own command lines (runner/plan.ts and runner/apply.ts).
+  const plan = (file: string, destroy = false) =>
+    tofu(
+      [
+        'plan',
+        '-input=false',
+        lock,
+        '-detailed-exitcode',
+        `-out=${file}`,
+        ...(destroy ? ['-destroy'] : []),
+        '-no-color',
+      ],
+      [2],
+    );
+  const show = (file: string) => tofu(['show', '-json', file]);
+  const apply = (file: string) => tofu(['apply', '-json', '-input=false', lock, '-no-color', file]);
+
+  const times: Record<string, number[]> = {};
+  const add = (name: string, ms: number) => {
+    times[name] = [...(times[name] ?? []), ms];
+  };
+  // A first round (not counted) runs init and warms every path up.
+  for (let round = 0; round <= runs; round++) {
+    const counted = round > 0;
+    let t = performance.now();
+    const planned = await engine.plan(service);
+    const enginePlan = performance.now() - t;
+    if (planned.status !== 'drifted') throw new Error(`expected a plan with changes, got ${planned.status}`);
+    t = performance.now();
+    await engine.apply(service, planned.planId);
+    const engineApply = performance.now() - t;
+    t = performance.now();
+    const destroyed = await engine.destroy(service);
+    const engineDestroy = performance.now() - t;
+    if (!destroyed.applied) throw new Error(`the destroy applied nothing: ${destroyed.plan.error}`);
+
+    // The engine takes its clear tfvars out after each step; by hand, they are written as it does before one.
+    await writeFile(path.join(workdir, 'terraform.tfvars.json'), (await engine.resolve(service)).tfvarsBody, {
+      mode: 0o600,
+    });
+    const handPlan = await plan('hand.tfplan');
+    const handShow = await show('hand.tfplan');
+    const handApply = await apply('hand.tfplan');
+    const handDestroyPlan = await plan('hand-destroy.tfplan', true);
+    const handDestroyShow = await show('hand-destroy.tfplan');
+    const handDestroyApply = await apply('hand-destroy.tfplan');
+    for (const file of ['hand.tfplan', 'hand-destroy.tfplan', 'terraform.tfvars.json']) {
+      await rm(path.join(workdir, file), { force: true });
+    }
+    if (!counted) continue;
+    add('plan engine', enginePlan);
+    add('plan hand', handPlan);
+    add('plan hand+show', handPlan + handShow);
+    add('apply engine', engineApply);
+    add('apply hand', handApply);
+    add('apply hand+show', handApply);
+    add('destroy engine', engineDestroy);
+    add('destroy hand', handDestroyPlan + handDestroyApply);
+    add('destroy hand+show', handDestroyPlan + handDestroyShow + handDestroyApply);
+  }
+
+  console.log(
+    `engine next to the same tofu commands by hand, median of ${runs} (${engine.tofu.name} ${engine.tofu.version}); target <= ${TARGET}x:`,
+  );
+  console.log(
+    `  ${'command'.padEnd(10)} ${'engine'.padStart(8)} ${'by hand'.padStart(9)} ${'ratio'.padStart(6)}   ${'by hand + show -json'.padStart(20)} ${'ratio'.padStart(6)}`,
+  );
+  for (const command of ['plan', 'apply', 'destroy']) {
+    const e = median(times[`${command} engine`]!);
+    const h = median(times[`${command} hand`]!);
+    const hs = median(times[`${command} hand+show`]!);
+    const verdict = e / h <= TARGET ? 'ok' : 'OVER TARGET';
+    console.log(
+      `  ${command.padEnd(10)} ${e.toFixed(0).padStart(6)} ms ${h.toFixed(0).padStart(6)} ms ${(e / h).toFixed(2).padStart(6)}x  ${hs.toFixed(0).padStart(17)} ms ${(e / hs).toFixed(2).padStart(6)}x  ${verdict}`,
+    );
+  }
+  console.log(
+    '  (apply has no show; destroy by hand is its plan -destroy and the apply of that plan, as the engine runs it)',
+  );
+  console.log('  every run, ms:');
+  for (const [name, values] of Object.entries(times)) {
+    console.log(`    ${name.padEnd(18)} ${values.map((v) => v.toFixed(0)).join(' ')}`);
+  }
+} finally {
+  await close();
+}
