@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOidcProvider, fetchAccessToken, type OidcProvider } from '@spawnit/embedded';
+import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { TEST_SECRETS } from '../support/engine.js';
@@ -19,6 +20,7 @@ let oidc: OidcProvider;
 let issuer: string;
 const folders: string[] = [];
 const processes: { child: ChildProcess; output: string[]; role: string }[] = [];
+const workers: ChildProcess[] = [];
 const apis: string[] = [];
 let token: string;
 
@@ -53,10 +55,14 @@ async function startProcess(role: 'api' | 'worker'): Promise<string> {
         NODE_ENV: 'development',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A worker leads a process group of its own (its tofu, its provisioners): killing the group is losing
+      // the machine.
+      detached: role === 'worker',
     },
   );
   const output: string[] = [];
   processes.push({ child, output, role });
+  if (role === 'worker') workers.push(child);
   const ready = role === 'api' ? 'SpawnIt API ready' : 'SpawnIt worker ready';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -144,7 +150,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { child } of processes) {
-    if (child.exitCode !== null) continue;
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -215,5 +221,63 @@ describe('spawnit api x2 and spawnit worker x2, separate processes on one Postgr
     expect(ended.state).toBe('CANCELLED');
     // One interrupt: tofu stops the provisioner and saves the state; far sooner than the 300 s sleep.
     expect(Date.now() - asked).toBeLessThan(30_000);
+  });
+
+  it('a worker killed with kill -9 mid-apply: its job is interrupted within 30 s, its lock reported, and the target runs again', async () => {
+    const [one, two] = apis as [string, string];
+    await gql(one, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'doomed', templateId: 'echo', params: { message: 'hi', sleep_seconds: 300 } },
+    });
+    const { planService } = await gql(two, 'mutation { planService(id: "doomed") { id } }');
+    expect((await waitForJob(one, planService.id)).state).toBe('SUCCEEDED');
+    const { applyService } = await gql(
+      two,
+      'mutation ($id: ID!) { applyService(id: "doomed", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    // The worker running it, from the table where each worker says what it runs.
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    let holder: ChildProcess | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!holder && Date.now() < deadline) {
+      const { job } = await gql(one, 'query ($id: ID!) { job(id: $id) { log { text } } }', {
+        id: applyService.id,
+      });
+      if (job.log.some((l: { text: string }) => l.text.includes("Provisioning with 'local-exec'"))) {
+        const { rows } = await db.query('SELECT worker_id FROM spawnit_running WHERE job_id = $1', [
+          applyService.id,
+        ]);
+        const pid = Number(
+          String(rows[0]?.worker_id ?? '')
+            .split('-')
+            .at(-1),
+        );
+        holder = workers.find((w) => w.pid === pid);
+      }
+      if (!holder) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await db.end();
+    expect(holder, 'the worker running the apply').toBeDefined();
+    const killed = Date.now();
+    process.kill(-holder!.pid!, 'SIGKILL');
+
+    const ended = await waitForJob(two, applyService.id);
+    expect(ended.state).toBe('INTERRUPTED');
+    expect(Date.now() - killed).toBeLessThan(30_000);
+    const { job } = await gql(one, 'query ($id: ID!) { job(id: $id) { error lock { id } } }', {
+      id: applyService.id,
+    });
+    expect(job.error).toContain('stopped answering');
+    // tofu was killed holding the state lock: reported, to release once nothing runs there.
+    expect(job.lock?.id, job.error).toBeTruthy();
+    expect(job.error).toContain(job.lock.id);
+    await gql(two, 'mutation ($lock: String!) { forceUnlockService(id: "doomed", lockId: $lock) }', {
+      lock: job.lock.id,
+    });
+    // The target's queue is free again: the next run goes to the worker still alive.
+    const again = await gql(one, 'mutation { planService(id: "doomed") { id } }');
+    const replanned = await waitForJob(two, again.planService.id);
+    expect(replanned.state, replanned.error).toBe('SUCCEEDED');
   });
 });

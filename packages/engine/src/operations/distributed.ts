@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import type { Engine } from '../engine.js';
-import { isTerminal } from '../job/job.js';
+import { isTerminal, transition } from '../job/job.js';
+import { describeTarget } from '../store/keys.js';
 import { createJobService } from './job-service.js';
+import { readLock } from './locks.js';
 import type { Operations } from './operations.js';
 import { createPostgresEventBus } from './postgres/pg-event-bus.js';
 import { createPostgresJobStore } from './postgres/pg-job-store.js';
@@ -67,6 +69,12 @@ export async function createDistributedOperations(options: DistributedOptions): 
   };
 }
 
+const WORKERS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS spawnit_workers (id text PRIMARY KEY, beat_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS spawnit_running (
+  job_id text PRIMARY KEY, client_id text NOT NULL, worker_id text NOT NULL, queue_worker_id text);
+`;
+
 export interface DistributedWorker {
   readonly id: string;
   /** Stops taking runs, interrupts those running (one interrupt each), waits for them. */
@@ -83,6 +91,10 @@ export async function startDistributedWorker(
     concurrency?: number;
     /** Names this worker in logs and in the queue's locks. @default host and pid */
     id?: string;
+    /** How often this worker says it is alive. @default 5_000 */
+    heartbeatMs?: number;
+    /** A worker silent this long is dead: its runs are interrupted and its targets freed. @default 15_000 */
+    deadAfterMs?: number;
   },
 ): Promise<DistributedWorker> {
   const shared = await openShared(options);
@@ -95,26 +107,106 @@ export async function startDistributedWorker(
     statuses: shared.statuses,
     cancelledBeforeStart: (record) => shared.queue.cancelledBeforeStart(record.id),
   });
+  const { pool, jobs, bus, queue } = shared;
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const deadAfterMs = options.deadAfterMs ?? 15_000;
+  await pool.query(WORKERS_SCHEMA);
+  await pool.query(
+    'INSERT INTO spawnit_workers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET beat_at = now()',
+    [id],
+  );
+
+  /** The runs of a worker gone silent: interrupted, their locks reported, their logs ended, their targets freed. */
+  async function reapDeadWorkers(): Promise<void> {
+    const { rows: dead } = await pool.query<{ id: string }>(
+      `DELETE FROM spawnit_workers WHERE beat_at < now() - make_interval(secs => $1) AND id <> $2 RETURNING id`,
+      [deadAfterMs / 1000, id],
+    );
+    for (const { id: deadId } of dead) {
+      const { rows: runs } = await pool.query<{
+        job_id: string;
+        client_id: string;
+        queue_worker_id: string | null;
+      }>('DELETE FROM spawnit_running WHERE worker_id = $1 RETURNING job_id, client_id, queue_worker_id', [
+        deadId,
+      ]);
+      for (const run of runs) {
+        const record = await jobs.get(run.client_id, run.job_id);
+        if (!record || isTerminal(record.state)) continue;
+        const target = await options.engine.resolve(record.target).catch(() => undefined);
+        const lock = target
+          ? await readLock(options.engine.store, target.stateKey).catch(() => undefined)
+          : undefined;
+        const updated = transition(record, 'interrupted', {
+          error: `The worker running this job (${deadId}) stopped answering for ${deadAfterMs / 1000} s; the job was interrupted.${lock ? ` It left the state lock ${lock.id} on ${describeTarget(record.target)}: release it with a force-unlock of lock ${lock.id} once nothing runs there.` : ''}`,
+          lock,
+        });
+        await jobs.save(updated);
+        await jobs.clearActive(record.id).catch(() => undefined);
+        // Followers of its log see it end.
+        const { rows } = await pool.query<{ count: number }>(
+          'UPDATE spawnit_job_logs SET closed = true WHERE client_id = $1 AND job_id = $2 RETURNING count',
+          [record.clientId, record.id],
+        );
+        bus.publish('logWritten', {
+          clientId: record.clientId,
+          jobId: record.id,
+          count: rows[0]?.count ?? 0,
+          closed: true,
+        });
+        bus.publish('jobUpdated', updated);
+        if (lock) bus.publish('lockFound', { target: record.target, lock, jobId: record.id });
+      }
+      const queueIds = runs.map((r) => r.queue_worker_id).filter((q): q is string => q !== null);
+      // The queue's own locks: the dead worker's jobs and its targets' queues, so the next runs can start.
+      if (queueIds.length > 0) await queue.forceUnlockWorkers(queueIds);
+    }
+  }
+  let beating = false;
+  const heartbeat = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    void pool
+      .query('UPDATE spawnit_workers SET beat_at = now() WHERE id = $1', [id])
+      .then(() => reapDeadWorkers())
+      .catch((error: Error) => bus.publish('warning', `Worker ${id}: ${error.message}`))
+      .finally(() => {
+        beating = false;
+      });
+  }, heartbeatMs);
+  heartbeat.unref();
+
   const { run } = await import('graphile-worker');
   const runner = await run({
     pgPool: shared.pool,
     concurrency: options.concurrency ?? 2,
     noHandleSignals: true,
     taskList: {
-      [RUN_TASK]: async (payload) => {
+      [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
-        const record = await shared.jobs.get(clientId, jobId);
+        const record = await jobs.get(clientId, jobId);
         if (!record || isTerminal(record.state)) return;
-        await worker.push(record);
-        await worker.done(jobId);
+        // Who runs it, so that if this process dies, another finds the job and frees its target.
+        await pool.query(
+          'INSERT INTO spawnit_running VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
+          [jobId, clientId, id, helpers.job.locked_by],
+        );
+        try {
+          await worker.push(record);
+          await worker.done(jobId);
+        } finally {
+          await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]).catch(() => undefined);
+        }
       },
     },
   });
   return {
     id,
     async stop() {
+      clearInterval(heartbeat);
       await worker.shutdown();
       await runner.stop();
+      await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);
       await shared.close();
     },
   };

@@ -22,6 +22,8 @@ export async function createPostgresQueue(pool: Pool): Promise<
   JobQueue & {
     /** Whether a cancel came for this job before any worker held it. */
     cancelledBeforeStart(jobId: string): Promise<boolean>;
+    /** Frees what the queue's workers of a dead process held (their jobs, their targets' queues). */
+    forceUnlockWorkers(queueWorkerIds: string[]): Promise<void>;
     close(): Promise<void>;
   }
 > {
@@ -56,6 +58,7 @@ export async function createPostgresQueue(pool: Pool): Promise<
       const { rowCount } = await pool.query('SELECT 1 FROM spawnit_cancels WHERE job_id = $1', [jobId]);
       return (rowCount ?? 0) > 0;
     },
+    forceUnlockWorkers: (ids) => utils.forceUnlockWorkers(ids),
     close: async () => {
       await utils.release();
     },
