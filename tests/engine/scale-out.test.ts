@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -63,7 +63,12 @@ beforeAll(async () => {
   apiB = await createDistributedOperations({ engine: b, databaseUrl: pg.url, maxQueuedPerTarget: 20 });
   for (let i = 0; i < 3; i += 1) {
     workers.push(
-      await startDistributedWorker({ engine: await openEngine(), databaseUrl: pg.url, id: `w${i}` }),
+      await startDistributedWorker({
+        engine: await openEngine(),
+        databaseUrl: pg.url,
+        id: `w${i}`,
+        driftIntervalMs: 2_000,
+      }),
     );
   }
   await a.createNetwork({ clientId, provider: 'local', networkName: 'default' });
@@ -185,4 +190,46 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(ended.planStatus).toBeUndefined();
     expect((await apiA.waitForJob(clientId, apply.id)).state).toBe('succeeded');
   });
+
+  it('checks deployed services for drift on whichever worker is free, and reports a change made outside SpawnIt', async () => {
+    const watched = path.join(folders[0]!, 'drift-watch.txt');
+    await writeFile(watched, 'before');
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'watched',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', watch_file: watched },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('watched'))).id);
+    expect((await apiA.waitForJob(clientId, (await apiA.apply(service('watched'), plan.id)).id)).state).toBe(
+      'succeeded',
+    );
+    // Heard through the other API's bus: the status a worker's check recorded.
+    const drifted = new Promise<number>((resolve) => {
+      const unsubscribe = apiB.events.subscribe('serviceStatus', (event) => {
+        if (
+          event.serviceId === 'watched' &&
+          event.status.status === 'drifted' &&
+          event.status.source === 'drift'
+        ) {
+          unsubscribe();
+          resolve(Date.now());
+        }
+      });
+    });
+    const changed = Date.now();
+    await writeFile(watched, 'changed outside SpawnIt');
+    const seenAt = await drifted;
+    // Within about one interval (2 s) and the time of a plan.
+    expect(seenAt - changed).toBeLessThan(15_000);
+    const status = await apiA.serviceStatus(clientId, 'watched');
+    expect(status?.summary?.change).toBe(1);
+    // No job history for drift checks: they are checks, not runs.
+    expect((await apiA.listJobs(clientId, { target: service('watched') })).map((j) => j.kind)).toEqual([
+      'apply',
+      'plan',
+    ]);
+  }, 60_000);
 });

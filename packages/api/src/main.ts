@@ -186,6 +186,7 @@ async function main(): Promise<void> {
       engine,
       databaseUrl,
       concurrency: config.workerConcurrency,
+      driftIntervalMs: config.driftIntervalMs,
     });
     stoppers.push({ name: 'worker', stop: () => worker.stop() });
     log(`Worker ${worker.id}: takes up to ${config.workerConcurrency} run(s) at once from PostgreSQL.`);
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
       warn(`Index: could not list S3 yet (${(error as Error).message}); the next listing tries again.`),
   );
 
-  // With a database, drift checks wait for their turn as jobs every worker shares (decision 0008).
+  // With a database, drift checks are queued work the workers share (decision 0008), not this loop.
   const drift =
     config.driftIntervalMs > 0 && !databaseUrl
       ? createDriftLoop({
@@ -266,7 +267,13 @@ async function main(): Promise<void> {
       : `  GraphQL:   ${url} (production: no GraphiQL, no introspection)`,
     `  Health:    ${url.replace(/\/graphql$/, '/health')}`,
     `  Issuer:    ${issuer}${config.oidc.mode === 'embedded' ? ' (embedded OIDC provider, login page included)' : ''}`,
-    `  Drift:     ${drift ? `every ${config.driftIntervalMs / 1000} s, and at once on container events of ${engine.dockerHost}` : 'off'}`,
+    `  Drift:     ${
+      drift
+        ? `every ${config.driftIntervalMs / 1000} s, and at once on container events of ${engine.dockerHost}`
+        : databaseUrl && config.driftIntervalMs > 0
+          ? `every ${config.driftIntervalMs / 1000} s, checks queued in PostgreSQL and run by the workers`
+          : 'off'
+    }`,
     `  Secrets:   state and plans ${engine.stateEncrypted ? 'encrypted (OpenTofu, pbkdf2 + AES-GCM)' : 'NOT encrypted'}, secret parameters ${engine.configSealed ? 'encrypted (AES-256-GCM envelopes)' : 'NOT encrypted'}`,
     ...(secretKeysNote ? [`  Keys:      ${secretKeysNote}`] : []),
     ...describePreflight(preflight).map((line) => `  ${line}`),

@@ -5,9 +5,10 @@ import { describeTarget } from '../store/keys.js';
 import { createJobService } from './job-service.js';
 import { readLock } from './locks.js';
 import type { Operations } from './operations.js';
+import { createDriftTask, scheduleDriftChecks } from './postgres/pg-drift.js';
 import { createPostgresEventBus } from './postgres/pg-event-bus.js';
 import { createPostgresJobStore } from './postgres/pg-job-store.js';
-import { createPostgresQueue, RUN_TASK, type RunPayload } from './postgres/pg-queue.js';
+import { createPostgresQueue, DRIFT_TASK, RUN_TASK, type RunPayload } from './postgres/pg-queue.js';
 import { createPostgresTargetLock } from './postgres/pg-target-lock.js';
 import { openPool } from './postgres/pool.js';
 import { createServiceStatuses } from './service-status.js';
@@ -95,6 +96,11 @@ export async function startDistributedWorker(
     heartbeatMs?: number;
     /** A worker silent this long is dead: its runs are interrupted and its targets freed. @default 15_000 */
     deadAfterMs?: number;
+    /**
+     * How often each deployed service is checked for changes made outside SpawnIt, by whichever worker is
+     * free; 0 checks none. @default 10_000
+     */
+    driftIntervalMs?: number;
   },
 ): Promise<DistributedWorker> {
   const shared = await openShared(options);
@@ -176,12 +182,29 @@ export async function startDistributedWorker(
   }, heartbeatMs);
   heartbeat.unref();
 
+  const driftIntervalMs = options.driftIntervalMs ?? 10_000;
+  const drift =
+    driftIntervalMs > 0
+      ? scheduleDriftChecks({
+          engine: options.engine,
+          addDriftCheck: (ref, runAt) => queue.addDriftCheck(ref, runAt),
+          intervalMs: driftIntervalMs,
+          onError: (error) => bus.publish('warning', `Drift checks: ${(error as Error).message}`),
+        })
+      : undefined;
+
   const { run } = await import('graphile-worker');
   const runner = await run({
     pgPool: shared.pool,
     concurrency: options.concurrency ?? 2,
     noHandleSignals: true,
     taskList: {
+      [DRIFT_TASK]: createDriftTask({
+        engine: options.engine,
+        bus,
+        statuses: shared.statuses,
+        dataDir: options.engine.dataDir,
+      }),
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
         const record = await jobs.get(clientId, jobId);
@@ -204,6 +227,7 @@ export async function startDistributedWorker(
     id,
     async stop() {
       clearInterval(heartbeat);
+      drift?.stop();
       await worker.shutdown();
       await runner.stop();
       await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);

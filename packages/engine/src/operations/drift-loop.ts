@@ -67,7 +67,7 @@ export interface DriftLoop {
 type ServiceTarget = Extract<TargetRef, { kind: 'service' }>;
 
 /** Every deployed service of every client, from the listing index (no S3 read). */
-async function deployedServices(engine: Engine): Promise<ServiceTarget[]> {
+export async function deployedServices(engine: Engine): Promise<ServiceTarget[]> {
   const refs: ServiceTarget[] = [];
   for (const clientId of await engine.index.clients()) {
     for (const entry of await engine.index.listServices(clientId)) {

@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
 import type { JobRecord } from '../../job/job.js';
-import { targetKeyOf } from '../../store/keys.js';
+import { type TargetRef, targetKeyOf } from '../../store/keys.js';
 import type { JobQueue } from '../ports.js';
 
 export const RUN_TASK = 'spawnit_run';
+export const DRIFT_TASK = 'spawnit_drift';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spawnit_cancels (
   job_id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
@@ -22,6 +23,11 @@ export async function createPostgresQueue(pool: Pool): Promise<
   JobQueue & {
     /** Whether a cancel came for this job before any worker held it. */
     cancelledBeforeStart(jobId: string): Promise<boolean>;
+    /**
+     * Queues a drift check of a service in its target's queue (after the runs asked before it), at most one
+     * waiting per service: asking again while one waits keeps the first.
+     */
+    addDriftCheck(ref: Extract<TargetRef, { kind: 'service' }>, runAt: Date): Promise<void>;
     /** Frees what the queue's workers of a dead process held (their jobs, their targets' queues). */
     forceUnlockWorkers(queueWorkerIds: string[]): Promise<void>;
     close(): Promise<void>;
@@ -57,6 +63,20 @@ export async function createPostgresQueue(pool: Pool): Promise<
     async cancelledBeforeStart(jobId) {
       const { rowCount } = await pool.query('SELECT 1 FROM spawnit_cancels WHERE job_id = $1', [jobId]);
       return (rowCount ?? 0) > 0;
+    },
+    async addDriftCheck(ref, runAt) {
+      const key = targetKeyOf(ref);
+      await utils.addJob(
+        DRIFT_TASK,
+        { clientId: ref.clientId, serviceId: ref.serviceId },
+        {
+          queueName: key,
+          jobKey: `drift:${key}`,
+          jobKeyMode: 'preserve_run_at',
+          runAt,
+          maxAttempts: 1,
+        },
+      );
     },
     forceUnlockWorkers: (ids) => utils.forceUnlockWorkers(ids),
     close: async () => {
