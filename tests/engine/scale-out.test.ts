@@ -232,4 +232,33 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       'plan',
     ]);
   }, 60_000);
+
+  it('a database restart mid-run loses nothing: the run finishes, and everything resumes', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'through',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', sleep_seconds: 6 },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('through'))).id);
+    const apply = await apiA.apply(service('through'), plan.id);
+    for await (const line of apiB.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await pg.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await pg.start();
+    const ended = await apiB.waitForJob(clientId, apply.id);
+    expect(ended.state, ended.error).toBe('succeeded');
+    // The whole log, from S3's copy or the table: nothing the run wrote is lost.
+    const text = (await apiA.readLog(clientId, apply.id)).map((l) => l.text).join('\n');
+    expect(text).toContain('Apply complete!');
+    expect(await engines[1]!.isDeployed(service('through'))).toBe(true);
+    // New runs go through as before.
+    const again = await apiB.waitForJob(clientId, (await apiA.plan(service('through'))).id);
+    expect(again.state, again.error).toBe('succeeded');
+    expect(again.planStatus).toBe('compliant');
+  }, 120_000);
 });

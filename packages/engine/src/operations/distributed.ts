@@ -169,13 +169,25 @@ export async function startDistributedWorker(
     }
   }
   let beating = false;
+  /** Since when this worker's beats go through: after an outage, the others need time to beat again too. */
+  let connectedSince = Date.now();
   const heartbeat = setInterval(() => {
     if (beating) return;
     beating = true;
     void pool
-      .query('UPDATE spawnit_workers SET beat_at = now() WHERE id = $1', [id])
-      .then(() => reapDeadWorkers())
-      .catch((error: Error) => bus.publish('warning', `Worker ${id}: ${error.message}`))
+      // An upsert: a worker the others took for dead (a long outage) comes back.
+      .query('INSERT INTO spawnit_workers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET beat_at = now()', [
+        id,
+      ])
+      .then(async () => {
+        if (connectedSince === Number.POSITIVE_INFINITY) connectedSince = Date.now();
+        // After a database outage every worker was cut off: judge the others once they could beat again.
+        if (Date.now() - connectedSince > 2 * heartbeatMs) await reapDeadWorkers();
+      })
+      .catch((error: Error) => {
+        connectedSince = Number.POSITIVE_INFINITY;
+        bus.publish('warning', `Worker ${id}: ${error.message}`);
+      })
       .finally(() => {
         beating = false;
       });

@@ -4,7 +4,9 @@ import type { Pool } from 'pg';
 export async function openPool(connectionString: string, max = 10): Promise<Pool> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString, max });
-  // An idle connection the server dropped (a restart) is an event, not a crash of the process.
+  // A connection the server dropped (a restart) is an event, not a crash of the process: the query on it
+  // fails and says so, and the pool opens a new one for the next.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
