@@ -59,8 +59,8 @@ async function openEngine(): Promise<Engine> {
 beforeAll(async () => {
   [pg, s3] = await Promise.all([startPostgres(), startTestS3('spawnit')]);
   const [a, b] = [await openEngine(), await openEngine()];
-  apiA = await createDistributedOperations({ engine: a, databaseUrl: pg.url, maxQueuedPerTarget: 20 });
-  apiB = await createDistributedOperations({ engine: b, databaseUrl: pg.url, maxQueuedPerTarget: 20 });
+  apiA = await createDistributedOperations({ engine: a, databaseUrl: pg.url, maxQueuedPerTarget: 60 });
+  apiB = await createDistributedOperations({ engine: b, databaseUrl: pg.url, maxQueuedPerTarget: 60 });
   for (let i = 0; i < 3; i += 1) {
     workers.push(
       await startDistributedWorker({
@@ -100,7 +100,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     });
     // Asked through both APIs at once.
     const asked = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? apiA : apiB).plan(service('busy'))),
+      Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? apiA : apiB).plan(service('busy'))),
     );
     const done: JobRecord[] = await Promise.all(asked.map((job) => apiB.waitForJob(clientId, job.id)));
     for (const job of done) expect(job.state, job.error).toBe('succeeded');
