@@ -24,6 +24,30 @@ const workers: ChildProcess[] = [];
 const apis: string[] = [];
 let token: string;
 
+/** What every process of the deployment is started with: the same database, S3, issuer and keys. */
+function processEnv(dataDir: string, role: 'api' | 'worker', port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(port),
+    SPAWNIT_ROLE: role,
+    SPAWNIT_DATABASE_URL: pg.url,
+    SPAWNIT_DATA_DIR: dataDir,
+    SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
+    SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
+    SPAWNIT_S3_ENDPOINT: s3.endpoint,
+    SPAWNIT_S3_BUCKET: s3.bucket,
+    SPAWNIT_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    SPAWNIT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    SPAWNIT_OIDC_ISSUER: issuer,
+    SPAWNIT_OIDC_AUDIENCE: oidc.audience,
+    // Every process reads the states and configurations the others wrote: the same keys.
+    SPAWNIT_STATE_PASSPHRASE: TEST_SECRETS.stateEncryption.passphrase,
+    SPAWNIT_SECRETS_KEY: TEST_SECRETS.secretsKey,
+    SPAWNIT_HOST: '127.0.0.1',
+    NODE_ENV: 'development',
+  };
+}
+
 async function startProcess(role: 'api' | 'worker'): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `spawnit-${role}-`));
   folders.push(dataDir);
@@ -34,26 +58,7 @@ async function startProcess(role: 'api' | 'worker'): Promise<string> {
     {
       // Where tsx resolves (and no .env of a developer's is read).
       cwd: path.join(REPO_ROOT, 'tests'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        SPAWNIT_ROLE: role,
-        SPAWNIT_DATABASE_URL: pg.url,
-        SPAWNIT_DATA_DIR: dataDir,
-        SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
-        SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
-        SPAWNIT_S3_ENDPOINT: s3.endpoint,
-        SPAWNIT_S3_BUCKET: s3.bucket,
-        SPAWNIT_S3_ACCESS_KEY_ID: s3.accessKeyId,
-        SPAWNIT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        SPAWNIT_OIDC_ISSUER: issuer,
-        SPAWNIT_OIDC_AUDIENCE: oidc.audience,
-        // Every process reads the states and configurations the others wrote: the same keys.
-        SPAWNIT_STATE_PASSPHRASE: TEST_SECRETS.stateEncryption.passphrase,
-        SPAWNIT_SECRETS_KEY: TEST_SECRETS.secretsKey,
-        SPAWNIT_HOST: '127.0.0.1',
-        NODE_ENV: 'development',
-      },
+      env: processEnv(dataDir, role, port),
       stdio: ['ignore', 'pipe', 'pipe'],
       // A worker leads a process group of its own (its tofu, its provisioners): killing the group is losing
       // the machine.
@@ -279,5 +284,33 @@ describe('spawnit api x2 and spawnit worker x2, separate processes on one Postgr
     const again = await gql(one, 'mutation { planService(id: "doomed") { id } }');
     const replanned = await waitForJob(two, again.planService.id);
     expect(replanned.state, replanned.error).toBe('SUCCEEDED');
+  });
+
+  it('index:rebuild reads the index again from S3: what the database lost is listed again', async () => {
+    const [one] = apis as [string, string];
+    const before = (await gql(one, '{ services { id deployed } }')).services;
+    expect(before.length).toBeGreaterThan(0);
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    await db.query('DELETE FROM spawnit_services');
+    await db.query('DELETE FROM spawnit_deployed');
+    await db.end();
+    expect((await gql(one, '{ services { id } }')).services).toEqual([]);
+    const env = processEnv(await mkdtemp(path.join(tmpdir(), 'spawnit-rebuild-')), 'api', 0);
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(REPO_ROOT, 'packages/api/src/rebuild-index.ts')],
+        { cwd: path.join(REPO_ROOT, 'tests'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk));
+      child.once('exit', (code) => resolve({ code, text }));
+    });
+    expect(out.code, out.text).toBe(0);
+    expect(out.text).toMatch(/Index rebuilt from S3 in [\d.]+ s: 1 client\(s\), \d+ service\(s\)/);
+    const after = (await gql(one, '{ services { id deployed } }')).services;
+    expect(after).toEqual(before);
   });
 });

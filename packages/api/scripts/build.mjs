@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 const started = performance.now();
 await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-  entryPoints: { main: 'src/main.ts', token: 'src/token.ts' },
+  entryPoints: { main: 'src/main.ts', token: 'src/token.ts', 'rebuild-index': 'src/rebuild-index.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -27,5 +27,5 @@ await build({
   logLevel: 'warning',
 });
 console.log(
-  `@spawnit/api: built dist/main.mjs and dist/token.mjs in ${Math.round(performance.now() - started)} ms`,
+  `@spawnit/api: built dist/main.mjs, dist/token.mjs and dist/rebuild-index.mjs in ${Math.round(performance.now() - started)} ms`,
 );
