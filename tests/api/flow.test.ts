@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, collectWs, startApi } from '../support/api.js';
+import { type ApiHarness, collectWs, defaultTestMode, startApi } from '../support/api.js';
 import { waitFor } from '../support/gate.js';
 
 // The whole flow against real terraform, the embedded S3 server and tokens from the embedded OIDC provider:
@@ -24,13 +24,17 @@ interface Line {
 
 const JOB_FIELDS = 'id state kind planStatus canApply error summary { add change destroy }';
 
+// SPAWNIT_TEST_MODE=distributed runs this flow on PostgreSQL with a worker (tests/api/distributed-mode.test.ts).
+// The drift loop is one-process only so far: there, the drifted status comes from a user's plan instead.
+const distributed = defaultTestMode() === 'distributed';
+
 let api: ApiHarness;
 let token: string;
 let dir: string;
 let watched: string;
 
 beforeAll(async () => {
-  api = await startApi({ driftIntervalMs: 1500 });
+  api = await startApi({ driftIntervalMs: distributed ? undefined : 1500 });
   token = await api.token('alice');
   dir = await mkdtemp(path.join(tmpdir(), 'spawnit-api-flow-'));
   watched = path.join(dir, 'watched.txt');
@@ -267,7 +271,7 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     ]);
   });
 
-  it('the drift loop pushes a drifted status when the deployed file changes outside SpawnIt', async () => {
+  it(`${distributed ? "a user's plan" : 'the drift loop'} pushes a drifted status when the deployed file changes outside SpawnIt`, async () => {
     const client = api.ws(token);
     const drifted = collectWs<{
       serviceStatus: { serviceId: string; status: { status: string; source: string } };
@@ -288,9 +292,16 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFile(watched, 'v2, changed by hand\n');
+    if (distributed) {
+      const { planService } = await run('mutation { planService(id: "web") { id } }');
+      await expectSucceeded(planService.id);
+    }
     const [ws, sse] = await Promise.all([drifted, overSse]);
     const last = ws.results.at(-1)!.data!.serviceStatus;
-    expect(last).toMatchObject({ serviceId: 'web', status: { status: 'DRIFTED', source: 'DRIFT' } });
+    expect(last).toMatchObject({
+      serviceId: 'web',
+      status: { status: 'DRIFTED', source: distributed ? 'JOB' : 'DRIFT' },
+    });
     expect(sse.events.at(-1)!.data!.serviceStatus).toEqual({
       serviceId: 'web',
       status: { status: 'DRIFTED' },
