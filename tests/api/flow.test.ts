@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { targetKeyOf } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, collectWs, defaultTestMode, startApi } from '../support/api.js';
 import { waitFor } from '../support/gate.js';
@@ -357,6 +359,45 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
       id: first.planService.id,
     });
     expect(body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('follows a job waiting behind another from its first line to its end', async () => {
+    const { me } = await run('{ me { clientId } }');
+    // A run holds the service (as a long apply would): the first plan waits for it, the second behind it.
+    const release = await api.operations.lock.acquire(
+      targetKeyOf({ kind: 'service', clientId: me.clientId, serviceId: 'web' }),
+    );
+    let released = false;
+    const ids: string[] = [];
+    try {
+      const first = await run('mutation { planService(id: "web") { id } }');
+      const { planService } = await run('mutation { planService(id: "web") { id state } }');
+      ids.push(first.planService.id, planService.id);
+      expect(planService.state).toBe('QUEUED');
+      const followed = api.sse<{ jobLogs: Line }>(
+        token,
+        'subscription ($id: ID!) { jobLogs(jobId: $id) { n text } }',
+        { id: planService.id },
+      );
+      // Subscribed while no worker has taken the job yet.
+      await delay(500);
+      release();
+      released = true;
+      const { events, completed } = await followed;
+      expect(completed).toBe(true);
+      const lines = events.map((e) => e.data!.jobLogs);
+      expect(lines[0]?.text).toMatch(new RegExp(`^Job ${planService.id}: plan of`));
+      await expectSucceeded(first.planService.id);
+      const { job } = await run('query ($id: ID!) { job(id: $id) { state log { n text } } }', {
+        id: planService.id,
+      });
+      expect(job.state).toBe('SUCCEEDED');
+      expect(lines).toEqual(job.log);
+    } finally {
+      if (!released) release();
+      // Nothing left running for the next case, whatever failed here.
+      for (const id of ids) await api.operations.waitForJob(me.clientId, id);
+    }
   });
 
   it('destroys and deletes the service, then the network', async () => {
