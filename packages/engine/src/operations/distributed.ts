@@ -181,6 +181,8 @@ export async function startDistributedWorker(
     pgPool: shared.pool,
     concurrency: options.concurrency ?? 2,
     noHandleSignals: true,
+    // No schedule: without this, graphile-worker reads a `crontab` file from wherever the worker was started.
+    parsedCronItems: [],
     taskList: {
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;

@@ -6,5 +6,7 @@ export async function openPool(connectionString: string, max = 10): Promise<Pool
   const pool = new pg.Pool({ connectionString, max });
   // An idle connection the server dropped (a restart) is an event, not a crash of the process.
   pool.on('error', () => undefined);
+  // The same for a connection in use (a target lock holds one for a whole run): an unheard 'error' would throw.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
