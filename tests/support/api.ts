@@ -109,6 +109,8 @@ export interface StartApiOptions {
 /**
  * The API on real parts: the embedded S3 server, the embedded OIDC provider with known users, the engine
  * on the fixture catalog (real terraform), operations, and `buildApp` listening on a free loopback port.
+ * Distributed (`mode`, SPAWNIT_TEST_MODE): a PostgreSQL of its own under the engine's index, the API's job
+ * service on it, and one worker on a second engine (own data folder, same S3 and database) running the jobs.
  */
 export async function startApi(options: StartApiOptions = {}): Promise<ApiHarness> {
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
