@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { targetKeyOf } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, collectWs, startApi } from '../support/api.js';
+import { type ApiHarness, collectWs, defaultTestMode, startApi } from '../support/api.js';
 import { waitFor } from '../support/gate.js';
 
 // The whole flow against real terraform, the embedded S3 server and tokens from the embedded OIDC provider:
@@ -24,13 +26,17 @@ interface Line {
 
 const JOB_FIELDS = 'id state kind planStatus canApply error summary { add change destroy }';
 
+// SPAWNIT_TEST_MODE=distributed runs this flow on PostgreSQL with a worker (tests/api/distributed-mode.test.ts).
+// The drift loop is one-process only so far: there, the drifted status comes from a user's plan instead.
+const distributed = defaultTestMode() === 'distributed';
+
 let api: ApiHarness;
 let token: string;
 let dir: string;
 let watched: string;
 
 beforeAll(async () => {
-  api = await startApi({ driftIntervalMs: 1500 });
+  api = await startApi({ driftIntervalMs: distributed ? undefined : 1500 });
   token = await api.token('alice');
   dir = await mkdtemp(path.join(tmpdir(), 'spawnit-api-flow-'));
   watched = path.join(dir, 'watched.txt');
@@ -267,7 +273,7 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     ]);
   });
 
-  it('the drift loop pushes a drifted status when the deployed file changes outside SpawnIt', async () => {
+  it(`${distributed ? "a user's plan" : 'the drift loop'} pushes a drifted status when the deployed file changes outside SpawnIt`, async () => {
     const client = api.ws(token);
     const drifted = collectWs<{
       serviceStatus: { serviceId: string; status: { status: string; source: string } };
@@ -288,9 +294,16 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFile(watched, 'v2, changed by hand\n');
+    if (distributed) {
+      const { planService } = await run('mutation { planService(id: "web") { id } }');
+      await expectSucceeded(planService.id);
+    }
     const [ws, sse] = await Promise.all([drifted, overSse]);
     const last = ws.results.at(-1)!.data!.serviceStatus;
-    expect(last).toMatchObject({ serviceId: 'web', status: { status: 'DRIFTED', source: 'DRIFT' } });
+    expect(last).toMatchObject({
+      serviceId: 'web',
+      status: { status: 'DRIFTED', source: distributed ? 'JOB' : 'DRIFT' },
+    });
     expect(sse.events.at(-1)!.data!.serviceStatus).toEqual({
       serviceId: 'web',
       status: { status: 'DRIFTED' },
@@ -346,6 +359,45 @@ describe('the flow over HTTP, SSE and graphql-ws', () => {
       id: first.planService.id,
     });
     expect(body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('follows a job waiting behind another from its first line to its end', async () => {
+    const { me } = await run('{ me { clientId } }');
+    // A run holds the service (as a long apply would): the first plan waits for it, the second behind it.
+    const release = await api.operations.lock.acquire(
+      targetKeyOf({ kind: 'service', clientId: me.clientId, serviceId: 'web' }),
+    );
+    let released = false;
+    const ids: string[] = [];
+    try {
+      const first = await run('mutation { planService(id: "web") { id } }');
+      const { planService } = await run('mutation { planService(id: "web") { id state } }');
+      ids.push(first.planService.id, planService.id);
+      expect(planService.state).toBe('QUEUED');
+      const followed = api.sse<{ jobLogs: Line }>(
+        token,
+        'subscription ($id: ID!) { jobLogs(jobId: $id) { n text } }',
+        { id: planService.id },
+      );
+      // Subscribed while no worker has taken the job yet.
+      await delay(500);
+      release();
+      released = true;
+      const { events, completed } = await followed;
+      expect(completed).toBe(true);
+      const lines = events.map((e) => e.data!.jobLogs);
+      expect(lines[0]?.text).toMatch(new RegExp(`^Job ${planService.id}: plan of`));
+      await expectSucceeded(first.planService.id);
+      const { job } = await run('query ($id: ID!) { job(id: $id) { state log { n text } } }', {
+        id: planService.id,
+      });
+      expect(job.state).toBe('SUCCEEDED');
+      expect(lines).toEqual(job.log);
+    } finally {
+      if (!released) release();
+      // Nothing left running for the next case, whatever failed here.
+      for (const id of ids) await api.operations.waitForJob(me.clientId, id);
+    }
   });
 
   it('destroys and deletes the service, then the network', async () => {

@@ -208,6 +208,8 @@ async function status(serviceId: string): Promise<{ status: string; source: stri
 beforeAll(async () => {
   api = await startApi({
     driftIntervalMs: DRIFT_INTERVAL_MS,
+    // In-process even under SPAWNIT_TEST_MODE=distributed: the drift loop runs in one process only so far.
+    mode: 'in-process',
     engine: { ...realEngineOptions(), lockTimeout: '30s' },
   });
   token = await api.token('alice');

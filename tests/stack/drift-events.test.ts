@@ -95,7 +95,12 @@ async function stray(name: string, labels: Record<string, string>): Promise<stri
 }
 
 beforeAll(async () => {
-  api = await startApi({ driftIntervalMs: DRIFT_INTERVAL_MS, engine: realEngineOptions() });
+  // In-process even under SPAWNIT_TEST_MODE=distributed: the drift loop runs in one process only so far.
+  api = await startApi({
+    driftIntervalMs: DRIFT_INTERVAL_MS,
+    engine: realEngineOptions(),
+    mode: 'in-process',
+  });
   token = await api.token('alice');
   clientId = (await run('{ me { clientId } }')).me.clientId;
   await run(`mutation { createNetwork(input: { networkName: "${NETWORK}" }) { __typename } }`);

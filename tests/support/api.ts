@@ -9,15 +9,22 @@ import {
   type UserDefinition,
 } from '@spawnit/embedded';
 import {
+  createDistributedOperations,
   createDriftLoop,
+  createEngine,
   createOperations,
+  type DistributedWorker,
   type DriftLoop,
+  type Engine,
   type EngineOptions,
   type Operations,
+  startDistributedWorker,
 } from '@spawnit/engine';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type EngineHarness, startEngine, type TestS3Kind } from './engine.js';
+import { type EngineHarness, startEngine, TEST_SECRETS, type TestS3Kind } from './engine.js';
+import { FIXTURE_CATALOG, FIXTURE_MODULES } from './paths.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
 
 export const USERS = {
   alice: 'alice-test-password',
@@ -31,11 +38,30 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   body: { data?: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
+/**
+ * How the API runs its jobs: `in-process` (one process: queue, runs, events in memory) or `distributed` (the
+ * job service on PostgreSQL, runs on a worker with an engine of its own, as `spawnit api` + `spawnit worker`).
+ */
+export type TestMode = 'in-process' | 'distributed';
+
+/** The mode a test file asked for: SPAWNIT_TEST_MODE=distributed runs a file's cases on PostgreSQL and a worker. */
+export function defaultTestMode(): TestMode {
+  const mode = process.env.SPAWNIT_TEST_MODE ?? 'in-process';
+  if (mode !== 'in-process' && mode !== 'distributed') {
+    throw new Error(`SPAWNIT_TEST_MODE=${mode} is not a test mode: use in-process or distributed.`);
+  }
+  return mode;
+}
+
 export interface ApiHarness {
+  /** The mode this harness runs in. */
+  mode: TestMode;
   app: App;
   h: EngineHarness;
   operations: Operations;
   drift: DriftLoop | undefined;
+  /** In the distributed mode: the PostgreSQL server, and the worker running jobs on an engine of its own. */
+  distributed?: { pg: TestPostgres; worker: DistributedWorker; workerEngine: Engine };
   oidc: OidcProvider;
   issuer: string;
   /** The provider's data dir (its signing keys are `jwks.json` there). */
@@ -68,7 +94,10 @@ export interface ApiHarness {
 }
 
 export interface StartApiOptions {
+  /** Starts the one-process drift loop: in-process mode only (drift checks are not jobs of the workers yet). */
   driftIntervalMs?: number;
+  /** @default process.env.SPAWNIT_TEST_MODE, else 'in-process' */
+  mode?: TestMode;
   development?: boolean;
   verifier?: Partial<TokenVerifierOptions>;
   /** Engine settings over the fixture defaults (e.g. the real catalog and modules, a provider mirror). */
@@ -80,13 +109,56 @@ export interface StartApiOptions {
 /**
  * The API on real parts: the embedded S3 server, the embedded OIDC provider with known users, the engine
  * on the fixture catalog (real terraform), operations, and `buildApp` listening on a free loopback port.
+ * Distributed (`mode`, SPAWNIT_TEST_MODE): a PostgreSQL of its own under the engine's index, the API's job
+ * service on it, and one worker on a second engine (own data folder, same S3 and database) running the jobs.
  */
 export async function startApi(options: StartApiOptions = {}): Promise<ApiHarness> {
   const oidcDir = await mkdtemp(path.join(tmpdir(), 'spawnit-oidc-'));
   const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS });
   const { issuer } = await oidc.start();
-  const h = await startEngine(options.engine, { server: options.s3 });
-  const operations = createOperations({ engine: h.engine, logFlushMs: 500 });
+  const mode = options.mode ?? defaultTestMode();
+  if (mode === 'distributed' && options.driftIntervalMs !== undefined) {
+    throw new Error(
+      'startApi: driftIntervalMs needs the one-process drift loop, which the distributed mode does not have yet: pass mode: "in-process" to this harness.',
+    );
+  }
+  const pg = mode === 'distributed' ? await startPostgres() : undefined;
+  const h = await startEngine(
+    { ...options.engine, ...(pg ? { databaseUrl: pg.url } : {}) },
+    { server: options.s3 },
+  );
+  let distributed: ApiHarness['distributed'];
+  let operations: Operations;
+  if (pg) {
+    operations = await createDistributedOperations({ engine: h.engine, databaseUrl: pg.url });
+    // The worker is another machine: an engine of its own (own data folder), sharing S3 and the database.
+    const workerDir = await mkdtemp(path.join(tmpdir(), 'spawnit-worker-'));
+    const workerEngine = await createEngine({
+      store: {
+        endpoint: h.s3.endpoint,
+        bucket: h.s3.bucket,
+        accessKeyId: h.s3.accessKeyId,
+        secretAccessKey: h.s3.secretAccessKey,
+      },
+      catalogDir: FIXTURE_CATALOG,
+      modulesDir: FIXTURE_MODULES,
+      lockTimeout: '5s',
+      ...TEST_SECRETS,
+      ...options.engine,
+      dataDir: workerDir,
+      databaseUrl: pg.url,
+    });
+    const worker = await startDistributedWorker({
+      engine: workerEngine,
+      databaseUrl: pg.url,
+      id: 'test-worker',
+      // Statuses come from the tests' own plans, as in process without a drift loop.
+      driftIntervalMs: 0,
+    });
+    distributed = { pg, worker, workerEngine };
+  } else {
+    operations = createOperations({ engine: h.engine, logFlushMs: 500 });
+  }
   const drift =
     options.driftIntervalMs === undefined
       ? undefined
@@ -114,10 +186,12 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   });
 
   return {
+    mode,
     app,
     h,
     operations,
     drift,
+    distributed,
     oidc,
     issuer,
     oidcDir,
@@ -201,7 +275,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
       await drift?.stop();
       await app.stop();
       await operations.shutdown();
+      if (distributed) {
+        await distributed.worker.stop();
+        await distributed.workerEngine.close();
+        await rm(distributed.workerEngine.dataDir, { recursive: true, force: true });
+      }
+      await h.engine.close();
       await h.close();
+      await distributed?.pg.close();
       await oidc.stop();
       await rm(oidcDir, { recursive: true, force: true });
     },

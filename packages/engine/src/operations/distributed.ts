@@ -210,6 +210,8 @@ export async function startDistributedWorker(
     pgPool: shared.pool,
     concurrency: options.concurrency ?? 2,
     noHandleSignals: true,
+    // No schedule: without this, graphile-worker reads a `crontab` file from wherever the worker was started.
+    parsedCronItems: [],
     taskList: {
       [DRIFT_TASK]: createDriftTask({
         engine: options.engine,

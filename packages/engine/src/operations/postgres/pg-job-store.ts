@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isTerminal } from '../../job/job.js';
 import type { LogLine } from '../../job/job-log.js';
 import type { ListingIndex } from '../../listing/listing-index.js';
 import type { S3Store } from '../../store/s3-store.js';
@@ -123,15 +124,29 @@ export async function createPostgresJobStore(options: {
         if (event.closed) closed = true;
         wake?.();
       });
+      // A queued job's log is opened by the worker that takes it: until then, its end is the other news.
+      const unsubscribeJob = bus.subscribe('jobUpdated', (record) => {
+        if (record.clientId === clientId && record.id === jobId) wake?.();
+      });
       const onAbort = () => wake?.();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const state = await logState(clientId, jobId);
-        if (!state) {
-          // Not written in this mode (an older job): its log is in S3.
-          yield* s3.followLog(clientId, jobId, fromLine, signal);
-          return;
+        let state = await logState(clientId, jobId);
+        while (!state && !signal?.aborted) {
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          const record = await options.index.jobs([{ clientId, jobId }]).then((found) => found[0]);
+          // The worker may have opened (and closed) the log since the first look.
+          state = await logState(clientId, jobId);
+          if (state) break;
+          if (!record || isTerminal(record.state)) {
+            // Not written in this mode (an older job, or one that ended before a worker took it): S3 has it.
+            yield* s3.followLog(clientId, jobId, fromLine, signal);
+            return;
+          }
+          await woken;
+          state = await logState(clientId, jobId);
         }
+        if (!state) return;
         closed ||= state.closed;
         let next = Math.max(0, fromLine);
         while (!signal?.aborted) {
@@ -149,6 +164,7 @@ export async function createPostgresJobStore(options: {
         }
       } finally {
         unsubscribe();
+        unsubscribeJob();
         signal?.removeEventListener('abort', onAbort);
       }
     },

@@ -7,6 +7,7 @@ export async function openPool(connectionString: string, max = 10): Promise<Pool
   // A connection the server dropped (a restart) is an event, not a crash of the process: the query on it
   // fails and says so, and the pool opens a new one for the next.
   pool.on('error', () => undefined);
+  // The same for a connection in use (a target lock holds one for a whole run): an unheard 'error' would throw.
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
