@@ -2,10 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDriftLoop } from '@spawnit/engine';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
+import { createWalk, descriptionOf, diffRow } from '../support/first-hour.js';
 import { saveScreenshot } from '../support/screenshots.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 
@@ -20,42 +21,7 @@ let stack: WebStack;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-const timings: [string, number][] = [];
-
-/** Runs one step of the hour and keeps how long it took (printed at the end). */
-async function step(name: string, run: () => Promise<void>) {
-  const started = performance.now();
-  await run();
-  timings.push([name, Math.round(performance.now() - started)]);
-}
-
-/** The text of the elements describing an element (its hint, its error, why it is disabled). */
-const descriptionOf = (locator: Locator) =>
-  locator.evaluate((el) =>
-    (el.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' '),
-  );
-
-/** The job page's state reads `state` (real tofu takes a few seconds). */
-const jobState = (state: string) =>
-  page.locator('.job-meta .badge').first().filter({ hasText: state }).waitFor({ timeout: 90_000 });
-
-/** Applies the plan on screen once its confirmation is accepted, and waits for the apply to succeed. */
-async function applyThePlan(serviceOrNetwork: string) {
-  await jobState('succeeded');
-  await page.getByRole('button', { name: 'Apply this plan' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
-  await page.getByRole('heading', { name: new RegExp(`^Apply of ${serviceOrNetwork}`) }).waitFor();
-}
-
-/** One row of a resource's diff on the plan page, by attribute path. */
-function diffRow(resource: Locator, attribute: string) {
-  return resource
-    .getByRole('row')
-    .filter({ has: page.getByRole('rowheader', { name: attribute, exact: true }) });
-}
+const { step, jobState, applyThePlan, printTimings } = createWalk(() => page);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'spawnit-web-first-hour-'));
@@ -78,11 +44,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (timings.length > 0) {
-    console.info(
-      `first hour, step by step (ms):\n${timings.map(([name, ms]) => `  ${String(ms).padStart(6)}  ${name}`).join('\n')}`,
-    );
-  }
+  printTimings('first hour');
   await browser?.close();
   await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
