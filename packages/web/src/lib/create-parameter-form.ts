@@ -128,3 +128,12 @@ export function createParameterForm(options: ParameterFormOptions) {
       fields().some((p) => p.name === field) ? `${options.idPrefix}-${field}` : undefined,
   };
 }
+
+/**
+ * For a form's submit button: a press does not take the focus from the field being typed in. Leaving the
+ * field would show its problem, which moves the button before the mouse is released, and the click would be
+ * lost; the submit shows every problem anyway.
+ */
+export function keepFocus(event: MouseEvent): void {
+  event.preventDefault();
+}

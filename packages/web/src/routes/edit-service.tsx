@@ -12,7 +12,7 @@ import {
   type ValidationErrors,
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
-import { createParameterForm } from '../lib/create-parameter-form';
+import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
 import { jobHref, serviceHref } from '../lib/links';
 
 const EditServiceQuery = gql`
@@ -178,6 +178,7 @@ export function EditServicePage() {
                     type="submit"
                     class="button button-primary"
                     disabled={saved.fetching || planned.fetching}
+                    onMouseDown={keepFocus}
                   >
                     {saved.fetching || planned.fetching ? 'Saving…' : form.submitLabel('Save and plan')}
                   </button>

@@ -12,7 +12,7 @@ import {
   type ValidationErrors,
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
-import { createParameterForm } from '../lib/create-parameter-form';
+import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
@@ -256,6 +256,7 @@ function NewNetworkForm(props: { networks: NetworkRow[] | undefined }) {
             type="submit"
             class="button button-primary"
             disabled={created.fetching || template.fetching}
+            onMouseDown={keepFocus}
           >
             {created.fetching ? 'Saving…' : form.submitLabel('Create network')}
           </button>

@@ -13,7 +13,7 @@ import {
   type ValidationErrors,
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
-import { createParameterForm } from '../lib/create-parameter-form';
+import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
 import { serviceHref } from '../lib/links';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
@@ -259,7 +259,12 @@ export function NewServicePage() {
                   </fieldset>
                 </Show>
                 <div class="actions">
-                  <button type="submit" class="button button-primary" disabled={created.fetching}>
+                  <button
+                    type="submit"
+                    class="button button-primary"
+                    disabled={created.fetching}
+                    onMouseDown={keepFocus}
+                  >
                     {created.fetching ? 'Saving…' : form.submitLabel('Create service')}
                   </button>
                   <A href="/" class="button">
