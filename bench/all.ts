@@ -15,6 +15,14 @@ const BENCHES: [file: string, what: string][] = [
   ['log-burst.ts', '10,000 log lines to SSE and graphql-ws subscribers next to reading tofu directly'],
   ['memory.ts', 'RSS at 1,000 services with the drift loop on next to no services'],
   ['start.ts', '`start` to /health next to a bare Node server'],
+  [
+    'queue-overhead.ts',
+    'a plan job in one process and through one PostgreSQL-mode worker next to tofu plan by hand',
+  ],
+  [
+    'queue-throughput.ts',
+    '24 plan jobs drained by 1, 2 and 3 PostgreSQL-mode workers next to the one-process mode',
+  ],
 ];
 
 const failed: string[] = [];

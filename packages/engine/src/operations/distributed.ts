@@ -26,6 +26,8 @@ export interface DistributedOptions {
 /** The parts every process of the scaled-out mode shares, on one database. */
 async function openShared(options: DistributedOptions) {
   const { engine, databaseUrl } = options;
+  // The queue counts waiting jobs in the index's tables: made (and filled) here, not by a first listing.
+  await engine.index.clients();
   const pool = await openPool(databaseUrl, 20);
   const bus = await createPostgresEventBus({ pool, connectionString: databaseUrl });
   const jobs = await createPostgresJobStore({
