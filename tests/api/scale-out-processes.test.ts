@@ -3,16 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOidcProvider, fetchAccessToken, type OidcProvider } from '@spawnit/embedded';
+import { createClient } from 'graphql-ws';
 import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USERS } from '../support/api.js';
+import WebSocket from 'ws';
+import { collectWs, USERS } from '../support/api.js';
 import { TEST_SECRETS } from '../support/engine.js';
 import { freePort } from '../support/free-port.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
 
-// `spawnit api` twice and `spawnit worker` twice, as separate processes started the way an operator would
+// `spawnit api` twice and `spawnit worker` three times, as separate processes started the way an operator would
 // (packages/api/src/main.ts with SPAWNIT_ROLE), sharing only PostgreSQL, S3 and the OIDC issuer.
 let pg: TestPostgres;
 let s3: TestS3Server;
@@ -151,6 +153,7 @@ beforeAll(async () => {
   apis.push(await startProcess('api'));
   await startProcess('worker');
   await startProcess('worker');
+  await startProcess('worker');
 }, 180_000);
 
 afterAll(async () => {
@@ -166,7 +169,7 @@ afterAll(async () => {
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
-describe('spawnit api x2 and spawnit worker x2, separate processes on one PostgreSQL', () => {
+describe('spawnit api x2 and spawnit worker x3, separate processes on one PostgreSQL', () => {
   it('a service planned through one API is run by a worker, its log followed live through the other API', async () => {
     const [one, two] = apis as [string, string];
     await gql(one, 'mutation { createNetwork(input: { networkName: "default" }) { __typename } }');
@@ -192,7 +195,25 @@ describe('spawnit api x2 and spawnit worker x2, separate processes on one Postgr
       'mutation ($id: ID!) { applyService(id: "web", planJobId: $id) { id } }',
       { id: planService.id },
     );
-    const lines = await followOverSse(two, applyService.id);
+    // Over SSE and graphql-ws at once, through the API that did not queue it.
+    const ws = createClient({
+      url: two.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    const [lines, overWs] = await Promise.all([
+      followOverSse(two, applyService.id),
+      collectWs<{ jobLogs: { n: number; text: string } }>(
+        ws,
+        'subscription ($id: ID!) { jobLogs(jobId: $id) { n text } }',
+        { id: applyService.id },
+      ),
+    ]);
+    await ws.dispose();
+    expect(overWs.error).toBeUndefined();
+    expect(overWs.results.map((r) => r.data!.jobLogs)).toEqual(lines);
     expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
     expect(lines.map((l) => l.text).join('\n')).toContain('Apply complete!');
     expect((await waitForJob(one, applyService.id)).state).toBe('SUCCEEDED');
