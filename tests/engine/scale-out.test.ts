@@ -11,6 +11,7 @@ import {
   startDistributedWorker,
   type TargetRef,
 } from '@spawnit/engine';
+import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRETS } from '../support/engine.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
@@ -261,4 +262,45 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(again.state, again.error).toBe('succeeded');
     expect(again.planStatus).toBe('compliant');
   }, 120_000);
+
+  it('a state a worker could not save to S3 is pushed back by another worker, on another disk', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'outage',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', sleep_seconds: 4 },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('outage'))).id);
+    const apply = await apiA.apply(service('outage'), plan.id);
+    for await (const line of apiB.followLog(clientId, apply.id)) {
+      if (line.text.includes("Provisioning with 'local-exec'")) break;
+    }
+    await s3.stop();
+    const failed = await apiA.waitForJob(clientId, apply.id);
+    await s3.restart();
+    expect(failed.state).toBe('failed');
+    // Every worker that could hold the kept file on its disk goes; a new one, on a fresh disk, takes over.
+    for (const worker of workers.splice(0)) await worker.stop();
+    workers.push(
+      await startDistributedWorker({
+        engine: await openEngine(),
+        databaseUrl: pg.url,
+        id: 'fresh',
+        driftIntervalMs: 0,
+      }),
+    );
+    const next = await apiA.waitForJob(clientId, (await apiB.plan(service('outage'))).id);
+    expect(next.state, next.error).toBe('succeeded');
+    // The resources the failed apply made are in the state again: nothing to change.
+    expect(next.planStatus).toBe('compliant');
+    const log = (await apiA.readLog(clientId, next.id)).map((l) => l.text).join('\n');
+    expect(log).toContain('Recovered 1 state file(s)');
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM spawnit_kept_states');
+    await db.end();
+    expect(rows[0].n).toBe(0);
+  }, 180_000);
 });

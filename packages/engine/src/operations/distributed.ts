@@ -8,6 +8,7 @@ import type { Operations } from './operations.js';
 import { createDriftTask, scheduleDriftChecks } from './postgres/pg-drift.js';
 import { createPostgresEventBus } from './postgres/pg-event-bus.js';
 import { createPostgresJobStore } from './postgres/pg-job-store.js';
+import { createPostgresKeptStates } from './postgres/pg-kept-states.js';
 import { createPostgresQueue, DRIFT_TASK, RUN_TASK, type RunPayload } from './postgres/pg-queue.js';
 import { createPostgresTargetLock } from './postgres/pg-target-lock.js';
 import { openPool } from './postgres/pool.js';
@@ -107,6 +108,7 @@ export async function startDistributedWorker(
 ): Promise<DistributedWorker> {
   const shared = await openShared(options);
   const id = options.id ?? `${hostname()}-${process.pid}`;
+  const keptStates = await createPostgresKeptStates(shared.pool);
   const worker = createWorker({
     engine: options.engine,
     jobs: shared.jobs,
@@ -114,6 +116,7 @@ export async function startDistributedWorker(
     lock: shared.lock,
     statuses: shared.statuses,
     cancelledBeforeStart: (record) => shared.queue.cancelledBeforeStart(record.id),
+    keptStates,
   });
   const { pool, jobs, bus, queue } = shared;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
@@ -220,6 +223,7 @@ export async function startDistributedWorker(
         bus,
         statuses: shared.statuses,
         dataDir: options.engine.dataDir,
+        keptStates,
       }),
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;

@@ -79,6 +79,19 @@ export interface TargetLock {
   queueLength(key: string): number;
 }
 
+/**
+ * Where a state tofu could not save to S3 is kept besides this machine's disk, so whichever worker runs the
+ * target next pushes it back. In one process the disk is enough: no adapter.
+ */
+export interface KeptStates {
+  /** Copies a kept state file where every worker finds it. */
+  share(ref: TargetRef, file: string): Promise<void>;
+  /** Brings the target's kept states that are not on this machine into `dir`. */
+  fetch(ref: TargetRef, dir: string): Promise<void>;
+  /** Forgets those no longer in `dir` (pushed back to S3). */
+  settle(ref: TargetRef, dir: string): Promise<void>;
+}
+
 /** Where queued jobs wait for a worker: in process, the worker itself; with PostgreSQL, graphile-worker. */
 export interface JobQueue {
   /** Hands a saved, queued job over; it runs when its target is free. */

@@ -8,6 +8,7 @@ import type { TargetRef } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import { type ResolvedTarget, workdirOf } from '../workdir/resolve-target.js';
 import { isOwnLock, readLock } from './locks.js';
+import type { KeptStates } from './ports.js';
 
 /** A state tofu could not save to S3 is kept here until it is pushed: never in a deletable workdir. */
 export function recoveryDirOf(dataDir: string, ref: TargetRef): string {
@@ -103,6 +104,7 @@ export async function reconcileTarget(
   ref: TargetRef,
   jobId: string,
   report: { onLine: (line: string) => void; onProblem: (message: string) => void },
+  shared?: KeptStates,
 ): Promise<LockInfo | undefined> {
   const recoveryDir = recoveryDirOf(dataDir, ref);
   // Found from the ids alone: S3 may be what failed.
@@ -111,6 +113,8 @@ export async function reconcileTarget(
     report.onLine(
       `Tofu could not save the state to S3; it is kept at ${kept} and will be pushed back before the next run.`,
     );
+    // Before anything else: this machine may be gone before the next run of the target.
+    await shared?.share(ref, kept).catch((error: Error) => report.onProblem(error.message));
   }
   const target = await engine.resolve(ref).catch(() => undefined);
   if (!target) return undefined;
@@ -121,6 +125,7 @@ export async function reconcileTarget(
     } catch (error) {
       report.onProblem((error as Error).message);
     }
+    await shared?.settle(ref, recoveryDir).catch(() => undefined);
   }
   return readLock(engine.store, target.stateKey).catch(() => undefined);
 }

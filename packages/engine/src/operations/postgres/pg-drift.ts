@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine.js';
 import { targetKeyOf } from '../../store/keys.js';
 import { deployedServices } from '../drift-loop.js';
-import type { EventBus } from '../ports.js';
+import type { EventBus, KeptStates } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
 import { pushKeptStates } from '../worker/steps.js';
 
@@ -55,6 +55,7 @@ export function createDriftTask(deps: {
   bus: EventBus;
   statuses: ServiceStatuses;
   dataDir: string;
+  keptStates?: KeptStates;
 }): (payload: unknown) => Promise<void> {
   const { engine, bus, statuses } = deps;
   return async (payload) => {
@@ -76,7 +77,7 @@ export function createDriftTask(deps: {
           source: 'drift',
         });
       try {
-        await pushKeptStates(engine, deps.dataDir, ref);
+        await pushKeptStates(engine, deps.dataDir, ref, undefined, deps.keptStates);
       } catch (error) {
         await status((error as Error).message);
         return;

@@ -8,7 +8,7 @@ import { networkRef } from '../../service/network-config.js';
 import { describeTarget, type TargetRef, targetPrefix } from '../../store/keys.js';
 import type { CompliantNetworks } from '../network-check.js';
 import { fingerprintNetwork } from '../network-check.js';
-import type { LiveLog, TargetLock } from '../ports.js';
+import type { KeptStates, LiveLog, TargetLock } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
 import { pushPendingStates, recoveryDirOf } from '../state-recovery.js';
 
@@ -29,6 +29,8 @@ export interface StepContext {
   lock: TargetLock;
   statuses: ServiceStatuses;
   compliantNetworks: CompliantNetworks;
+  /** Kept states shared between workers, in the scaled-out mode. */
+  keptStates: KeptStates | undefined;
   record: JobRecord;
   log: LiveLog;
   /** For tofu: lines to the log, the cancel signals, the pid for the active marker, progress. */
@@ -50,15 +52,23 @@ export async function pushKeptStates(
   dataDir: string,
   ref: TargetRef,
   onLine?: (line: string) => void,
+  shared?: KeptStates,
 ): Promise<number> {
   const target = await engine.resolve(ref);
-  return pushPendingStates(engine.runContext, target, recoveryDirOf(dataDir, ref), onLine);
+  const dir = recoveryDirOf(dataDir, ref);
+  // Kept by another worker, maybe on another machine: here first.
+  await shared?.fetch(ref, dir);
+  try {
+    return await pushPendingStates(engine.runContext, target, dir, onLine);
+  } finally {
+    await shared?.settle(ref, dir).catch(() => undefined);
+  }
 }
 
 const pushKept: Step = {
   name: 'push kept states',
-  async run({ engine, dataDir, record, log, hooks }) {
-    const pushed = await pushKeptStates(engine, dataDir, record.target, hooks.onLine);
+  async run({ engine, dataDir, record, log, hooks, keptStates }) {
+    const pushed = await pushKeptStates(engine, dataDir, record.target, hooks.onLine, keptStates);
     if (pushed > 0) log.append(`Recovered ${pushed} state file(s) that an earlier run could not save.`);
     return next();
   },

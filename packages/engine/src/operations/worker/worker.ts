@@ -9,7 +9,7 @@ import { describeTarget, targetPrefix } from '../../store/keys.js';
 import { removeClearTfvars } from '../../workdir/prepare-workdir.js';
 import { workdirOf } from '../../workdir/resolve-target.js';
 import { CompliantNetworks } from '../network-check.js';
-import type { EventBus, JobQueue, JobStore, LiveLog, TargetLock } from '../ports.js';
+import type { EventBus, JobQueue, JobStore, KeptStates, LiveLog, TargetLock } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
 import { reconcileTarget } from '../state-recovery.js';
 import { type StepContext, type StepOutcome, stepsOf } from './steps.js';
@@ -27,6 +27,8 @@ export interface WorkerOptions {
    * @default never: in one process, the worker holds every queued job and hears every cancel
    */
   cancelledBeforeStart?: (record: JobRecord) => Promise<boolean>;
+  /** Where kept states are shared between workers. @default none: in one process the disk is enough */
+  keptStates?: KeptStates;
 }
 
 /** Runs jobs: takes each one's target in turn, runs its steps, records how it ended. */
@@ -125,6 +127,7 @@ export function createWorker(options: WorkerOptions): Worker {
       lock,
       statuses,
       compliantNetworks,
+      keptStates: options.keptStates,
       record: job.record,
       log: job.log,
       hooks: {
@@ -154,10 +157,14 @@ export function createWorker(options: WorkerOptions): Worker {
   /** After a failure: the state tofu could not save and the lock it left, found and reported. */
   async function reconcile(job: Held): Promise<Partial<JobRecord>> {
     const ref = job.record.target;
-    const lockInfo = await reconcileTarget(engine, dataDir, ref, job.record.id, {
-      onLine: (line) => job.log.append(line),
-      onProblem: (message) => job.log.append(message),
-    });
+    const lockInfo = await reconcileTarget(
+      engine,
+      dataDir,
+      ref,
+      job.record.id,
+      { onLine: (line) => job.log.append(line), onProblem: (message) => job.log.append(message) },
+      options.keptStates,
+    );
     if (!lockInfo) return {};
     job.log.append(
       `The state lock ${lockInfo.id} (${lockInfo.operation ?? 'unknown operation'} by ${lockInfo.who ?? 'unknown'}) was left in the backend. Nothing else of SpawnIt runs on ${describeTarget(ref)}: release it with a force-unlock of lock ${lockInfo.id}.`,
@@ -263,10 +270,14 @@ export function createWorker(options: WorkerOptions): Worker {
         let patch: Partial<JobRecord> = {
           error: 'SpawnIt stopped while this job was running; it was interrupted.',
         };
-        const lockInfo = await reconcileTarget(engine, dataDir, record.target, record.id, {
-          onLine: () => undefined,
-          onProblem: (message) => bus.publish('warning', message),
-        });
+        const lockInfo = await reconcileTarget(
+          engine,
+          dataDir,
+          record.target,
+          record.id,
+          { onLine: () => undefined, onProblem: (message) => bus.publish('warning', message) },
+          options.keptStates,
+        );
         if (lockInfo) {
           patch = { ...patch, lock: lockInfo };
           bus.publish('lockFound', { target: record.target, lock: lockInfo, jobId: record.id });
