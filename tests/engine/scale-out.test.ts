@@ -14,6 +14,7 @@ import {
 import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRETS } from '../support/engine.js';
+import { startGate } from '../support/gate.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
@@ -261,6 +262,46 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     const again = await apiB.waitForJob(clientId, (await apiA.plan(service('through'))).id);
     expect(again.state, again.error).toBe('succeeded');
     expect(again.planStatus).toBe('compliant');
+  }, 120_000);
+
+  it("a user's job stops a worker's drift check of the same service rather than waiting for it", async () => {
+    const gate = await startGate();
+    const held = await startGate();
+    try {
+      gate.open();
+      await engines[0]!.createService({
+        clientId,
+        serviceId: 'gated',
+        templateId: 'echo',
+        provider: 'local',
+        networkName: 'default',
+        params: { message: 'hi', gate_url: gate.url },
+      });
+      const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('gated'))).id);
+      expect((await apiA.waitForJob(clientId, (await apiA.apply(service('gated'), plan.id)).id)).state).toBe(
+        'succeeded',
+      );
+      // From now on every plan of it waits at the held gate: the next drift check is caught mid-run.
+      await engines[0]!.updateService(
+        { clientId, serviceId: 'gated' },
+        { message: 'hi', gate_url: held.url },
+      );
+      await held.nextRequest();
+      const preempted = () => workers.reduce((sum, w) => sum + w.driftStats.preempted, 0);
+      const before = preempted();
+      const user = await apiB.plan(service('gated'));
+      // The held check is told to stop as soon as the user's job is queued; tofu ends once the gate answers.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      held.open();
+      const done = await apiA.waitForJob(clientId, user.id);
+      expect(done.state, done.error).toBe('succeeded');
+      expect(preempted()).toBe(before + 1);
+      expect((await apiA.serviceStatus(clientId, 'gated'))?.source).toBe('job');
+    } finally {
+      held.open();
+      await held.close();
+      await gate.close();
+    }
   }, 120_000);
 
   it('a state a worker could not save to S3 is pushed back by another worker, on another disk', async () => {

@@ -5,7 +5,7 @@ import { describeTarget } from '../store/keys.js';
 import { createJobService } from './job-service.js';
 import { readLock } from './locks.js';
 import type { Operations } from './operations.js';
-import { createDriftTask, scheduleDriftChecks } from './postgres/pg-drift.js';
+import { createDriftTask, type DriftCheckStats, scheduleDriftChecks } from './postgres/pg-drift.js';
 import { createPostgresEventBus } from './postgres/pg-event-bus.js';
 import { createPostgresJobStore } from './postgres/pg-job-store.js';
 import { createPostgresKeptStates } from './postgres/pg-kept-states.js';
@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS spawnit_running (
 
 export interface DistributedWorker {
   readonly id: string;
+  /** What this worker's drift checks came to. */
+  readonly driftStats: DriftCheckStats;
   /** Stops taking runs, interrupts those running (one interrupt each), waits for them. */
   stop(): Promise<void>;
 }
@@ -200,6 +202,7 @@ export async function startDistributedWorker(
   heartbeat.unref();
 
   const driftIntervalMs = options.driftIntervalMs ?? 10_000;
+  const driftStats: DriftCheckStats = { planned: 0, preempted: 0 };
   const drift =
     driftIntervalMs > 0
       ? scheduleDriftChecks({
@@ -224,6 +227,7 @@ export async function startDistributedWorker(
         statuses: shared.statuses,
         dataDir: options.engine.dataDir,
         keptStates,
+        stats: driftStats,
       }),
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
@@ -245,6 +249,7 @@ export async function startDistributedWorker(
   });
   return {
     id,
+    driftStats,
     async stop() {
       clearInterval(heartbeat);
       drift?.stop();

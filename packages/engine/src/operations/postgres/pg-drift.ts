@@ -10,6 +10,14 @@ export interface DriftPayload {
   serviceId: string;
 }
 
+/** What a worker's drift checks came to. */
+export interface DriftCheckStats {
+  /** Checks that ran to a status. */
+  planned: number;
+  /** Checks stopped because a user's job asked for the service. */
+  preempted: number;
+}
+
 /**
  * Drift checks as queued work every worker shares: each pass queues one check per deployed service, spread
  * over the interval, in the service's own queue (so never beside a run of it). A check already waiting for a
@@ -56,6 +64,7 @@ export function createDriftTask(deps: {
   statuses: ServiceStatuses;
   dataDir: string;
   keptStates?: KeptStates;
+  stats: DriftCheckStats;
 }): (payload: unknown) => Promise<void> {
   const { engine, bus, statuses } = deps;
   return async (payload) => {
@@ -83,7 +92,11 @@ export function createDriftTask(deps: {
         return;
       }
       const result = await engine.plan(ref, { save: false, signal: controller.signal });
-      if (result.cancelled) return;
+      if (result.cancelled) {
+        deps.stats.preempted += 1;
+        return;
+      }
+      deps.stats.planned += 1;
       await statuses.record(clientId, serviceId, {
         status: result.status,
         checkedAt: new Date().toISOString(),
