@@ -197,11 +197,12 @@ export function createWorker(options: WorkerOptions): Worker {
       await job.log.save();
       await save(end.state, end.patch);
       await job.log.close();
-      await jobs.clearActive(job.record.id).catch(() => undefined);
     } finally {
       held.delete(job.record.id);
+      // At once: whoever sees the job ended finds its target free (a drift check right after, say).
       release?.();
     }
+    await jobs.clearActive(job.record.id).catch(() => undefined);
     bus.publish('jobUpdated', job.record);
     return job.record;
   }
