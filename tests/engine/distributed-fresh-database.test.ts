@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDistributedOperations, createEngine, type Engine, type Operations } from '@spawnit/engine';
+import { createDistributedOperations, type Engine, type Operations } from '@spawnit/engine';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TEST_SECRETS } from '../support/engine.js';
-import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
+import { openFixtureEngine } from '../support/engine.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
 
@@ -20,19 +19,7 @@ let api: Operations | undefined;
 async function openEngine(databaseUrl?: string): Promise<Engine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-fresh-db-'));
   folders.push(dataDir);
-  const engine = await createEngine({
-    store: {
-      endpoint: s3.endpoint,
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    },
-    catalogDir: FIXTURE_CATALOG,
-    modulesDir: FIXTURE_MODULES,
-    dataDir,
-    databaseUrl,
-    ...TEST_SECRETS,
-  });
+  const engine = await openFixtureEngine(s3, dataDir, { databaseUrl });
   engines.push(engine);
   return engine;
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createDistributedOperations,
-  createEngine,
   type DistributedWorker,
   type Engine,
   type JobRecord,
@@ -13,9 +12,8 @@ import {
 } from '@spawnit/engine';
 import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRETS } from '../support/engine.js';
+import { openFixtureEngine } from '../support/engine.js';
 import { startGate } from '../support/gate.js';
-import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
 
@@ -40,20 +38,7 @@ let apiB: Operations;
 async function openEngine(): Promise<Engine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-scale-'));
   folders.push(dataDir);
-  const engine = await createEngine({
-    store: {
-      endpoint: s3.endpoint,
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    },
-    catalogDir: FIXTURE_CATALOG,
-    modulesDir: FIXTURE_MODULES,
-    dataDir,
-    lockTimeout: '5s',
-    databaseUrl: pg.url,
-    ...TEST_SECRETS,
-  });
+  const engine = await openFixtureEngine(s3, dataDir, { databaseUrl: pg.url });
   engines.push(engine);
   return engine;
 }

@@ -7,7 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
-import { createWalk, descriptionOf, diffRow } from '../support/first-hour.js';
+import { createWalk, descriptionOf, diffRow, openWalkPage } from '../support/first-hour.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/gate.js';
 import { docker, dockerObjects, realEngineOptions } from '../support/real-stack.js';
@@ -66,19 +66,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   await buildWebUi(path.join(dir, 'dist'));
   stack = await startWebStack({ distDir: path.join(dir, 'dist'), engine: realEngineOptions() });
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    permissions: ['clipboard-read', 'clipboard-write'],
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
   // Errors of the UI's pages; the provider's pages are not ours to judge.
-  const ours = () => page.url().startsWith(stack.origin);
-  page.on('pageerror', (error) => ours() && pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && ours())
-      pageErrors.push(`${message.text()} (${message.location().url})`);
-  });
+  page = await openWalkPage(browser, stack.origin, pageErrors, 30_000);
 }, 300_000);
 
 afterAll(async () => {

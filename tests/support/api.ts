@@ -11,7 +11,6 @@ import {
 import {
   createDistributedOperations,
   createDriftLoop,
-  createEngine,
   createOperations,
   type DistributedWorker,
   type DriftLoop,
@@ -22,8 +21,7 @@ import {
 } from '@spawnit/engine';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type EngineHarness, startEngine, TEST_SECRETS, type TestS3Kind } from './engine.js';
-import { FIXTURE_CATALOG, FIXTURE_MODULES } from './paths.js';
+import { type EngineHarness, openFixtureEngine, startEngine, type TestS3Kind } from './engine.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 
 export const USERS = {
@@ -133,21 +131,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
     operations = await createDistributedOperations({ engine: h.engine, databaseUrl: pg.url });
     // The worker is another machine: an engine of its own (own data folder), sharing S3 and the database.
     const workerDir = await mkdtemp(path.join(tmpdir(), 'spawnit-worker-'));
-    const workerEngine = await createEngine({
-      store: {
-        endpoint: h.s3.endpoint,
-        bucket: h.s3.bucket,
-        accessKeyId: h.s3.accessKeyId,
-        secretAccessKey: h.s3.secretAccessKey,
-      },
-      catalogDir: FIXTURE_CATALOG,
-      modulesDir: FIXTURE_MODULES,
-      lockTimeout: '5s',
-      ...TEST_SECRETS,
-      ...options.engine,
-      dataDir: workerDir,
-      databaseUrl: pg.url,
-    });
+    const workerEngine = await openFixtureEngine(h.s3, workerDir, { ...options.engine, databaseUrl: pg.url });
     const worker = await startDistributedWorker({
       engine: workerEngine,
       databaseUrl: pg.url,

@@ -52,7 +52,29 @@ export async function startEngine(
       ? await startVersitygw({ bucket: 'spawnit' })
       : await startTestS3('spawnit', conditionalWrites === undefined ? {} : { conditionalWrites });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-engine-'));
-  const engine = await createEngine({
+  const engine = await openFixtureEngine(s3, dataDir, overrides);
+  return {
+    engine,
+    s3,
+    dataDir,
+    async close() {
+      await s3.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(s3.directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An engine on the fixture catalog against an S3 server already running, in `dataDir`: another process of
+ * the same deployment (an API, a worker) when several share the server.
+ */
+export function openFixtureEngine(
+  s3: TestS3Server,
+  dataDir: string,
+  overrides: Partial<EngineOptions> = {},
+): Promise<Engine> {
+  return createEngine({
     store: {
       endpoint: s3.endpoint,
       bucket: s3.bucket,
@@ -66,14 +88,4 @@ export async function startEngine(
     ...TEST_SECRETS,
     ...overrides,
   });
-  return {
-    engine,
-    s3,
-    dataDir,
-    async close() {
-      await s3.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      await rm(s3.directory, { recursive: true, force: true });
-    },
-  };
 }

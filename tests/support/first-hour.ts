@@ -2,7 +2,7 @@
  * What the first-hour walks share, on the fixture and on the real stack: steps that keep their duration, the
  * job page's state, applying the plan on screen, and reading a plan's diff by role and label.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 /** The text of the elements describing an element (its hint, its error, why it is disabled). */
 export const descriptionOf = (locator: Locator): Promise<string> =>
@@ -66,4 +66,29 @@ export function createWalk(
       );
     },
   };
+}
+
+/**
+ * The walker's page: a desktop window that may use the clipboard, with the errors of the app's own pages
+ * (not the provider's) collected in `pageErrors`.
+ */
+export async function openWalkPage(
+  browser: Browser,
+  origin: string,
+  pageErrors: string[],
+  timeoutMs: number,
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  const ours = () => page.url().startsWith(origin);
+  page.on('pageerror', (error) => ours() && pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && ours())
+      pageErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  return page;
 }

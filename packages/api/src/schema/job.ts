@@ -13,7 +13,7 @@ import {
 } from '@spawnit/engine';
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { Repeater } from 'graphql-yoga';
-import { builder } from '../builder.js';
+import { builder, type Context } from '../builder.js';
 import { notFound } from '../errors.js';
 import { ProviderEnum } from './common.js';
 
@@ -347,6 +347,29 @@ const RANK: Record<JobState, number> = {
   interrupted: 2,
 };
 
+/**
+ * A job's log as a subscription stream: the owner's job only, lines from `fromLine`, ended (and its listener
+ * gone) as soon as the client goes away, not at the next line. `events` turns the lines into what is pushed.
+ */
+async function followJobLog<T>(
+  ctx: Context,
+  jobId: string | number,
+  fromLine: number | null | undefined,
+  events: (lines: AsyncGenerator<LogLine>) => AsyncIterable<T>,
+): Promise<Repeater<T>> {
+  const { clientId } = ctx.viewer;
+  const job = await ctx.operations.getJob(clientId, String(jobId));
+  if (!job) throw notFound(`Job ${jobId} does not exist.`);
+  return new Repeater<T>(async (push, stop) => {
+    const abort = new AbortController();
+    void stop.then(() => abort.abort());
+    const lines = ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal);
+    // The next event gathers while this one is pushed: push resolves once the transport took it.
+    for await (const event of events(lines)) await push(event);
+    stop();
+  });
+}
+
 builder.subscriptionField('jobLogs', (t) =>
   t.field({
     type: LogLineRef,
@@ -359,20 +382,7 @@ builder.subscriptionField('jobLogs', (t) =>
         description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
       }),
     },
-    subscribe: async (_root, { jobId, fromLine }, ctx) => {
-      const { clientId } = ctx.viewer;
-      const job = await ctx.operations.getJob(clientId, String(jobId));
-      if (!job) throw notFound(`Job ${jobId} does not exist.`);
-      return new Repeater<LogLine>(async (push, stop) => {
-        // Ends the follow (and its listener) as soon as the client goes away, not at the next line.
-        const abort = new AbortController();
-        void stop.then(() => abort.abort());
-        for await (const line of ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal)) {
-          await push(line);
-        }
-        stop();
-      });
-    },
+    subscribe: (_root, { jobId, fromLine }, ctx) => followJobLog(ctx, jobId, fromLine, (lines) => lines),
     resolve: (line) => line,
   }),
 );
@@ -389,19 +399,7 @@ builder.subscriptionField('jobLogBatches', (t) =>
         description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
       }),
     },
-    subscribe: async (_root, { jobId, fromLine }, ctx) => {
-      const { clientId } = ctx.viewer;
-      const job = await ctx.operations.getJob(clientId, String(jobId));
-      if (!job) throw notFound(`Job ${jobId} does not exist.`);
-      return new Repeater<LogLine[]>(async (push, stop) => {
-        const abort = new AbortController();
-        void stop.then(() => abort.abort());
-        const lines = ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal);
-        // The next batch gathers while this one is pushed: push resolves once the transport took it.
-        for await (const batch of batchLines(lines)) await push(batch);
-        stop();
-      });
-    },
+    subscribe: (_root, { jobId, fromLine }, ctx) => followJobLog(ctx, jobId, fromLine, batchLines),
     resolve: (lines) => lines,
   }),
 );

@@ -3,8 +3,8 @@ import type { Engine } from '../engine.js';
 import type { TargetRef } from '../store/keys.js';
 import { targetKeyOf } from '../store/keys.js';
 import { type ContainerEvent, type DockerEventWatch, watchDockerEvents } from './docker-events.js';
+import { checkDrift } from './drift-check.js';
 import type { Operations } from './operations.js';
-import { pushKeptStates } from './worker/steps.js';
 
 export interface DriftLoopOptions {
   engine: Engine;
@@ -94,7 +94,11 @@ interface Queued {
 export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const { engine, operations } = options;
   const intervalMs = options.intervalMs ?? 10_000;
-  const dataDir = options.dataDir ?? engine.dataDir;
+  const checkDeps = {
+    engine,
+    dataDir: options.dataDir ?? engine.dataDir,
+    recordStatus: operations.recordStatus,
+  };
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const settleMs = options.eventSettleMs ?? 200;
   const spread = options.spread ?? true;
@@ -140,38 +144,16 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     inFlight.set(key, controller);
     checkedAt.set(key, Date.now());
     try {
-      // As a job does: a state an earlier run could not save goes back first, or the plan reads a stale one.
-      try {
-        await pushKeptStates(engine, dataDir, ref);
-      } catch (error) {
-        await operations.recordStatus(ref.clientId, ref.serviceId, {
-          status: 'error',
-          checkedAt: new Date().toISOString(),
-          summary: undefined,
-          error: (error as Error).message,
-          source: 'drift',
-        });
-        return;
-      }
-      const result = await engine.plan(ref, { save: false, signal: controller.signal });
-      if (result.cancelled) {
-        stats.preempted++;
-        return;
-      }
-      stats.planned++;
-      const since = eventAt.get(key);
-      // Before the status is recorded, so whoever sees the status also sees this figure.
-      if (since !== undefined && !recheck.has(key)) {
-        eventAt.delete(key);
-        stats.lastEventCheckMs = Date.now() - since;
-      }
-      await operations.recordStatus(ref.clientId, ref.serviceId, {
-        status: result.status,
-        checkedAt: new Date().toISOString(),
-        summary: result.summary,
-        error: result.error,
-        source: 'drift',
+      const outcome = await checkDrift(checkDeps, ref, controller.signal, () => {
+        stats.planned++;
+        const since = eventAt.get(key);
+        // Before the status is recorded, so whoever sees the status also sees this figure.
+        if (since !== undefined && !recheck.has(key)) {
+          eventAt.delete(key);
+          stats.lastEventCheckMs = Date.now() - since;
+        }
       });
+      if (outcome === 'preempted') stats.preempted++;
     } catch (error) {
       options.onError?.(error);
     } finally {

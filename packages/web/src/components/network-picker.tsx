@@ -1,13 +1,9 @@
 import { createMutation, createQuery, gql } from '@urql/solid';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
-import {
-  PROVIDER_LABELS,
-  type Provider,
-  type TemplateParameter,
-  type ValidationErrors,
-} from '../lib/api-types';
+import { PROVIDER_LABELS, type Provider, type ValidationErrors } from '../lib/api-types';
 import { createParameterForm } from '../lib/create-parameter-form';
 import { networkHref } from '../lib/links';
+import { createNetworkTemplateQuery } from '../lib/network-template';
 import { suggestNetworkName } from '../lib/suggest-network-name';
 import { ErrorSummary } from './error-summary';
 import { ErrorNotice } from './notices';
@@ -19,32 +15,6 @@ const NetworkPickerQuery = gql`
       name
       provider
       deployed
-    }
-  }
-`;
-
-const NetworkPickerTemplateQuery = gql`
-  query NetworkPickerTemplate($provider: Provider!) {
-    networkTemplate(provider: $provider) {
-      id
-      description
-      parameters {
-        name
-        label
-        description
-        type
-        required
-        default
-        enum
-        secret
-        generated
-        min
-        max
-        minLength
-        maxLength
-        pattern
-        providers
-      }
     }
   }
 `;
@@ -240,10 +210,7 @@ function NewNetworkInline(props: {
 }) {
   const [name, setName] = createSignal(suggestNetworkName(props.taken, [props.wanted, 'default']));
   const [refusal, setRefusal] = createSignal<ValidationErrors>();
-  const [template] = createQuery<
-    { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
-    { provider: Provider }
-  >({ query: NetworkPickerTemplateQuery, variables: () => ({ provider: props.provider }) });
+  const [template] = createNetworkTemplateQuery(() => props.provider);
   const [result, createNetwork] = createMutation<{ createNetwork: CreateNetworkResult }>(
     CreateNetworkInlineMutation,
   );

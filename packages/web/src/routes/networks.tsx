@@ -5,16 +5,12 @@ import { ErrorSummary } from '../components/error-summary';
 import { ListTable } from '../components/list-table';
 import { ErrorNotice, Loaded } from '../components/notices';
 import { ParameterFields } from '../components/parameter-field';
-import {
-  PROVIDER_LABELS,
-  type Provider,
-  type TemplateParameter,
-  type ValidationErrors,
-} from '../lib/api-types';
+import { PROVIDER_LABELS, type Provider, type ValidationErrors } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
 import { networkHref } from '../lib/links';
+import { createNetworkTemplateQuery } from '../lib/network-template';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 import { suggestNetworkName } from '../lib/suggest-network-name';
 
@@ -27,32 +23,6 @@ const NetworksQuery = gql`
       createdAt
       services {
         id
-      }
-    }
-  }
-`;
-
-const NetworkTemplateQuery = gql`
-  query NetworkTemplate($provider: Provider!) {
-    networkTemplate(provider: $provider) {
-      id
-      description
-      parameters {
-        name
-        label
-        description
-        type
-        required
-        default
-        enum
-        secret
-        generated
-        min
-        max
-        minLength
-        maxLength
-        pattern
-        providers
       }
     }
   }
@@ -146,10 +116,7 @@ function NewNetworkForm(props: { networks: NetworkRow[] | undefined }) {
     const taken = props.networks?.filter((n) => n.provider === provider()).map((n) => n.name);
     if (taken && !nameTyped()) setName(suggestNetworkName(taken, [search.name, 'default']));
   });
-  const [template, refetchTemplate] = createQuery<
-    { networkTemplate: { id: string; description: string; parameters: TemplateParameter[] } | null },
-    { provider: Provider }
-  >({ query: NetworkTemplateQuery, variables: () => ({ provider: provider() }) });
+  const [template, refetchTemplate] = createNetworkTemplateQuery(provider);
   const [created, createNetwork] = createMutation<{ createNetwork: CreateNetworkResult }>(
     CreateNetworkMutation,
   );

@@ -1,9 +1,9 @@
 import type { Engine } from '../../engine.js';
 import { targetKeyOf } from '../../store/keys.js';
+import { checkDrift } from '../drift-check.js';
 import { deployedServices } from '../drift-loop.js';
 import type { EventBus, KeptStates } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
-import { pushKeptStates } from '../worker/steps.js';
 
 export interface DriftPayload {
   clientId: string;
@@ -77,33 +77,13 @@ export function createDriftTask(deps: {
     });
     try {
       if (!(await engine.index.deployed([ref]))[0]) return;
-      const status = (error: string) =>
-        statuses.record(clientId, serviceId, {
-          status: 'error',
-          checkedAt: new Date().toISOString(),
-          summary: undefined,
-          error,
-          source: 'drift',
-        });
-      try {
-        await pushKeptStates(engine, deps.dataDir, ref, undefined, deps.keptStates);
-      } catch (error) {
-        await status((error as Error).message);
-        return;
-      }
-      const result = await engine.plan(ref, { save: false, signal: controller.signal });
-      if (result.cancelled) {
-        deps.stats.preempted += 1;
-        return;
-      }
-      deps.stats.planned += 1;
-      await statuses.record(clientId, serviceId, {
-        status: result.status,
-        checkedAt: new Date().toISOString(),
-        summary: result.summary,
-        error: result.error,
-        source: 'drift',
-      });
+      const outcome = await checkDrift(
+        { engine, dataDir: deps.dataDir, recordStatus: statuses.record, keptStates: deps.keptStates },
+        ref,
+        controller.signal,
+      );
+      if (outcome === 'preempted') deps.stats.preempted += 1;
+      if (outcome === 'planned') deps.stats.planned += 1;
     } finally {
       unsubscribe();
     }
