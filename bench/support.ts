@@ -20,6 +20,8 @@ export async function benchEngine(): Promise<{
   reopen(settings?: { databaseUrl?: string; dataDir?: string }): Promise<Engine>;
   close(): Promise<void>;
 }> {
+  // As the product does at start (packages/api/src/main.ts): what tofu writes is the owner's only.
+  process.umask(0o077);
   const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-'));
   const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit'] });
   const { endpoint } = await s3.start();

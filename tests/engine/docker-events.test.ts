@@ -50,13 +50,21 @@ describe('watchDockerEvents', () => {
       expect(ours.exitCode, ours.stderr).toBe(0);
       await docker('rm', '-f', names[0]!);
       await docker('rm', '-f', names[1]!);
-      await waitFor(() => events.some((e) => e.action === 'destroy'), 'the destroy event');
-      // Only ours: Docker filters by the managed-by label; `start` is not an event that can be drift.
-      expect(new Set(events.map((e) => `${e.clientId}/${e.serviceId}`))).toEqual(
+      const oursId = ours.stdout.trim();
+      await waitFor(
+        () => events.some((e) => e.action === 'destroy' && e.containerId === oursId),
+        'the destroy event',
+      );
+      // Other tests' SpawnIt containers may come and go on the same dockerd meanwhile: only these two count.
+      // The unlabelled one never shows (Docker filters by the managed-by label); `start` is not an event
+      // that can be drift.
+      expect(events.filter((e) => e.containerId === plain.stdout.trim())).toEqual([]);
+      const mine = events.filter((e) => e.containerId === oursId);
+      expect(new Set(mine.map((e) => `${e.clientId}/${e.serviceId}`))).toEqual(
         new Set(['ev-client/ev-service']),
       );
-      expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['kill', 'die', 'destroy']));
-      expect(events.every((e) => e.containerId === ours.stdout.trim())).toBe(true);
+      expect(mine.map((e) => e.action)).toEqual(expect.arrayContaining(['kill', 'die', 'destroy']));
+      expect(mine.map((e) => e.action)).not.toContain('start');
     } finally {
       watch.stop();
       for (const name of names) await docker('rm', '-f', name);

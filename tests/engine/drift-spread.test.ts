@@ -86,3 +86,29 @@ describe('the periodic sweep', () => {
     expect(Math.max(...starts)).toBeLessThan(500);
   });
 });
+
+describe('a drift check', () => {
+  it("reads a state another tofu holds locked, and leaves that tofu's lock alone", async () => {
+    // A drift plan saves nothing and SpawnIt already keeps its runs of a service apart: it takes no S3 lock
+    // (three requests fewer per check), so a run outside SpawnIt holding the state does not make it fail.
+    const lockKey = 'clients/spread/services/s1/terraform.tfstate.tflock';
+    const lock = JSON.stringify({
+      ID: 'held-by-someone',
+      Operation: 'OperationTypeApply',
+      Who: 'ops@elsewhere',
+    });
+    await h.engine.store.put(lockKey, Buffer.from(lock));
+    try {
+      const loop = createDriftLoop({ engine: h.engine, operations: ops, dockerHost: false, concurrency: 1 });
+      await loop.runOnce();
+      expect(loop.stats.planned).toBe(SERVICES.length);
+      const status = await ops.serviceStatus(clientId, 's1');
+      expect(status, 'the drift check recorded a status').toBeDefined();
+      expect(status!.error).toBeUndefined();
+      expect(status!.status).toBe('compliant');
+      expect((await h.engine.store.get(lockKey))?.body.toString()).toBe(lock);
+    } finally {
+      await h.engine.store.deleteKeys([lockKey]);
+    }
+  });
+});

@@ -16,7 +16,7 @@ import type { RunContext } from './runner/run-context.js';
 import { describeTofuFailure } from './runner/tofu-diagnostics.js';
 import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
 import { type MasterKey, parseMasterKey } from './secrets/envelope.js';
-import { makeOwnerOnly, mkdirPrivate } from './secrets/owner-only.js';
+import { makeOwnerOnly, mkdirPrivate, umaskKeepsOwnerOnly } from './secrets/owner-only.js';
 import {
   createStateDecrypter,
   renderEncryptionConfig,
@@ -198,6 +198,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await mkdirPrivate(workdirRoot);
   await makeOwnerOnly(dataDir);
   if (!workdirRoot.startsWith(`${dataDir}${path.sep}`)) await makeOwnerOnly(workdirRoot);
+  // Under a umask of 077 tofu writes owner-only files already: no walk of the working directory per run.
+  const tightenAfterRuns = !umaskKeepsOwnerOnly();
   const store = createS3Store(options.store);
   const probeLock = (options.useLockfile ?? 'auto') === 'auto';
   // Independent waits, side by side: the binary's version, the key derivation (a worker thread), the catalog
@@ -292,10 +294,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         gracePeriodMs: options.gracePeriodMs,
         onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
       });
-      // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
-      await makeOwnerOnly(runOptions.cwd);
-      // init may have put new providers into the cache: still executable, by the owner only.
-      if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
+      if (tightenAfterRuns) {
+        // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
+        await makeOwnerOnly(runOptions.cwd);
+        // init may have put new providers into the cache: still executable, by the owner only.
+        if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
+      }
       return { ...result, lines: result.lines.map(redact) };
     },
     decryptState,

@@ -113,7 +113,9 @@ export async function plan(
   const args = [
     'plan',
     '-input=false',
-    `-lock-timeout=${ctx.lockTimeout}`,
+    // A plan that is not saved (a drift or network check) writes nothing and is never applied; SpawnIt's own
+    // lock keeps runs of a target apart and S3 reads are atomic: tofu's lock would cost three S3 requests.
+    ...(options.save === false ? ['-lock=false'] : [`-lock-timeout=${ctx.lockTimeout}`]),
     '-detailed-exitcode',
     `-out=${planFile}`,
     ...(destroy ? ['-destroy'] : []),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -36,4 +37,18 @@ export async function makeOwnerOnly(dir: string): Promise<void> {
       }
     }),
   );
+}
+
+/**
+ * Whether this process's umask already keeps group and others out of what it and its children write (the
+ * product sets 077 at start), so nothing written since needs tightening. Read from /proc, not with
+ * `process.umask()`, which sets the mask to read it; `false` when it cannot be read.
+ */
+export function umaskKeepsOwnerOnly(): boolean {
+  try {
+    const match = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match !== null && (Number.parseInt(match[1]!, 8) & 0o077) === 0o077;
+  } catch {
+    return false;
+  }
 }
