@@ -3,54 +3,25 @@
 // stdout directly (tofu apply by hand in the job's working directory). Each rate counts the burst's lines from
 // the first to the last one received; every line must arrive once and in order.
 //   npx --yes pnpm@10.34.8 bench:logs [lines] [runs] [only subscriptions whose name contains this]
+import { fork } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { buildApp, type TokenVerifier } from '@spawnit/api';
 import { createOperations, type TargetRef } from '@spawnit/engine';
 import { execa } from 'execa';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import { BURST, BURST_JSON, type Line, type Received, record } from './log-lines.js';
 import { benchEngine, median, tofuEnv } from './support.js';
 
 const lineCount = Number(process.argv[2] ?? 10_000);
 const runs = Number(process.argv[3] ?? 5);
 const TARGET = 0.8;
 const clientId = 'bench';
-// A burst line as the job's log shows it, and as tofu's `-json` output (what the engine reads) carries it.
-const BURST = /\(local-exec\): (\d+)$/;
-const BURST_JSON = /"output":"(\d+)"/;
-
-interface Line {
-  n: number;
-  text: string;
-}
-/** Arrival times of the burst's lines, and every line in the order received. */
-interface Received {
-  lines: Line[];
-  times: number[];
-}
-
-const SUBSCRIPTIONS = {
-  'jobLogBatches (lines per event)': {
-    query: 'subscription ($id: ID!) { jobLogBatches(jobId: $id) { n text } }',
-    lines: (data: Record<string, unknown>) => data.jobLogBatches as Line[],
-  },
-  'jobLogs (one line per event)': {
-    query: 'subscription ($id: ID!) { jobLogs(jobId: $id) { n text } }',
-    lines: (data: Record<string, unknown>) => [data.jobLogs as Line],
-  },
-};
-type Kind = keyof typeof SUBSCRIPTIONS;
-const kinds = (Object.keys(SUBSCRIPTIONS) as Kind[]).filter((k) => k.includes(process.argv[4] ?? ''));
-
-function record(into: Received, lines: Line[], burst = BURST): void {
-  const now = performance.now();
-  for (const line of lines) {
-    into.lines.push(line);
-    if (burst.test(line.text)) into.times.push(now);
-  }
-}
+/** The subscriptions measured, by name: bench/log-subscriber.ts holds their documents. */
+const SUBSCRIPTIONS = ['jobLogBatches (lines per event)', 'jobLogs (one line per event)'] as const;
+type Kind = (typeof SUBSCRIPTIONS)[number];
+const kinds = SUBSCRIPTIONS.filter((k) => k.includes(process.argv[4] ?? ''));
 
 /** Lines per second over the burst; throws unless the log came whole, once and in order. */
 function rateOf(received: Received, who: string, pattern = BURST): number {
@@ -80,55 +51,21 @@ const verifier: TokenVerifier = {
 };
 const app = buildApp({ engine, operations, verifier, port: 0, logging: 'error' });
 const { url } = await app.start();
-const ws = createClient({
-  url: url.replace(/^http/, 'ws'),
-  webSocketImpl: WebSocket,
-  connectionParams: { authorization: 'Bearer bench' },
-  retryAttempts: 0,
+// The subscribers run in a process of their own, as browsers do: their parsing does not share the server's
+// event loop (in this process, it had slowed the engine's side to the subscribers' pace).
+const subscriber = fork(fileURLToPath(new URL('./log-subscriber.ts', import.meta.url)), [url], {
+  execArgv: ['--import', 'tsx'],
 });
+const replies: ((reply: { sse: Received; ws: Received } | { error: string }) => void)[] = [];
+subscriber.on('message', (reply: { sse: Received; ws: Received } | { error: string }) =>
+  replies.shift()?.(reply),
+);
 
-async function overSse(kind: Kind, jobId: string): Promise<Received> {
-  const { query, lines } = SUBSCRIPTIONS[kind];
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      authorization: 'Bearer bench',
-    },
-    body: JSON.stringify({ query, variables: { id: jobId } }),
-  });
-  const received: Received = { lines: [], times: [] };
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith('event: complete')) return received;
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!block.startsWith('event: next') || !data) continue;
-      const payload = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
-      if (!payload.data) throw new Error(`SSE: ${JSON.stringify(payload.errors)}`);
-      record(received, lines(payload.data));
-    }
-  }
-  throw new Error('SSE: the stream ended without a complete event');
-}
-
-function overWs(kind: Kind, jobId: string): Promise<Received> {
-  const { query, lines } = SUBSCRIPTIONS[kind];
-  const received: Received = { lines: [], times: [] };
+/** The job's log over SSE and over graphql-ws at once, followed to its end by the subscriber process. */
+function subscribe(kind: Kind, jobId: string): Promise<{ sse: Received; ws: Received }> {
   return new Promise((resolve, reject) => {
-    ws.subscribe<Record<string, unknown>>(
-      { query, variables: { id: jobId } },
-      {
-        next: (value) => (value.data ? record(received, lines(value.data)) : reject(value.errors)),
-        error: reject,
-        complete: () => resolve(received),
-      },
-    );
+    replies.push((reply) => ('error' in reply ? reject(new Error(reply.error)) : resolve(reply)));
+    subscriber.send({ kind, jobId });
   });
 }
 
@@ -196,7 +133,7 @@ try {
         e.jobId === apply.id && record(engineSide, [e.line]);
       const unsubscribe = operations.events.subscribe('logLine', onLine);
       // Both open while tofu starts; the fixture waits a second before its burst.
-      const [sse, overWebSocket] = await Promise.all([overSse(kind, apply.id), overWs(kind, apply.id)]);
+      const { sse, ws: overWebSocket } = await subscribe(kind, apply.id);
       const done = await operations.waitForJob(clientId, apply.id);
       unsubscribe();
       if (done.state !== 'succeeded') throw new Error(`the apply job ${done.state}: ${done.error}`);
@@ -237,7 +174,7 @@ try {
     );
   }
 } finally {
-  await ws.dispose();
+  subscriber.kill();
   await app.stop();
   await operations.shutdown();
   await close();
