@@ -3,6 +3,7 @@
 //   forked with the API's URL; receives { kind, jobId }, answers { sse, ws } or { error }
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { sseEvents } from '../tests/support/sse.js';
 import { type Line, type Received, record } from './log-lines.js';
 
 const url = process.argv[2]!;
@@ -35,20 +36,12 @@ async function overSse(kind: string, jobId: string): Promise<Received> {
     body: JSON.stringify({ query, variables: { id: jobId } }),
   });
   const received: Received = { lines: [], times: [] };
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith('event: complete')) return received;
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!block.startsWith('event: next') || !data) continue;
-      const payload = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
-      if (!payload.data) throw new Error(`SSE: ${JSON.stringify(payload.errors)}`);
-      record(received, lines(payload.data));
-    }
+  for await (const { event, data } of sseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    if (event === 'complete') return received;
+    if (event !== 'next' || !data) continue;
+    const payload = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
+    if (!payload.data) throw new Error(`SSE: ${JSON.stringify(payload.errors)}`);
+    record(received, lines(payload.data));
   }
   throw new Error('SSE: the stream ended without a complete event');
 }

@@ -13,6 +13,7 @@ import { freePort } from '../support/free-port.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
+import { sseEvents } from '../support/sse.js';
 
 // `spawnit api` twice and `spawnit worker` three times, as separate processes started the way an operator would
 // (packages/api/src/main.ts with SPAWNIT_ROLE), sharing only PostgreSQL, S3 and the OIDC issuer.
@@ -112,18 +113,9 @@ async function followOverSse(url: string, jobId: string): Promise<{ n: number; t
     }),
   });
   const lines: { n: number; text: string }[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      if (event === 'next' && data) lines.push(JSON.parse(data).data.jobLogs);
-      if (event === 'complete') return lines;
-    }
+  for await (const { event, data } of sseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    if (event === 'next' && data) lines.push(JSON.parse(data).data.jobLogs);
+    if (event === 'complete') return lines;
   }
   throw new Error(`The SSE stream ended without completing after ${lines.length} lines.`);
 }

@@ -23,6 +23,7 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type EngineHarness, openFixtureEngine, startEngine, type TestS3Kind } from './engine.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { sseEvents } from './sse.js';
 
 export const USERS = {
   alice: 'alice-test-password',
@@ -216,25 +217,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
         controller.abort();
         return { status: response.status, events, completed: false };
       }
-      const decoder = new TextDecoder();
-      let buffer = '';
       try {
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: ?(.*)$/m.exec(block)?.[1];
-            if (event === 'next' && data) {
-              events.push(JSON.parse(data));
-              if (until?.(events)) {
-                controller.abort();
-                return { status: response.status, events, completed: false };
-              }
+        for await (const { event, data } of sseEvents(
+          response.body as unknown as AsyncIterable<Uint8Array>,
+        )) {
+          if (event === 'next' && data) {
+            events.push(JSON.parse(data));
+            if (until?.(events)) {
+              controller.abort();
+              return { status: response.status, events, completed: false };
             }
-            if (event === 'complete') return { status: response.status, events, completed: true };
           }
+          if (event === 'complete') return { status: response.status, events, completed: true };
         }
       } catch (error) {
         // Leaving the loop on an aborted stream throws; it was us.
