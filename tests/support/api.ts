@@ -9,6 +9,7 @@ import {
   type UserDefinition,
 } from '@spawnit/embedded';
 import {
+  createDistributedDriftLag,
   createDistributedOperations,
   createDriftLoop,
   createOperations,
@@ -58,9 +59,18 @@ export interface ApiHarness {
   app: App;
   h: EngineHarness;
   operations: Operations;
+  /** The one-process drift loop (in-process mode with `driftIntervalMs`). */
   drift: DriftLoop | undefined;
-  /** In the distributed mode: the PostgreSQL server, and the worker running jobs on an engine of its own. */
-  distributed?: { pg: TestPostgres; worker: DistributedWorker; workerEngine: Engine };
+  /**
+   * In the distributed mode: the PostgreSQL server, and the worker running jobs on an engine of its own
+   * (`workers` lists them all when `StartApiOptions.workers` asked for more; `worker` is the first).
+   */
+  distributed?: {
+    pg: TestPostgres;
+    worker: DistributedWorker;
+    workerEngine: Engine;
+    workers: { worker: DistributedWorker; engine: Engine }[];
+  };
   oidc: OidcProvider;
   issuer: string;
   /** The provider's data dir (its signing keys are `jwks.json` there). */
@@ -93,8 +103,13 @@ export interface ApiHarness {
 }
 
 export interface StartApiOptions {
-  /** Starts the one-process drift loop: in-process mode only (drift checks are not jobs of the workers yet). */
+  /**
+   * Drift checks every so often: the one-process drift loop, or in the distributed mode the workers' queued
+   * checks (and their Docker trigger), with `system { driftLag }` read from PostgreSQL.
+   */
   driftIntervalMs?: number;
+  /** Workers in the distributed mode, each on an engine of its own. @default 1 */
+  workers?: number;
   /** @default process.env.SPAWNIT_TEST_MODE, else 'in-process' */
   mode?: TestMode;
   development?: boolean;
@@ -116,11 +131,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const oidc = createOidcProvider({ dataDir: oidcDir, users: USERS });
   const { issuer } = await oidc.start();
   const mode = options.mode ?? defaultTestMode();
-  if (mode === 'distributed' && options.driftIntervalMs !== undefined) {
-    throw new Error(
-      'startApi: driftIntervalMs needs the one-process drift loop, which the distributed mode does not have yet: pass mode: "in-process" to this harness.',
-    );
-  }
   const pg = mode === 'distributed' ? await startPostgres() : undefined;
   const h = await startEngine(
     { ...options.engine, ...(pg ? { databaseUrl: pg.url } : {}) },
@@ -130,29 +140,41 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   let operations: Operations;
   if (pg) {
     operations = await createDistributedOperations({ engine: h.engine, databaseUrl: pg.url });
-    // The worker is another machine: an engine of its own (own data folder), sharing S3 and the database.
-    const workerDir = await mkdtemp(path.join(tmpdir(), 'spawnit-worker-'));
-    const workerEngine = await openFixtureEngine(h.s3, workerDir, { ...options.engine, databaseUrl: pg.url });
-    const worker = await startDistributedWorker({
-      engine: workerEngine,
-      databaseUrl: pg.url,
-      id: 'test-worker',
-      // Statuses come from the tests' own plans, as in process without a drift loop.
-      driftIntervalMs: 0,
-    });
-    distributed = { pg, worker, workerEngine };
+    // Each worker is another machine: an engine of its own (own data folder), sharing S3 and the database.
+    const workers: { worker: DistributedWorker; engine: Engine }[] = [];
+    for (let i = 0; i < (options.workers ?? 1); i += 1) {
+      const workerDir = await mkdtemp(path.join(tmpdir(), 'spawnit-worker-'));
+      const engine = await openFixtureEngine(h.s3, workerDir, { ...options.engine, databaseUrl: pg.url });
+      const worker = await startDistributedWorker({
+        engine,
+        databaseUrl: pg.url,
+        id: i === 0 ? 'test-worker' : `test-worker-${i}`,
+        // Without a drift interval, statuses come from the tests' own plans, as in process without a loop.
+        driftIntervalMs: options.driftIntervalMs ?? 0,
+      });
+      workers.push({ worker, engine });
+    }
+    distributed = { pg, worker: workers[0]!.worker, workerEngine: workers[0]!.engine, workers };
   } else {
     operations = createOperations({ engine: h.engine, logFlushMs: 500 });
   }
   const drift =
-    options.driftIntervalMs === undefined
+    options.driftIntervalMs === undefined || pg
       ? undefined
       : createDriftLoop({ engine: h.engine, operations, intervalMs: options.driftIntervalMs });
+  const workersLag =
+    options.driftIntervalMs !== undefined && pg
+      ? await createDistributedDriftLag({
+          engine: h.engine,
+          databaseUrl: pg.url,
+          intervalMs: options.driftIntervalMs,
+        })
+      : undefined;
   const verifier = createTokenVerifier({ issuer, audience: oidc.audience, ...options.verifier });
   const app = buildApp({
     engine: h.engine,
     operations,
-    drift,
+    drift: drift ?? workersLag,
     verifier,
     development: options.development ?? true,
     port: 0,
@@ -253,10 +275,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
       await drift?.stop();
       await app.stop();
       await operations.shutdown();
-      if (distributed) {
-        await distributed.worker.stop();
-        await distributed.workerEngine.close();
-        await rm(distributed.workerEngine.dataDir, { recursive: true, force: true });
+      await workersLag?.close();
+      for (const { worker, engine } of distributed?.workers ?? []) {
+        await worker.stop();
+        await engine.close();
+        await rm(engine.dataDir, { recursive: true, force: true });
       }
       await h.engine.close();
       await h.close();

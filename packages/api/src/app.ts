@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DriftLoop, Engine, Operations } from '@spawnit/engine';
+import type { DriftLag, Engine, Operations } from '@spawnit/engine';
 import { SpawnitError } from '@spawnit/engine';
 import {
   createLogger,
@@ -28,8 +28,11 @@ import {
 export interface AppOptions {
   engine: Engine;
   operations: Operations;
-  /** The drift loop running beside the API, for `system { driftLag }`. @default none (driftLag is null) */
-  drift?: DriftLoop;
+  /**
+   * How late drift checks are, for `system { driftLag }`: the drift loop beside the API, or the workers' record
+   * in PostgreSQL. @default none (driftLag is null)
+   */
+  drift?: DriftLag;
   /** Checks bearer tokens; see `createTokenVerifier`. */
   verifier: TokenVerifier;
   /**

@@ -1,6 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import type { DriftLoop, Engine, Operations } from '@spawnit/engine';
+import type { DriftLag, Engine, Operations } from '@spawnit/engine';
 import type { Viewer } from './auth/verify-token.js';
 import type { Loaders } from './loaders.js';
 
@@ -12,8 +12,8 @@ export interface Context {
   viewer: Viewer;
   engine: Engine;
   operations: Operations;
-  /** The drift loop, when it runs in this process: `system { driftLag }` reads it. */
-  drift: DriftLoop | undefined;
+  /** How late drift checks are (the loop in this process, or the workers' record): `system { driftLag }`. */
+  drift: DriftLag | undefined;
   /** This operation's reads, batched and remembered (not remembered across a subscription's events). */
   loaders: Loaders;
   /** Aborted at the operation's deadline: resolvers and loaders start no new work after it. */

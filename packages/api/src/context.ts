@@ -1,4 +1,4 @@
-import type { DriftLoop, Engine, Operations } from '@spawnit/engine';
+import type { DriftLag, Engine, Operations } from '@spawnit/engine';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { TokenVerifier } from './auth/verify-token.js';
 import type { Context } from './builder.js';
@@ -8,7 +8,7 @@ export interface ContextDeps {
   verifier: TokenVerifier;
   engine: Engine;
   operations: Operations;
-  drift?: DriftLoop;
+  drift?: DriftLag;
 }
 
 /** The controller behind `Context.signal`, for the plugin that enforces the deadline. */

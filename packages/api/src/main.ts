@@ -7,6 +7,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
+  createDistributedDriftLag,
   createDistributedOperations,
   createDriftLoop,
   createEngine,
@@ -219,6 +220,12 @@ async function main(): Promise<void> {
         })
       : undefined;
   if (drift) stoppers.push({ name: 'drift loop', stop: () => drift.stop() });
+  // With a database, the lag comes from when the workers last started each check, whoever reads it.
+  const workersLag =
+    config.driftIntervalMs > 0 && databaseUrl
+      ? await createDistributedDriftLag({ engine, databaseUrl, intervalMs: config.driftIntervalMs })
+      : undefined;
+  if (workersLag) stoppers.push({ name: 'drift lag', stop: () => workersLag.close() });
 
   const verifier = createTokenVerifier({
     issuer,
@@ -230,7 +237,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     engine,
     operations,
-    drift,
+    drift: drift ?? workersLag,
     verifier,
     development: config.development,
     host: config.host,
@@ -271,7 +278,7 @@ async function main(): Promise<void> {
       drift
         ? `every ${config.driftIntervalMs / 1000} s, and at once on container events of ${engine.dockerHost}`
         : databaseUrl && config.driftIntervalMs > 0
-          ? `every ${config.driftIntervalMs / 1000} s, checks queued in PostgreSQL and run by the workers`
+          ? `every ${config.driftIntervalMs / 1000} s and at once on container events of ${engine.dockerHost}, checks queued in PostgreSQL and run by the workers`
           : 'off'
     }`,
     `  Secrets:   state and plans ${engine.stateEncrypted ? 'encrypted (OpenTofu, pbkdf2 + AES-GCM)' : 'NOT encrypted'}, secret parameters ${engine.configSealed ? 'encrypted (AES-256-GCM envelopes)' : 'NOT encrypted'}`,

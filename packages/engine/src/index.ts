@@ -91,6 +91,7 @@ export {
 } from './listing/postgres-index.js';
 export { type ScanOptions, scanStore } from './listing/scan-store.js';
 export {
+  createDistributedDriftLag,
   createDistributedOperations,
   type DistributedOptions,
   type DistributedWorker,
@@ -105,6 +106,7 @@ export {
 } from './operations/docker-events.js';
 export {
   createDriftLoop,
+  type DriftLag,
   type DriftLoop,
   type DriftLoopOptions,
   type DriftStats,

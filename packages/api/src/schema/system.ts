@@ -47,7 +47,7 @@ const SystemRef = builder.objectRef<Preflight & { driftLag: number | null }>('Sy
     driftLag: t.int({
       nullable: true,
       description:
-        'How late the drift loop is on its promise, in ms: the time since the oldest check of a deployed service was due (0 when every service was checked within the interval; null when the loop is off).',
+        'How late drift checks are on their promise, in ms: the time since the oldest check of a deployed service was due (0 when every service was checked within the interval; null when drift checks are off).',
       resolve: (p) => p.driftLag,
     }),
     checkedAt: t.field({
@@ -84,7 +84,7 @@ builder.queryField('system', (t) =>
     resolve: async (_root, _args, ctx) => {
       const preflight = await preflightOf(ctx.engine);
       // Read now, not cached with the preflight: it moves every second when the loop falls behind.
-      const driftLag = ctx.drift ? ctx.drift.lag() : null;
+      const driftLag = ctx.drift ? await ctx.drift.lag() : null;
       const late = ctx.drift && driftLag !== null && driftLag >= ctx.drift.intervalMs;
       return {
         ...preflight,

@@ -1,11 +1,22 @@
 import { hostname } from 'node:os';
 import type { Engine } from '../engine.js';
 import { isTerminal, transition } from '../job/job.js';
-import { describeTarget } from '../store/keys.js';
+import { describeTarget, targetKeyOf } from '../store/keys.js';
+import type { DriftLag } from './drift-loop.js';
+import { watchDriftEvents } from './drift-trigger.js';
 import { createJobService } from './job-service.js';
 import { readLock } from './locks.js';
 import type { Operations } from './operations.js';
-import { createDriftTask, type DriftCheckStats, scheduleDriftChecks } from './postgres/pg-drift.js';
+import {
+  createDriftTask,
+  createPostgresDriftLag,
+  type DriftCheckStats,
+  isHeldByJob,
+  prepareDriftTables,
+  queueEventCheck,
+  recordCheckStart,
+  scheduleDriftChecks,
+} from './postgres/pg-drift.js';
 import { createPostgresEventBus } from './postgres/pg-event-bus.js';
 import { createPostgresJobStore } from './postgres/pg-job-store.js';
 import { createPostgresKeptStates } from './postgres/pg-kept-states.js';
@@ -40,6 +51,7 @@ async function openShared(options: DistributedOptions) {
   });
   const lock = createPostgresTargetLock(pool);
   const queue = await createPostgresQueue(pool);
+  await prepareDriftTables(pool);
   const statuses = createServiceStatuses({ index: engine.index, store: engine.store, bus });
   const close = async () => {
     await queue.close();
@@ -70,6 +82,25 @@ export async function createDistributedOperations(options: DistributedOptions): 
     recover: async () => [],
     activeJobs: () => [],
     shutdown: () => shared.close(),
+  };
+}
+
+/**
+ * `system { driftLag }` for an API process of the scaled-out mode: read from when the workers last started
+ * each deployed service's check, in the database.
+ */
+export async function createDistributedDriftLag(options: {
+  /** An engine whose index is in the same database. */
+  engine: Engine;
+  databaseUrl: string;
+  /** The workers' SPAWNIT_DRIFT_INTERVAL_MS: the promise the lag is measured against. */
+  intervalMs: number;
+}): Promise<DriftLag & { close(): Promise<void> }> {
+  const pool = await openPool(options.databaseUrl, 2);
+  await prepareDriftTables(pool);
+  return {
+    ...createPostgresDriftLag({ engine: options.engine, pool, intervalMs: options.intervalMs }),
+    close: () => pool.end(),
   };
 }
 
@@ -106,6 +137,15 @@ export async function startDistributedWorker(
      * free; 0 checks none. @default 10_000
      */
     driftIntervalMs?: number;
+    /**
+     * The Docker engine whose container events (died, removed, changed) queue a check of just the service
+     * they concern, whatever the interval; `false` watches none. Every worker watches; each event queues
+     * one check however many saw it.
+     * @default `engine.dockerHost`, the one tofu's docker provider reaches
+     */
+    dockerHost?: string | false;
+    /** Wait after a container event before queueing its check, so a burst makes one. @default 200 */
+    eventSettleMs?: number;
   },
 ): Promise<DistributedWorker> {
   const shared = await openShared(options);
@@ -202,13 +242,33 @@ export async function startDistributedWorker(
   heartbeat.unref();
 
   const driftIntervalMs = options.driftIntervalMs ?? 10_000;
-  const driftStats: DriftCheckStats = { planned: 0, preempted: 0 };
+  const driftStats: DriftCheckStats = {
+    planned: 0,
+    preempted: 0,
+    eventChecks: 0,
+    ignoredEvents: 0,
+    eventsAskedElsewhere: 0,
+    lastEventCheckMs: undefined,
+  };
   const drift =
     driftIntervalMs > 0
       ? scheduleDriftChecks({
           engine: options.engine,
           addDriftCheck: (ref, runAt) => queue.addDriftCheck(ref, runAt),
           intervalMs: driftIntervalMs,
+          onError: (error) => bus.publish('warning', `Drift checks: ${(error as Error).message}`),
+        })
+      : undefined;
+  const dockerHost = options.dockerHost === false ? false : options.dockerHost || options.engine.dockerHost;
+  const events =
+    driftIntervalMs > 0 && dockerHost !== false
+      ? watchDriftEvents({
+          dockerHost,
+          settleMs: options.eventSettleMs,
+          heldByJob: (ref) => isHeldByJob(pool, ref),
+          deployed: async (ref) => (await options.engine.index.deployed([ref]))[0] ?? false,
+          request: (ref, event) => queueEventCheck(pool, ref, event),
+          stats: driftStats,
           onError: (error) => bus.publish('warning', `Drift checks: ${(error as Error).message}`),
         })
       : undefined;
@@ -228,6 +288,7 @@ export async function startDistributedWorker(
         dataDir: options.engine.dataDir,
         keptStates,
         stats: driftStats,
+        pool,
       }),
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
@@ -238,25 +299,38 @@ export async function startDistributedWorker(
           'INSERT INTO spawnit_running VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
           [jobId, clientId, id, helpers.job.locked_by],
         );
+        // A user's job of a service finds its status: the drift check waiting behind it is not late meanwhile.
+        const noteCheck = () =>
+          record.target.kind === 'service'
+            ? recordCheckStart(pool, targetKeyOf(record.target)).catch(() => undefined)
+            : undefined;
+        await noteCheck();
         try {
           await worker.push(record);
           await worker.done(jobId);
         } finally {
+          await noteCheck();
           await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]).catch(() => undefined);
         }
       },
     },
   });
+  let stopping: Promise<void> | undefined;
   return {
     id,
     driftStats,
-    async stop() {
-      clearInterval(heartbeat);
-      drift?.stop();
-      await worker.shutdown();
-      await runner.stop();
-      await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);
-      await shared.close();
+    stop() {
+      // Once: a second call waits for the first.
+      stopping ??= (async () => {
+        clearInterval(heartbeat);
+        drift?.stop();
+        events?.stop();
+        await worker.shutdown();
+        await runner.stop();
+        await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);
+        await shared.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -2,8 +2,9 @@ import { availableParallelism } from 'node:os';
 import type { Engine } from '../engine.js';
 import type { TargetRef } from '../store/keys.js';
 import { targetKeyOf } from '../store/keys.js';
-import { type ContainerEvent, type DockerEventWatch, watchDockerEvents } from './docker-events.js';
+import type { DockerEventWatch } from './docker-events.js';
 import { checkDrift } from './drift-check.js';
+import { type DriftTriggerStats, watchDriftEvents } from './drift-trigger.js';
 import type { Operations } from './operations.js';
 
 export interface DriftLoopOptions {
@@ -32,7 +33,7 @@ export interface DriftLoopOptions {
   spread?: boolean;
 }
 
-export interface DriftStats {
+export interface DriftStats extends DriftTriggerStats {
   /** Plans that ran to a status. */
   planned: number;
   /** Plans interrupted because a user's job wanted the service. */
@@ -40,27 +41,28 @@ export interface DriftStats {
   /** Services passed over in a pass because a job held them or their previous drift plan was not done. */
   skipped: number;
   passes: number;
-  /** Checks asked for by a Docker event. */
-  eventChecks: number;
-  /** Docker events that asked for nothing: a user's job held the service, or it is not deployed here. */
-  ignoredEvents: number;
   /** From the Docker event to the status it led to, for the last event-driven check (ms). */
   lastEventCheckMs: number | undefined;
 }
 
-export interface DriftLoop {
+/** How late drift checks are, wherever they run: what `system { driftLag }` reads. */
+export interface DriftLag {
+  /**
+   * How far behind its promise drift checking is: the time since the oldest deployed service's check was due
+   * (ms), 0 when every service was checked within the interval.
+   */
+  lag(): number | Promise<number>;
+  /** The promised interval between two checks of a deployed service (ms). */
+  readonly intervalMs: number;
+}
+
+export interface DriftLoop extends DriftLag {
   start(): void;
   /** Stops scheduling, interrupts running drift plans and waits for them. */
   stop(): Promise<void>;
   /** One pass now: finds deployed services and plans each not busy; resolves when all its plans are done. */
   runOnce(): Promise<void>;
-  /**
-   * How far behind its promise the loop is: the time since the oldest deployed service's check was due
-   * (ms), 0 when every service was checked within the interval.
-   */
   lag(): number;
-  /** The promised interval between two checks of a deployed service (ms). */
-  readonly intervalMs: number;
   readonly stats: DriftStats;
 }
 
@@ -108,8 +110,6 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const inFlight = new Map<string, AbortController>();
   /** Services a Docker event touched while their plan ran: that plan may have read too early. */
   const recheck = new Set<string>();
-  /** Services waiting out `settleMs` after an event. */
-  const settling = new Set<string>();
   /** The first Docker event not yet answered by a status, per service (ms since the epoch). */
   const eventAt = new Map<string, number>();
   /** When each deployed service's last check started (ms since the epoch): what `lag()` reads. */
@@ -123,6 +123,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     passes: 0,
     eventChecks: 0,
     ignoredEvents: 0,
+    eventsAskedElsewhere: 0,
     lastEventCheckMs: undefined,
   };
   let timer: NodeJS.Timeout | undefined;
@@ -235,37 +236,13 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     pump();
   }
 
-  async function onContainerEvent(event: ContainerEvent): Promise<void> {
-    const ref: ServiceTarget = { kind: 'service', clientId: event.clientId, serviceId: event.serviceId };
-    const key = targetKeyOf(ref);
-    const seenAt = Number(event.timeNano / 1_000_000n) || Date.now();
-    if (inFlight.has(key)) {
-      recheck.add(key);
-      if (!eventAt.has(key)) eventAt.set(key, seenAt);
-      return;
-    }
-    // Containers replaced or removed by a user's apply or destroy are that job's business.
-    if (operations.lock.isBusy(key) || settling.has(key)) {
-      if (!settling.has(key)) stats.ignoredEvents++;
-      return;
-    }
-    settling.add(key);
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
-    settling.delete(key);
+  /** A check asked by a Docker event: at the front of the queue, or once more after the plan running now. */
+  function requestEventCheck(ref: ServiceTarget, seenAt: number): void {
     if (stopped) return;
-    let deployed = false;
-    try {
-      deployed = (await engine.index.deployed([ref]))[0] ?? false;
-    } catch (error) {
-      options.onError?.(error);
-    }
-    if (!deployed || operations.lock.isBusy(key)) {
-      stats.ignoredEvents++;
-      return;
-    }
-    stats.eventChecks++;
+    const key = targetKeyOf(ref);
     if (!eventAt.has(key)) eventAt.set(key, seenAt);
-    enqueue(ref, 0, true);
+    if (inFlight.has(key)) recheck.add(key);
+    else enqueue(ref, 0, true);
   }
 
   function schedule(startedAt: number): void {
@@ -288,15 +265,21 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       if (!stopped) return;
       stopped = false;
       if (dockerHost !== false) {
-        watch = watchDockerEvents({
-          host: dockerHost,
-          onEvent: (event) => void onContainerEvent(event),
-          onDisconnect: (error) =>
-            options.onError?.(
-              new Error(`${error.message}; drift falls back to the periodic check until it answers.`, {
-                cause: error,
-              }),
-            ),
+        watch = watchDriftEvents({
+          dockerHost,
+          settleMs,
+          // Its own drift plan holds the service too: an event then asks for one more check after it.
+          heldByJob: (ref) => {
+            const key = targetKeyOf(ref);
+            return operations.lock.isBusy(key) && !inFlight.has(key);
+          },
+          deployed: async (ref) => (await engine.index.deployed([ref]))[0] ?? false,
+          request: (ref, { eventAt }) => {
+            requestEventCheck(ref, eventAt);
+            return true;
+          },
+          stats,
+          onError: (error) => options.onError?.(error),
         });
       }
       const startedAt = Date.now();

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS spawnit_cancels (
   job_id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 `;
 
+/** The key of a service's drift check: at most one waits per service. */
+export const driftJobKey = (targetKey: string) => `drift:${targetKey}`;
+
 export interface RunPayload {
   clientId: string;
   jobId: string;
@@ -71,7 +74,7 @@ export async function createPostgresQueue(pool: Pool): Promise<
         { clientId: ref.clientId, serviceId: ref.serviceId },
         {
           queueName: key,
-          jobKey: `drift:${key}`,
+          jobKey: driftJobKey(key),
           jobKeyMode: 'preserve_run_at',
           runAt,
           maxAttempts: 1,
