@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { collectWs, USERS } from '../support/api.js';
 import { TEST_SECRETS } from '../support/engine.js';
 import { freePort } from '../support/free-port.js';
+import { startGate } from '../support/gate.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
@@ -26,6 +27,7 @@ const processes: { child: ChildProcess; output: string[]; role: string }[] = [];
 const workers: ChildProcess[] = [];
 const apis: string[] = [];
 let token: string;
+const gates: Awaited<ReturnType<typeof startGate>>[] = [];
 
 /** What every process of the deployment is started with: the same database, S3, issuer and keys. */
 function processEnv(dataDir: string, role: 'api' | 'worker', port: number): NodeJS.ProcessEnv {
@@ -155,6 +157,7 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await exited;
   }
+  for (const gate of gates) await gate.close();
   await oidc?.stop();
   await s3?.stop();
   await pg?.close();
@@ -300,6 +303,59 @@ describe('spawnit api x2 and spawnit worker x3, separate processes on one Postgr
     const replanned = await waitForJob(two, again.planService.id);
     expect(replanned.state, replanned.error).toBe('SUCCEEDED');
   });
+
+  it('a worker killed with kill -9 mid-drift-check: the next run of that service goes to another worker', async () => {
+    const [one, two] = apis as [string, string];
+    const open = await startGate();
+    open.open();
+    const held = await startGate();
+    gates.push(open, held);
+    await gql(one, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'watched', templateId: 'echo', params: { message: 'hi', gate_url: open.url } },
+    });
+    const { planService } = await gql(two, 'mutation { planService(id: "watched") { id } }');
+    expect((await waitForJob(one, planService.id)).state).toBe('SUCCEEDED');
+    const { applyService } = await gql(
+      two,
+      'mutation ($id: ID!) { applyService(id: "watched", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    expect((await waitForJob(one, applyService.id)).state).toBe('SUCCEEDED');
+    // From now on a plan of the service waits at the held gate: the next drift check (every 10 s) stays there.
+    const reached = held.nextRequest();
+    await gql(one, 'mutation ($p: JSON!) { updateService(id: "watched", params: $p) { __typename } }', {
+      p: { message: 'hi', gate_url: held.url },
+    });
+    await reached;
+    // The worker running that check: graphile-worker's lock on it, and the table where each worker notes the
+    // queue workers it runs tasks with.
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    const { rows } = await db.query(
+      `SELECT w.worker_id FROM graphile_worker.jobs j JOIN spawnit_queue_workers w ON w.queue_worker_id = j.locked_by
+       WHERE j.key LIKE 'drift:%services/watched%'`,
+    );
+    await db.end();
+    const pid = Number(
+      String(rows[0]?.worker_id ?? '')
+        .split('-')
+        .at(-1),
+    );
+    const holder = workers.find((w) => w.pid === pid && w.exitCode === null && w.signalCode === null);
+    expect(holder, `the worker running the drift check (${JSON.stringify(rows)})`).toBeDefined();
+    process.kill(-holder!.pid!, 'SIGKILL');
+    const killed = Date.now();
+    held.open();
+    // The service's queue was locked by the dead worker: freed once it is found dead, not hours later.
+    const again = await gql(two, 'mutation { planService(id: "watched") { id } }');
+    const replanned = await waitForJob(one, again.planService.id);
+    expect(replanned.state, replanned.error).toBe('SUCCEEDED');
+    const seconds = (Date.now() - killed) / 1000;
+    process.stdout.write(
+      `[scale-out] a plan after a worker died mid-drift-check ended ${seconds.toFixed(1)} s after the kill\n`,
+    );
+    expect(seconds).toBeLessThan(60);
+  }, 240_000);
 
   it('index:rebuild reads the index again from S3: what the database lost is listed again', async () => {
     const [one] = apis as [string, string];

@@ -108,6 +108,8 @@ const WORKERS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS spawnit_workers (id text PRIMARY KEY, beat_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS spawnit_running (
   job_id text PRIMARY KEY, client_id text NOT NULL, worker_id text NOT NULL, queue_worker_id text);
+CREATE TABLE IF NOT EXISTS spawnit_queue_workers (
+  worker_id text NOT NULL, queue_worker_id text NOT NULL, PRIMARY KEY (worker_id, queue_worker_id));
 `;
 
 export interface DistributedWorker {
@@ -210,7 +212,18 @@ export async function startDistributedWorker(
         bus.publish('jobUpdated', updated);
         if (lock) bus.publish('lockFound', { target: record.target, lock, jobId: record.id });
       }
-      const queueIds = runs.map((r) => r.queue_worker_id).filter((q): q is string => q !== null);
+      // Every queue worker the dead process ran a task with, drift checks included: a check it died in would
+      // otherwise keep its service's queue locked for hours (graphile-worker's own timeout).
+      const { rows: used } = await pool.query<{ queue_worker_id: string }>(
+        'DELETE FROM spawnit_queue_workers WHERE worker_id = $1 RETURNING queue_worker_id',
+        [deadId],
+      );
+      const queueIds = [
+        ...new Set([
+          ...runs.map((r) => r.queue_worker_id).filter((q): q is string => q !== null),
+          ...used.map((r) => r.queue_worker_id),
+        ]),
+      ];
       // The queue's own locks: the dead worker's jobs and its targets' queues, so the next runs can start.
       if (queueIds.length > 0) await queue.forceUnlockWorkers(queueIds);
     }
@@ -273,6 +286,26 @@ export async function startDistributedWorker(
         })
       : undefined;
 
+  /** The queue workers (graphile-worker's ids) this process has run tasks with, written down once each. */
+  const noted = new Set<string>();
+  const noteQueueWorker = async (queueWorkerId: string | null) => {
+    if (!queueWorkerId || noted.has(queueWorkerId)) return;
+    await pool.query('INSERT INTO spawnit_queue_workers VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      id,
+      queueWorkerId,
+    ]);
+    noted.add(queueWorkerId);
+  };
+  const driftTask = createDriftTask({
+    engine: options.engine,
+    bus,
+    statuses: shared.statuses,
+    dataDir: options.engine.dataDir,
+    keptStates,
+    stats: driftStats,
+    pool,
+  });
+
   const { run } = await import('graphile-worker');
   const runner = await run({
     pgPool: shared.pool,
@@ -281,15 +314,11 @@ export async function startDistributedWorker(
     // No schedule: without this, graphile-worker reads a `crontab` file from wherever the worker was started.
     parsedCronItems: [],
     taskList: {
-      [DRIFT_TASK]: createDriftTask({
-        engine: options.engine,
-        bus,
-        statuses: shared.statuses,
-        dataDir: options.engine.dataDir,
-        keptStates,
-        stats: driftStats,
-        pool,
-      }),
+      [DRIFT_TASK]: async (payload, helpers) => {
+        // So that if this process dies mid-check, another frees the service's queue.
+        await noteQueueWorker(helpers.job.locked_by);
+        return driftTask(payload);
+      },
       [RUN_TASK]: async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
         const record = await jobs.get(clientId, jobId);
@@ -299,6 +328,7 @@ export async function startDistributedWorker(
           'INSERT INTO spawnit_running VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
           [jobId, clientId, id, helpers.job.locked_by],
         );
+        await noteQueueWorker(helpers.job.locked_by);
         // A user's job of a service finds its status: the drift check waiting behind it is not late meanwhile.
         const noteCheck = () =>
           record.target.kind === 'service'
@@ -328,6 +358,7 @@ export async function startDistributedWorker(
         await worker.shutdown();
         await runner.stop();
         await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);
+        await pool.query('DELETE FROM spawnit_queue_workers WHERE worker_id = $1', [id]).catch(() => undefined);
         await shared.close();
       })();
       return stopping;
