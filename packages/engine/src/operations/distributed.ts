@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Task } from 'graphile-worker';
 import type { Engine } from '../engine.js';
 import { isTerminal, transition } from '../job/job.js';
 import { describeTarget } from '../store/keys.js';
@@ -11,7 +12,7 @@ import { createPostgresJobStore } from './postgres/pg-job-store.js';
 import { createPostgresKeptStates } from './postgres/pg-kept-states.js';
 import { createPostgresQueue, DRIFT_TASK, RUN_TASK, type RunPayload } from './postgres/pg-queue.js';
 import { createPostgresTargetLock } from './postgres/pg-target-lock.js';
-import { openPool } from './postgres/pool.js';
+import { isDatabaseAway, openPool } from './postgres/pool.js';
 import { createServiceStatuses } from './service-status.js';
 import { createWorker } from './worker/worker.js';
 
@@ -25,18 +26,24 @@ export interface DistributedOptions {
 }
 
 /** The parts every process of the scaled-out mode shares, on one database. */
-async function openShared(options: DistributedOptions) {
+async function openShared(options: DistributedOptions, role: 'api' | 'worker') {
   const { engine, databaseUrl } = options;
   // The queue counts waiting jobs in the index's tables: made (and filled) here, not by a first listing.
   await engine.index.clients();
   const pool = await openPool(databaseUrl, 20);
   const bus = await createPostgresEventBus({ pool, connectionString: databaseUrl });
+  // A run goes on through a database outage: what it writes to the index then waits with its events and
+  // follows them, in order, once the database is back.
+  if (role === 'worker') engine.index.writeThrough?.(bus.write);
   const jobs = await createPostgresJobStore({
     pool,
     store: engine.store,
     index: engine.index,
     bus,
     tofuPath: engine.runContext.tofu.path,
+    // A run goes on through a database outage: what it writes waits and follows once the database is back.
+    // An API refuses instead (the user sees the error), so no request is half-done behind the user's back.
+    keepWhileAway: role === 'worker',
   });
   const lock = createPostgresTargetLock(pool);
   const queue = await createPostgresQueue(pool);
@@ -54,7 +61,7 @@ async function openShared(options: DistributedOptions) {
  * workers run them. Recovery and shutdown of runs are the workers' business.
  */
 export async function createDistributedOperations(options: DistributedOptions): Promise<Operations> {
-  const shared = await openShared(options);
+  const shared = await openShared(options, 'api');
   const service = createJobService({
     engine: options.engine,
     jobs: shared.jobs,
@@ -108,7 +115,7 @@ export async function startDistributedWorker(
     driftIntervalMs?: number;
   },
 ): Promise<DistributedWorker> {
-  const shared = await openShared(options);
+  const shared = await openShared(options, 'worker');
   const id = options.id ?? `${hostname()}-${process.pid}`;
   const keptStates = await createPostgresKeptStates(shared.pool);
   const worker = createWorker({
@@ -175,6 +182,8 @@ export async function startDistributedWorker(
       if (queueIds.length > 0) await queue.forceUnlockWorkers(queueIds);
     }
   }
+  /** Aborted by `stop`: a run's task then ends without waiting for the database. */
+  const stopping = new AbortController();
   let beating = false;
   /** Since when this worker's beats go through: after an outage, the others need time to beat again too. */
   let connectedSince = Date.now();
@@ -213,6 +222,29 @@ export async function startDistributedWorker(
         })
       : undefined;
 
+  /**
+   * A task ends (and the queue hears it) only once the database answers and has what this worker kept for
+   * it: graphile-worker gives up on a completion it cannot write, and the target's queue would stay locked;
+   * the target's next job then starts after this one's end is in the index.
+   */
+  const endOnceBack =
+    (task: Task): Task =>
+    async (payload, helpers) => {
+      try {
+        await task(payload, helpers);
+      } finally {
+        await bus.drained(stopping.signal);
+        while (!stopping.signal.aborted) {
+          const away = await pool.query('SELECT 1').then(
+            () => false,
+            (error) => isDatabaseAway(error),
+          );
+          if (!away) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    };
+
   const { run } = await import('graphile-worker');
   const runner = await run({
     pgPool: shared.pool,
@@ -221,15 +253,17 @@ export async function startDistributedWorker(
     // No schedule: without this, graphile-worker reads a `crontab` file from wherever the worker was started.
     parsedCronItems: [],
     taskList: {
-      [DRIFT_TASK]: createDriftTask({
-        engine: options.engine,
-        bus,
-        statuses: shared.statuses,
-        dataDir: options.engine.dataDir,
-        keptStates,
-        stats: driftStats,
-      }),
-      [RUN_TASK]: async (payload, helpers) => {
+      [DRIFT_TASK]: endOnceBack(
+        createDriftTask({
+          engine: options.engine,
+          bus,
+          statuses: shared.statuses,
+          dataDir: options.engine.dataDir,
+          keptStates,
+          stats: driftStats,
+        }),
+      ),
+      [RUN_TASK]: endOnceBack(async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
         const record = await jobs.get(clientId, jobId);
         if (!record || isTerminal(record.state)) return;
@@ -242,9 +276,14 @@ export async function startDistributedWorker(
           await worker.push(record);
           await worker.done(jobId);
         } finally {
-          await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]).catch(() => undefined);
+          // After the job's record (in order): a database away now gets it once back.
+          await bus
+            .write(`running ${jobId}`, async () => {
+              await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]);
+            })
+            .catch(() => undefined);
         }
-      },
+      }),
     },
   });
   return {
@@ -252,6 +291,7 @@ export async function startDistributedWorker(
     driftStats,
     async stop() {
       clearInterval(heartbeat);
+      stopping.abort();
       drift?.stop();
       await worker.shutdown();
       await runner.stop();
