@@ -352,8 +352,11 @@ export async function createPostgresEventBus(options: {
     },
     async close() {
       if (retryTimer) clearTimeout(retryTimer);
-      // What waits is written, unless the database is away: then it is lost with this process.
-      if (awaySince === undefined) await flush().catch(() => undefined);
+      // What waits is written (a last job's end, say), unless the database is away: then it is lost.
+      while (outbox.length > 0 && awaySince === undefined) {
+        void flush();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       closed = true;
       outbox = [];
       count();

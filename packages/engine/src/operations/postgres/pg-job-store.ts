@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS spawnit_job_logs (
 `;
 
 /** Lines in one insert at most: a backlog after an outage goes out in several. */
-const BATCH = 1_000;
+const BATCH = 5_000;
 
 /**
  * Jobs for processes apart: records and markers as in S3 (listed from the PostgreSQL index), and the logs of
@@ -116,7 +116,10 @@ export async function createPostgresJobStore(options: {
             total = await writeBatch(batch, closed);
           } catch (error) {
             if (keepWhileAway && isDatabaseAway(error)) {
-              awaySince ??= Date.now();
+              if (awaySince === undefined) {
+                awaySince = Date.now();
+                mostUnwritten = unwritten.length;
+              }
               retry ??= setTimeout(() => {
                 retry = undefined;
                 void flush();
@@ -172,7 +175,8 @@ export async function createPostgresJobStore(options: {
           const n = kept.length;
           kept.append(text);
           if (kept.length === n) return; // closed
-          if (unwritten.length >= maxUnwritten) {
+          // Bounded while the database is away; otherwise the writes keep up (one batch every 20 ms at most).
+          if (awaySince !== undefined && unwritten.length >= maxUnwritten) {
             skipped += 1;
             if (skipped === 1) {
               bus.publish(
@@ -183,7 +187,7 @@ export async function createPostgresJobStore(options: {
             return;
           }
           unwritten.push({ n, text });
-          mostUnwritten = Math.max(mostUnwritten, unwritten.length);
+          if (awaySince !== undefined) mostUnwritten = Math.max(mostUnwritten, unwritten.length);
           // Lines go out in batches, one write at a time: at most every 20 ms under load.
           if (scheduled || retry) return;
           scheduled = true;
