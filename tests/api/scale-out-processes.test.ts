@@ -97,8 +97,12 @@ async function gql<T = Data>(url: string, query: string, variables?: object): Pr
   return body.data!;
 }
 
-/** The log of a job over SSE from `url`, until the subscription completes. */
-async function followOverSse(url: string, jobId: string): Promise<{ n: number; text: string }[]> {
+/** The log of a job over SSE from `url`, until the subscription completes; `onLine` hears each line as it comes. */
+async function followOverSse(
+  url: string,
+  jobId: string,
+  onLine?: (line: { n: number; text: string }) => void,
+): Promise<{ n: number; text: string }[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -121,7 +125,11 @@ async function followOverSse(url: string, jobId: string): Promise<{ n: number; t
       buffer = buffer.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      if (event === 'next' && data) lines.push(JSON.parse(data).data.jobLogs);
+      if (event === 'next' && data) {
+        const line = JSON.parse(data).data.jobLogs;
+        lines.push(line);
+        onLine?.(line);
+      }
       if (event === 'complete') return lines;
     }
   }
@@ -220,6 +228,35 @@ describe('spawnit api x2 and spawnit worker x3, separate processes on one Postgr
     const { service } = await gql(two, '{ service(id: "web") { deployed } }');
     expect(service.deployed).toBe(true);
   });
+
+  it('the database stopped mid-run: the other API streams every line once, in order, and the run ends', async () => {
+    const [one, two] = apis as [string, string];
+    await gql(two, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'ticking', templateId: 'echo', params: { message: 'hi', ticks: 60 } },
+    });
+    const { planService } = await gql(one, 'mutation { planService(id: "ticking") { id } }');
+    expect((await waitForJob(two, planService.id)).state).toBe('SUCCEEDED');
+    const { applyService } = await gql(
+      one,
+      'mutation ($id: ID!) { applyService(id: "ticking", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    let outage: Promise<void> | undefined;
+    const lines = await followOverSse(two, applyService.id, (line) => {
+      if (outage || !/ tick 10$/.test(line.text)) return;
+      outage = (async () => {
+        await pg.stop();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await pg.start();
+      })();
+    });
+    await outage;
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    const ticks = lines.flatMap((l) => l.text.match(/\(local-exec\): tick (\d+)$/)?.slice(1, 2) ?? []);
+    expect(ticks.map(Number)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const ended = await waitForJob(one, applyService.id);
+    expect(ended.state, ended.error).toBe('SUCCEEDED');
+  }, 120_000);
 
   it('a cancel sent to one API stops the run on whichever worker holds it', async () => {
     const [one, two] = apis as [string, string];
