@@ -294,7 +294,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       console.log(
         `${serviceId}: database away ${away} ms; ${linesWaited} log lines waited in the worker at most; the follower got ${lines.length} lines; warnings heard: ${JSON.stringify(warnings)}`,
       );
-      return { lines, ended: end, apply, away, linesWaited };
+      return { lines, ended: end, apply, away, linesWaited, warnings };
     } finally {
       unsubscribe();
     }
@@ -422,4 +422,27 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     await db.end();
     expect(rows[0].n).toBe(0);
   }, 180_000);
+  it('past the lines a worker keeps for an absent database, a follower gets the rest from the saved log', async () => {
+    // One worker, which keeps 5 lines of a log at most while the database is away.
+    for (const worker of workers.splice(0)) await worker.stop();
+    workers.push(
+      await startDistributedWorker({
+        engine: await openEngine(),
+        databaseUrl: pg.url,
+        id: 'small',
+        driftIntervalMs: 0,
+        maxUnwrittenLines: 5,
+      }),
+    );
+    const { lines, ended, apply, warnings } = await followThroughOutage('capped', 40, 3_000);
+    expect(ended.state, ended.error).toBe('succeeded');
+    expect(
+      warnings.find((w) => w.startsWith(`Job ${apply.id}: the database is away and 5 log lines wait`)),
+    ).toBeDefined();
+    // Every line once, in order: those past the cap come from S3 once the log ends.
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(ended.lineCount).toBe(lines.length);
+    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  }, 120_000);
 });

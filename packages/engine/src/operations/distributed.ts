@@ -26,7 +26,10 @@ export interface DistributedOptions {
 }
 
 /** The parts every process of the scaled-out mode shares, on one database. */
-async function openShared(options: DistributedOptions, role: 'api' | 'worker') {
+async function openShared(
+  options: DistributedOptions & { maxUnwrittenLines?: number },
+  role: 'api' | 'worker',
+) {
   const { engine, databaseUrl } = options;
   // The queue counts waiting jobs in the index's tables: made (and filled) here, not by a first listing.
   await engine.index.clients();
@@ -44,6 +47,7 @@ async function openShared(options: DistributedOptions, role: 'api' | 'worker') {
     // A run goes on through a database outage: what it writes waits and follows once the database is back.
     // An API refuses instead (the user sees the error), so no request is half-done behind the user's back.
     keepWhileAway: role === 'worker',
+    maxUnwrittenLines: options.maxUnwrittenLines,
   });
   const lock = createPostgresTargetLock(pool);
   const queue = await createPostgresQueue(pool);
@@ -113,6 +117,11 @@ export async function startDistributedWorker(
      * free; 0 checks none. @default 10_000
      */
     driftIntervalMs?: number;
+    /**
+     * Lines of one run's log kept while the database is away, at most; past them, followers on other
+     * processes get the rest from the log saved to S3 when the run ends. @default 100_000
+     */
+    maxUnwrittenLines?: number;
   },
 ): Promise<DistributedWorker> {
   const shared = await openShared(options, 'worker');
