@@ -268,6 +268,11 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     const ended = apiB.waitForJob(clientId, apply.id);
     const warnings: string[] = [];
     const unsubscribe = apiB.events.subscribe('warning', (message) => warnings.push(message));
+    // The job's states as the other API hears them.
+    const states: string[] = [];
+    const unsubscribeJob = apiB.events.subscribe('jobUpdated', (record) => {
+      if (record.id === apply.id) states.push(record.state);
+    });
     const lines: { n: number; text: string }[] = [];
     let outage: Promise<number> | undefined;
     try {
@@ -294,9 +299,10 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       console.log(
         `${serviceId}: database away ${away} ms; ${linesWaited} log lines waited in the worker at most; the follower got ${lines.length} lines; warnings heard: ${JSON.stringify(warnings)}`,
       );
-      return { lines, ended: end, apply, away, linesWaited, warnings };
+      return { lines, ended: end, apply, away, linesWaited, warnings, states };
     } finally {
       unsubscribe();
+      unsubscribeJob();
     }
   }
 
@@ -318,13 +324,24 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   }, 120_000);
 
   it('a job that ends while the database is away: its end reaches every API, its record and the index say so', async () => {
-    const { lines, ended, apply, away, linesWaited } = await followThroughOutage('ending', 30, 6_000);
+    const { lines, ended, apply, away, linesWaited, states } = await followThroughOutage('ending', 30, 6_000);
     // The ticks end about 2 s into the outage: the job's end, its record and its last lines wait for the database.
     expect(away).toBeGreaterThanOrEqual(6_000);
     expect(ended.state, ended.error).toBe('succeeded');
     expect(linesWaited).toBeGreaterThan(10);
     expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
     expect(ticksOf(lines)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    // Its end was published once, written once, and heard once by the other API.
+    expect(states.filter((state) => state === 'succeeded')).toEqual(['succeeded']);
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM spawnit_events
+        WHERE event = 'jobUpdated' AND args->0->>'id' = $1 AND args->0->>'state' = 'succeeded'`,
+      [apply.id],
+    );
+    await db.end();
+    expect(rows[0].n).toBe(1);
     expect(ended.lineCount).toBe(lines.length);
     // The index (what listings read) and the record in S3 (what a rebuild reads) both have the end.
     const listed = (await apiB.listJobs(clientId, { target: service('ending') })).find(
