@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import type { Task } from 'graphile-worker';
 import type { Engine } from '../engine.js';
@@ -25,6 +26,9 @@ export interface DistributedOptions {
   maxQueuedPerTarget?: number;
 }
 
+/** Set while a worker's task runs: its index writes wait for an absent database (see `openShared`). */
+const inRun = new AsyncLocalStorage<true>();
+
 /** The parts every process of the scaled-out mode shares, on one database. */
 async function openShared(
   options: DistributedOptions & { maxUnwrittenLines?: number },
@@ -36,16 +40,18 @@ async function openShared(
   const pool = await openPool(databaseUrl, 20);
   const bus = await createPostgresEventBus({ pool, connectionString: databaseUrl });
   // A run goes on through a database outage: what it writes to the index then waits with its events and
-  // follows them, in order, once the database is back.
-  if (role === 'worker') engine.index.writeThrough?.(bus.write);
+  // follows them, in order, once the database is back. Only a run's writes: an API in the same process (the
+  // `all` role shares the engine) refuses what it cannot write, so the user sees the error.
+  if (role === 'worker') {
+    engine.index.writeThrough?.((key, write) => (inRun.getStore() ? bus.write(key, write) : write()));
+  }
   const jobs = await createPostgresJobStore({
     pool,
     store: engine.store,
     index: engine.index,
     bus,
     tofuPath: engine.runContext.tofu.path,
-    // A run goes on through a database outage: what it writes waits and follows once the database is back.
-    // An API refuses instead (the user sees the error), so no request is half-done behind the user's back.
+    // The log's lines too (only a worker opens logs).
     keepWhileAway: role === 'worker',
     maxUnwrittenLines: options.maxUnwrittenLines,
   });
@@ -240,7 +246,7 @@ export async function startDistributedWorker(
     (task: Task): Task =>
     async (payload, helpers) => {
       try {
-        await task(payload, helpers);
+        await inRun.run(true, () => task(payload, helpers));
       } finally {
         await bus.drained(stopping.signal);
         while (!stopping.signal.aborted) {
