@@ -100,8 +100,12 @@ async function gql<T = Data>(url: string, query: string, variables?: object): Pr
   return body.data!;
 }
 
-/** The log of a job over SSE from `url`, until the subscription completes. */
-async function followOverSse(url: string, jobId: string): Promise<{ n: number; text: string }[]> {
+/** The log of a job over SSE from `url`, until the subscription completes; `onLine` hears each line as it comes. */
+async function followOverSse(
+  url: string,
+  jobId: string,
+  onLine?: (line: { n: number; text: string }) => void,
+): Promise<{ n: number; text: string }[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -116,7 +120,11 @@ async function followOverSse(url: string, jobId: string): Promise<{ n: number; t
   });
   const lines: { n: number; text: string }[] = [];
   for await (const { event, data } of sseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
-    if (event === 'next' && data) lines.push(JSON.parse(data).data.jobLogs);
+    if (event === 'next' && data) {
+      const line = JSON.parse(data).data.jobLogs;
+      lines.push(line);
+      onLine?.(line);
+    }
     if (event === 'complete') return lines;
   }
   throw new Error(`The SSE stream ended without completing after ${lines.length} lines.`);
@@ -217,6 +225,35 @@ describe('spawnit api x2 and spawnit worker x3, separate processes on one Postgr
     // Either API reads how late the workers' drift checks are from the database: on time here.
     for (const url of [one, two]) expect((await gql(url, '{ system { driftLag } }')).system.driftLag).toBe(0);
   });
+
+  it('the database stopped mid-run: the other API streams every line once, in order, and the run ends', async () => {
+    const [one, two] = apis as [string, string];
+    await gql(two, 'mutation ($input: CreateServiceInput!) { createService(input: $input) { __typename } }', {
+      input: { serviceId: 'ticking', templateId: 'echo', params: { message: 'hi', ticks: 60 } },
+    });
+    const { planService } = await gql(one, 'mutation { planService(id: "ticking") { id } }');
+    expect((await waitForJob(two, planService.id)).state).toBe('SUCCEEDED');
+    const { applyService } = await gql(
+      one,
+      'mutation ($id: ID!) { applyService(id: "ticking", planJobId: $id) { id } }',
+      { id: planService.id },
+    );
+    let outage: Promise<void> | undefined;
+    const lines = await followOverSse(two, applyService.id, (line) => {
+      if (outage || !/ tick 10$/.test(line.text)) return;
+      outage = (async () => {
+        await pg.stop();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await pg.start();
+      })();
+    });
+    await outage;
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    const ticks = lines.flatMap((l) => l.text.match(/\(local-exec\): tick (\d+)$/)?.slice(1, 2) ?? []);
+    expect(ticks.map(Number)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const ended = await waitForJob(one, applyService.id);
+    expect(ended.state, ended.error).toBe('SUCCEEDED');
+  }, 120_000);
 
   it('a cancel sent to one API stops the run on whichever worker holds it', async () => {
     const [one, two] = apis as [string, string];

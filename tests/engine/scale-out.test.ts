@@ -11,7 +11,7 @@ import {
   type TargetRef,
 } from '@spawnit/engine';
 import postgresDriver from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openFixtureEngine } from '../support/engine.js';
 import { startGate } from '../support/gate.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -249,6 +249,116 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(again.planStatus).toBe('compliant');
   }, 120_000);
 
+  /**
+   * Applies a service whose apply writes `ticks` lines, one every 100 ms, follows its log through the other
+   * API, and stops the database for `outageMs` once the tenth tick is seen. Says what the other API heard.
+   */
+  async function followThroughOutage(serviceId: string, ticks: number, outageMs: number) {
+    await engines[0]!.createService({
+      clientId,
+      serviceId,
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi', ticks },
+    });
+    const plan = await apiA.waitForJob(clientId, (await apiA.plan(service(serviceId))).id);
+    expect(plan.state, plan.error).toBe('succeeded');
+    const apply = await apiA.apply(service(serviceId), plan.id);
+    const ended = apiB.waitForJob(clientId, apply.id);
+    const warnings: string[] = [];
+    const unsubscribe = apiB.events.subscribe('warning', (message) => warnings.push(message));
+    // The job's states as the other API hears them.
+    const states: string[] = [];
+    const unsubscribeJob = apiB.events.subscribe('jobUpdated', (record) => {
+      if (record.id === apply.id) states.push(record.state);
+    });
+    const lines: { n: number; text: string }[] = [];
+    let outage: Promise<number> | undefined;
+    try {
+      for await (const line of apiB.followLog(clientId, apply.id)) {
+        lines.push(line);
+        if (!outage && / tick 10$/.test(line.text)) {
+          outage = (async () => {
+            await pg.stop();
+            const stoppedAt = Date.now();
+            await new Promise((resolve) => setTimeout(resolve, outageMs));
+            await pg.start();
+            return Date.now() - stoppedAt;
+          })();
+        }
+      }
+      const away = await outage;
+      const end = await ended;
+      // The worker's report of the lines that waited for the database comes after them.
+      const waited = new RegExp(
+        `^Job ${apply.id}: the database was away for about [\\d.]+ s; (\\d+) log lines waited`,
+      );
+      await vi.waitFor(() => expect(warnings.find((w) => waited.test(w))).toBeDefined(), { timeout: 10_000 });
+      const linesWaited = Number(warnings.find((w) => waited.test(w))!.match(waited)![1]);
+      console.log(
+        `${serviceId}: database away ${away} ms; ${linesWaited} log lines waited in the worker at most; the follower got ${lines.length} lines; warnings heard: ${JSON.stringify(warnings)}`,
+      );
+      return { lines, ended: end, apply, away, linesWaited, warnings, states };
+    } finally {
+      unsubscribe();
+      unsubscribeJob();
+    }
+  }
+
+  const ticksOf = (lines: { text: string }[]) =>
+    lines.flatMap((l) => l.text.match(/\(local-exec\): tick (\d+)$/)?.slice(1, 2) ?? []).map(Number);
+
+  it("a database outage mid-run: a follower on the other API gets every line once, in order, and the job's end", async () => {
+    const { lines, ended, away, linesWaited } = await followThroughOutage('ticking', 80, 3_000);
+    expect(away).toBeGreaterThanOrEqual(3_000);
+    expect(ended.state, ended.error).toBe('succeeded');
+    // About one line per 100 ms of the outage waited in the worker for the database.
+    expect(linesWaited).toBeGreaterThan(10);
+    // Every line, numbered without a gap or a repeat, the ticks written while the database was away included.
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(ended.lineCount).toBe(lines.length);
+    // The log as kept afterwards (the table, then S3) is the one followed live.
+    expect((await apiA.readLog(clientId, ended.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  }, 120_000);
+
+  it('a job that ends while the database is away: its end reaches every API, its record and the index say so', async () => {
+    const { lines, ended, apply, away, linesWaited, states } = await followThroughOutage('ending', 30, 6_000);
+    // The ticks end about 2 s into the outage: the job's end, its record and its last lines wait for the database.
+    expect(away).toBeGreaterThanOrEqual(6_000);
+    expect(ended.state, ended.error).toBe('succeeded');
+    expect(linesWaited).toBeGreaterThan(10);
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    // Its end was published once, written once, and heard once by the other API.
+    expect(states.filter((state) => state === 'succeeded')).toEqual(['succeeded']);
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM spawnit_events
+        WHERE event = 'jobUpdated' AND args->0->>'id' = $1 AND args->0->>'state' = 'succeeded'`,
+      [apply.id],
+    );
+    await db.end();
+    expect(rows[0].n).toBe(1);
+    expect(ended.lineCount).toBe(lines.length);
+    // The index (what listings read) and the record in S3 (what a rebuild reads) both have the end.
+    const listed = (await apiB.listJobs(clientId, { target: service('ending') })).find(
+      (j) => j.id === apply.id,
+    );
+    expect(listed?.state).toBe('succeeded');
+    expect(listed?.lineCount).toBe(lines.length);
+    const stored = await engines[1]!.store.getJson<JobRecord>(`clients/${clientId}/jobs/${apply.id}.json`);
+    expect(stored?.state).toBe('succeeded');
+    expect(stored?.lineCount).toBe(lines.length);
+    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+    // The target is free and runs go through as before.
+    const again = await apiB.waitForJob(clientId, (await apiA.plan(service('ending'))).id);
+    expect(again.state, again.error).toBe('succeeded');
+    expect(again.planStatus).toBe('compliant');
+  }, 120_000);
+
   it("a user's job stops a worker's drift check of the same service rather than waiting for it", async () => {
     const gate = await startGate();
     const held = await startGate();
@@ -329,4 +439,27 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     await db.end();
     expect(rows[0].n).toBe(0);
   }, 180_000);
+  it('past the lines a worker keeps for an absent database, a follower gets the rest from the saved log', async () => {
+    // One worker, which keeps 5 lines of a log at most while the database is away.
+    for (const worker of workers.splice(0)) await worker.stop();
+    workers.push(
+      await startDistributedWorker({
+        engine: await openEngine(),
+        databaseUrl: pg.url,
+        id: 'small',
+        driftIntervalMs: 0,
+        maxUnwrittenLines: 5,
+      }),
+    );
+    const { lines, ended, apply, warnings } = await followThroughOutage('capped', 40, 3_000);
+    expect(ended.state, ended.error).toBe('succeeded');
+    expect(
+      warnings.find((w) => w.startsWith(`Job ${apply.id}: the database is away and 5 log lines wait`)),
+    ).toBeDefined();
+    // Every line once, in order: those past the cap come from S3 once the log ends.
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(ended.lineCount).toBe(lines.length);
+    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  }, 120_000);
 });

@@ -69,4 +69,13 @@ export interface ListingIndex {
   lastPlans(targets: readonly TargetRef[]): Promise<(JobRecord | undefined)[]>;
   /** Lets go of connections, when the adapter holds any. */
   close?(): Promise<void>;
+  /**
+   * Sends every write through `gate` from now on, named by what it writes (a newer write of one key may
+   * replace an older one still waiting): a worker's writes then wait with its events while the database is
+   * away. Only the adapter on a database has it.
+   */
+  writeThrough?(gate: WriteGate): void;
 }
+
+/** Runs a write now, or keeps it for later; resolves once written or kept. */
+export type WriteGate = (key: string, write: () => Promise<void>) => Promise<void>;

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { JobRecord } from '../job/job.js';
 import type { ServiceStatus } from '../operations/events.js';
 import { type TargetRef, targetKeyOf } from '../store/keys.js';
-import type { IndexSnapshot, ListingIndex, NetworkEntry, ServiceEntry } from './listing-index.js';
+import type { IndexSnapshot, ListingIndex, NetworkEntry, ServiceEntry, WriteGate } from './listing-index.js';
 
 export interface PostgresIndexOptions {
   /** `postgres://user:password@host:port/database` (SPAWNIT_DATABASE_URL). */
@@ -162,6 +162,9 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
     await ready();
     await pool.query(text, values);
   };
+  let gate: WriteGate | undefined;
+  /** A write, through the gate when one is set (see `writeThrough`). */
+  const write = (key: string, work: () => Promise<void>) => (gate ? gate(key, work) : work());
 
   /** Rows of `[ordinal, value]` placed back in the order of the keys asked, undefined where none. */
   const inOrder = <T>(count: number, rows: { i: string; v: T }[]): (T | undefined)[] => {
@@ -197,52 +200,67 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
 
   return {
     putService: (e) =>
-      exec(
-        `INSERT INTO spawnit_services VALUES ($1, $2, $3)
-         ON CONFLICT (client_id, service_id) DO UPDATE SET entry = EXCLUDED.entry`,
-        [e.clientId, e.serviceId, JSON.stringify(e)],
+      write(`service ${e.clientId}/${e.serviceId}`, () =>
+        exec(
+          `INSERT INTO spawnit_services VALUES ($1, $2, $3)
+           ON CONFLICT (client_id, service_id) DO UPDATE SET entry = EXCLUDED.entry`,
+          [e.clientId, e.serviceId, JSON.stringify(e)],
+        ),
       ),
     putNetwork: (e) =>
-      exec(
-        `INSERT INTO spawnit_networks VALUES ($1, $2, $3, $4)
-         ON CONFLICT (client_id, provider, network_name) DO UPDATE SET entry = EXCLUDED.entry`,
-        [e.clientId, e.provider, e.networkName, JSON.stringify(e)],
+      write(`network ${e.clientId}/${e.provider}/${e.networkName}`, () =>
+        exec(
+          `INSERT INTO spawnit_networks VALUES ($1, $2, $3, $4)
+           ON CONFLICT (client_id, provider, network_name) DO UPDATE SET entry = EXCLUDED.entry`,
+          [e.clientId, e.provider, e.networkName, JSON.stringify(e)],
+        ),
       ),
-    async removeTarget(ref) {
-      if (ref.kind === 'service') {
-        await exec('DELETE FROM spawnit_services WHERE client_id = $1 AND service_id = $2', [
-          ref.clientId,
-          ref.serviceId,
-        ]);
-        await exec('DELETE FROM spawnit_statuses WHERE client_id = $1 AND service_id = $2', [
-          ref.clientId,
-          ref.serviceId,
-        ]);
-      } else {
-        await exec(
-          'DELETE FROM spawnit_networks WHERE client_id = $1 AND provider = $2 AND network_name = $3',
-          [ref.clientId, ref.provider, ref.networkName],
-        );
-      }
-      await exec('DELETE FROM spawnit_deployed WHERE target_key = $1', [targetKeyOf(ref)]);
-    },
+    removeTarget: (ref) =>
+      write(`remove ${targetKeyOf(ref)}`, async () => {
+        if (ref.kind === 'service') {
+          await exec('DELETE FROM spawnit_services WHERE client_id = $1 AND service_id = $2', [
+            ref.clientId,
+            ref.serviceId,
+          ]);
+          await exec('DELETE FROM spawnit_statuses WHERE client_id = $1 AND service_id = $2', [
+            ref.clientId,
+            ref.serviceId,
+          ]);
+        } else {
+          await exec(
+            'DELETE FROM spawnit_networks WHERE client_id = $1 AND provider = $2 AND network_name = $3',
+            [ref.clientId, ref.provider, ref.networkName],
+          );
+        }
+        await exec('DELETE FROM spawnit_deployed WHERE target_key = $1', [targetKeyOf(ref)]);
+      }),
     setDeployed: (ref, deployed) =>
-      deployed
-        ? exec('INSERT INTO spawnit_deployed VALUES ($1) ON CONFLICT DO NOTHING', [targetKeyOf(ref)])
-        : exec('DELETE FROM spawnit_deployed WHERE target_key = $1', [targetKeyOf(ref)]),
+      write(`deployed ${targetKeyOf(ref)}`, () =>
+        deployed
+          ? exec('INSERT INTO spawnit_deployed VALUES ($1) ON CONFLICT DO NOTHING', [targetKeyOf(ref)])
+          : exec('DELETE FROM spawnit_deployed WHERE target_key = $1', [targetKeyOf(ref)]),
+      ),
     setStatus: (ref, status: ServiceStatus) =>
-      exec(
-        `INSERT INTO spawnit_statuses VALUES ($1, $2, $3)
-         ON CONFLICT (client_id, service_id) DO UPDATE SET status = EXCLUDED.status`,
-        [ref.clientId, ref.serviceId, JSON.stringify(status)],
+      write(`status ${ref.clientId}/${ref.serviceId}`, () =>
+        exec(
+          `INSERT INTO spawnit_statuses VALUES ($1, $2, $3)
+           ON CONFLICT (client_id, service_id) DO UPDATE SET status = EXCLUDED.status`,
+          [ref.clientId, ref.serviceId, JSON.stringify(status)],
+        ),
       ),
-    putJob: (record) => exec(upsertJob, jobParams(record)),
+    putJob: (record) =>
+      write(`job ${record.clientId}/${record.id}`, () => exec(upsertJob, jobParams(record))),
     removeJobs: (keys) =>
-      exec(
-        `DELETE FROM spawnit_jobs j USING unnest($1::text[], $2::text[]) AS k(client_id, job_id)
-          WHERE j.client_id = k.client_id AND j.job_id = k.job_id`,
-        [keys.map((k) => k.clientId), keys.map((k) => k.jobId)],
+      write(`remove jobs ${keys.map((k) => `${k.clientId}/${k.jobId}`).join(' ')}`, () =>
+        exec(
+          `DELETE FROM spawnit_jobs j USING unnest($1::text[], $2::text[]) AS k(client_id, job_id)
+            WHERE j.client_id = k.client_id AND j.job_id = k.job_id`,
+          [keys.map((k) => k.clientId), keys.map((k) => k.jobId)],
+        ),
       ),
+    writeThrough(next) {
+      gate = next;
+    },
 
     async clients() {
       const rows = await query<{ c: string }>(

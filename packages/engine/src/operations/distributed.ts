@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
+import type { Task } from 'graphile-worker';
 import type { Engine } from '../engine.js';
 import { isTerminal, transition } from '../job/job.js';
 import { describeTarget, targetKeyOf } from '../store/keys.js';
@@ -22,7 +24,7 @@ import { createPostgresJobStore } from './postgres/pg-job-store.js';
 import { createPostgresKeptStates } from './postgres/pg-kept-states.js';
 import { createPostgresQueue, DRIFT_TASK, RUN_TASK, type RunPayload } from './postgres/pg-queue.js';
 import { createPostgresTargetLock } from './postgres/pg-target-lock.js';
-import { openPool } from './postgres/pool.js';
+import { isDatabaseAway, openPool } from './postgres/pool.js';
 import { createServiceStatuses } from './service-status.js';
 import { createWorker } from './worker/worker.js';
 
@@ -35,19 +37,34 @@ export interface DistributedOptions {
   maxQueuedPerTarget?: number;
 }
 
+/** Set while a worker's task runs: its index writes wait for an absent database (see `openShared`). */
+const inRun = new AsyncLocalStorage<true>();
+
 /** The parts every process of the scaled-out mode shares, on one database. */
-async function openShared(options: DistributedOptions) {
+async function openShared(
+  options: DistributedOptions & { maxUnwrittenLines?: number },
+  role: 'api' | 'worker',
+) {
   const { engine, databaseUrl } = options;
   // The queue counts waiting jobs in the index's tables: made (and filled) here, not by a first listing.
   await engine.index.clients();
   const pool = await openPool(databaseUrl, 20);
   const bus = await createPostgresEventBus({ pool, connectionString: databaseUrl });
+  // A run goes on through a database outage: what it writes to the index then waits with its events and
+  // follows them, in order, once the database is back. Only a run's writes: an API in the same process (the
+  // `all` role shares the engine) refuses what it cannot write, so the user sees the error.
+  if (role === 'worker') {
+    engine.index.writeThrough?.((key, write) => (inRun.getStore() ? bus.write(key, write) : write()));
+  }
   const jobs = await createPostgresJobStore({
     pool,
     store: engine.store,
     index: engine.index,
     bus,
     tofuPath: engine.runContext.tofu.path,
+    // The log's lines too (only a worker opens logs).
+    keepWhileAway: role === 'worker',
+    maxUnwrittenLines: options.maxUnwrittenLines,
   });
   const lock = createPostgresTargetLock(pool);
   const queue = await createPostgresQueue(pool);
@@ -66,7 +83,7 @@ async function openShared(options: DistributedOptions) {
  * workers run them. Recovery and shutdown of runs are the workers' business.
  */
 export async function createDistributedOperations(options: DistributedOptions): Promise<Operations> {
-  const shared = await openShared(options);
+  const shared = await openShared(options, 'api');
   const service = createJobService({
     engine: options.engine,
     jobs: shared.jobs,
@@ -148,9 +165,14 @@ export async function startDistributedWorker(
     dockerHost?: string | false;
     /** Wait after a container event before queueing its check, so a burst makes one. @default 200 */
     eventSettleMs?: number;
+    /**
+     * Lines of one run's log kept while the database is away, at most; past them, followers on other
+     * processes get the rest from the log saved to S3 when the run ends. @default 100_000
+     */
+    maxUnwrittenLines?: number;
   },
 ): Promise<DistributedWorker> {
-  const shared = await openShared(options);
+  const shared = await openShared(options, 'worker');
   const id = options.id ?? `${hostname()}-${process.pid}`;
   const keptStates = await createPostgresKeptStates(shared.pool);
   const worker = createWorker({
@@ -228,6 +250,8 @@ export async function startDistributedWorker(
       if (queueIds.length > 0) await queue.forceUnlockWorkers(queueIds);
     }
   }
+  /** Aborted by `stop`: a run's task then ends without waiting for the database. */
+  const stopping = new AbortController();
   let beating = false;
   /** Since when this worker's beats go through: after an outage, the others need time to beat again too. */
   let connectedSince = Date.now();
@@ -306,6 +330,29 @@ export async function startDistributedWorker(
     pool,
   });
 
+  /**
+   * A task ends (and the queue hears it) only once the database answers and has what this worker kept for
+   * it: graphile-worker gives up on a completion it cannot write, and the target's queue would stay locked;
+   * the target's next job then starts after this one's end is in the index.
+   */
+  const endOnceBack =
+    (task: Task): Task =>
+    async (payload, helpers) => {
+      try {
+        await inRun.run(true, () => task(payload, helpers));
+      } finally {
+        await bus.drained(stopping.signal);
+        while (!stopping.signal.aborted) {
+          const away = await pool.query('SELECT 1').then(
+            () => false,
+            (error) => isDatabaseAway(error),
+          );
+          if (!away) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    };
+
   const { run } = await import('graphile-worker');
   const runner = await run({
     pgPool: shared.pool,
@@ -314,12 +361,12 @@ export async function startDistributedWorker(
     // No schedule: without this, graphile-worker reads a `crontab` file from wherever the worker was started.
     parsedCronItems: [],
     taskList: {
-      [DRIFT_TASK]: async (payload, helpers) => {
+      [DRIFT_TASK]: endOnceBack(async (payload, helpers) => {
         // So that if this process dies mid-check, another frees the service's queue.
         await noteQueueWorker(helpers.job.locked_by);
         return driftTask(payload);
-      },
-      [RUN_TASK]: async (payload, helpers) => {
+      }),
+      [RUN_TASK]: endOnceBack(async (payload, helpers) => {
         const { clientId, jobId } = payload as RunPayload;
         const record = await jobs.get(clientId, jobId);
         if (!record || isTerminal(record.state)) return;
@@ -340,28 +387,36 @@ export async function startDistributedWorker(
           await worker.done(jobId);
         } finally {
           await noteCheck();
-          await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]).catch(() => undefined);
+          // After the job's record (in order): a database away now gets it once back.
+          await bus
+            .write(`running ${jobId}`, async () => {
+              await pool.query('DELETE FROM spawnit_running WHERE job_id = $1', [jobId]);
+            })
+            .catch(() => undefined);
         }
-      },
+      }),
     },
   });
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
   return {
     id,
     driftStats,
     stop() {
       // Once: a second call waits for the first.
-      stopping ??= (async () => {
+      stopped ??= (async () => {
         clearInterval(heartbeat);
+        stopping.abort();
         drift?.stop();
         events?.stop();
         await worker.shutdown();
         await runner.stop();
         await pool.query('DELETE FROM spawnit_workers WHERE id = $1', [id]).catch(() => undefined);
-        await pool.query('DELETE FROM spawnit_queue_workers WHERE worker_id = $1', [id]).catch(() => undefined);
+        await pool
+          .query('DELETE FROM spawnit_queue_workers WHERE worker_id = $1', [id])
+          .catch(() => undefined);
         await shared.close();
       })();
-      return stopping;
+      return stopped;
     },
   };
 }

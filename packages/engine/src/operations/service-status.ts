@@ -30,7 +30,8 @@ export function createServiceStatuses(deps: {
   return {
     get,
     async record(clientId, serviceId, status) {
-      const previous = await get(clientId, serviceId);
+      // One that cannot be read (the database away) is taken as changed: a repeated event costs less than a lost one.
+      const previous = await get(clientId, serviceId).catch(() => undefined);
       await index.setStatus({ clientId, serviceId }, status);
       if (previous && statusFingerprint(previous) === statusFingerprint(status)) return;
       // In memory the status keeps its diff for the UI; S3 gets it without the values (see withoutAttributes).

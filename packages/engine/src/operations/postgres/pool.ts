@@ -11,3 +11,34 @@ export async function openPool(connectionString: string, max = 10): Promise<Pool
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
+
+/** Node's errors for a server that is not there (restarting, or the network between is down). */
+const AWAY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * True when a query failed because the database is away (stopped, restarting, the connection cut), not
+ * because of the query: what failed that way can be written again once it is back.
+ */
+export function isDatabaseAway(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  // 08: connection exceptions; 57P01-57P03: the server shuts down, crashed, or is not up yet.
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || /^57P0[1-3]$/.test(code) || AWAY_CODES.has(code))
+  ) {
+    return true;
+  }
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended/i.test(
+      message,
+    )
+  );
+}
