@@ -1,9 +1,23 @@
 import type { Pool } from 'pg';
 
 /** A connection pool; the driver is loaded only in the PostgreSQL mode, so one-process starts never pay for it. */
-export async function openPool(connectionString: string, max = 10): Promise<Pool> {
+export async function openPool(
+  connectionString: string,
+  max = 10,
+  /**
+   * How long opening a connection may take before it fails as "away": a network partition drops packets
+   * rather than refusing them, and without a bound a query would wait for ever. @default 10_000
+   */
+  connectTimeoutMs = 10_000,
+): Promise<Pool> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString, max });
+  // TCP keepalive: a connection held for a whole run (a target lock) learns that its peer is gone.
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+  });
   // A connection the server dropped (a restart) is an event, not a crash of the process: the query on it
   // fails and says so, and the pool opens a new one for the next.
   pool.on('error', () => undefined);
