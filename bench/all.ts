@@ -12,6 +12,10 @@ const BENCHES: [file: string, what: string][] = [
   ['service-plan-job.ts', 'a service plan job next to a plain plan (the network check)'],
   ['engine-overhead.ts', 'plan, apply and destroy through the engine next to the same commands by hand'],
   ['drift-throughput.ts', 'drift checks of 200 deployed services next to the same plans by hand'],
+  [
+    'drift-promise.ts',
+    'every deployed service checked each interval, idle and with a user browsing, next to a sweep by hand',
+  ],
   ['log-burst.ts', '10,000 log lines to SSE and graphql-ws subscribers next to reading tofu directly'],
   ['memory.ts', 'RSS at 1,000 services with the drift loop on next to no services'],
   ['start.ts', '`start` to /health next to a bare Node server'],

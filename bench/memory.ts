@@ -3,14 +3,12 @@
 // the web UI's fields and `jobs(limit: 100)`, next to the same process over an empty bucket. RSS is read from
 // /proc (the process alone: S3 and OIDC run in this script, tofu in children of the API).
 //   npx --yes pnpm@10.34.8 bench:memory [services] [deployed] [seconds of drift after the queries]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
-import { createEngine, type TargetRef } from '@spawnit/engine';
+import { createEngine } from '@spawnit/engine';
+import { askApi, repo, seedServices, startBuiltApi } from './built-api.js';
 import { pool } from './support.js';
 
 const services = Number(process.argv[2] ?? 1000);
@@ -19,7 +17,6 @@ const driftSeconds = Number(process.argv[4] ?? 30);
 const rounds = 5;
 const jobsPerService = 5;
 const TARGET_MIB = 300;
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const QUERIES = {
   'services (UI fields)': `{ services { id templateId template { id name } provider networkName deployed updatedAt status { status checkedAt } } }`,
@@ -70,56 +67,7 @@ async function checkedSince(since: number): Promise<number> {
 
 async function seed(): Promise<void> {
   const t0 = performance.now();
-  const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
-  await engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
-  await engine.apply(network, (await engine.plan(network)).planId);
-  await pool(ids, 16, async (serviceId) => {
-    await engine.createService({
-      clientId,
-      serviceId,
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: serviceId },
-    });
-  });
-  // One real apply; its state, copied, makes the others deployed (their drift plans find a name to change).
-  const first: TargetRef = { kind: 'service', clientId, serviceId: ids[0]! };
-  await engine.apply(first, (await engine.plan(first)).planId);
-  const state = (await engine.store.get(`clients/${clientId}/services/${ids[0]}/terraform.tfstate`))!.body;
-  let clock = Date.parse('2026-01-01T00:00:00Z');
-  await pool(ids.slice(0, deployed), 16, async (serviceId) => {
-    const prefix = `clients/${clientId}/services/${serviceId}/`;
-    for (let j = 0; j < jobsPerService; j += 1) {
-      clock += 1000;
-      const at = new Date(clock).toISOString();
-      const id = randomUUID();
-      const kind = j % 2 === 0 ? 'plan' : 'apply';
-      await engine.store.putJson(`clients/${clientId}/jobs/${id}.json`, {
-        id,
-        kind,
-        trigger: 'user',
-        clientId,
-        target: { kind: 'service', clientId, serviceId },
-        state: 'succeeded',
-        destroy: false,
-        createdAt: at,
-        startedAt: at,
-        finishedAt: at,
-        planId: randomUUID(),
-        planStatus: kind === 'plan' ? 'drifted' : undefined,
-        summary: { add: 1, change: 0, destroy: 0, resources: [], drift: [] },
-        lineCount: 40,
-      });
-      await engine.store.put(`clients/${clientId}/jobs/${id}.log`, 'line\n'.repeat(40));
-    }
-    if (serviceId !== ids[0]) await engine.store.put(`${prefix}terraform.tfstate`, state);
-    await engine.store.putJson(`${prefix}status.json`, {
-      status: 'compliant',
-      checkedAt: new Date(clock).toISOString(),
-      source: 'job',
-    });
-  });
+  await seedServices({ engine, clientId, ids, deployed, jobsPerService });
   console.log(
     `seeded ${services} services (${deployed} deployed, ${deployed * jobsPerService} jobs) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
@@ -140,65 +88,21 @@ interface Measured {
   checked: number;
 }
 
-let nextPort = 26_000 + Math.floor(Math.random() * 20_000);
-
 /** Spawns the built API on `bucket`, runs the queries, lets the drift loop run, and reads its memory. */
 async function measure(bucket: string): Promise<Measured> {
-  const port = nextPort;
-  nextPort += 1;
   const since = Date.now();
-  const child: ChildProcess = spawn(
-    'node',
-    [
-      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      path.join(repo, 'packages/api/dist/main.mjs'),
-    ],
-    {
-      cwd: repo,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PORT: String(port),
-        SPAWNIT_DATA_DIR: path.join(scratch, `api-${bucket}`),
-        SPAWNIT_CATALOG_DIR: path.join(repo, 'tests/fixtures/catalog'),
-        SPAWNIT_MODULES_DIR: path.join(repo, 'tests/fixtures/modules'),
-        SPAWNIT_S3_ENDPOINT: endpoint,
-        SPAWNIT_S3_REGION: 'us-east-1',
-        SPAWNIT_S3_BUCKET: bucket,
-        SPAWNIT_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        SPAWNIT_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-        SPAWNIT_OIDC_ISSUER: issuer,
-        SPAWNIT_OIDC_AUDIENCE: oidc.audience,
-        SPAWNIT_DRIFT_INTERVAL_MS: '10000',
-        SPAWNIT_OPERATION_TIMEOUT_MS: '600000',
-      },
-      stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
-    },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startBuiltApi({
+    dataDir: path.join(scratch, `api-${bucket}`),
+    s3: { endpoint, bucket, ...s3.credentials },
+    oidc: { issuer, audience: oidc.audience },
+    env: { SPAWNIT_DRIFT_INTERVAL_MS: '10000' },
+  });
+  const { child } = api;
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the API exited ${child.exitCode} before answering`);
-      if (
-        await fetch(`${url}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const bearer = await token();
     const ask = async (query: string) => {
       const t = performance.now();
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ query }),
-      });
-      const body = (await response.json()) as { errors?: unknown[] };
-      if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+      await askApi(api.url, bearer, query);
       return performance.now() - t;
     };
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(QUERIES).map((k) => [k, []]));
@@ -226,8 +130,7 @@ async function measure(bucket: string): Promise<Measured> {
     );
     return { afterQueries, afterDrift, afterLastPlan, peak, timings, checked: await checkedSince(since) };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await api.stop();
   }
 }
 

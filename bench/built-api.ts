@@ -1,0 +1,153 @@
+// Shared by the benches that measure the product's own process: a bucket seeded as SpawnIt leaves it, and the
+// built API (`pnpm start`'s main.mjs) spawned on it with S3 and OIDC served from the bench's process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Engine, TargetRef } from '@spawnit/engine';
+import { pool } from './support.js';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Services as SpawnIt leaves them: `ids` created on the fixture catalog, the first `deployed` of them deployed
+ * (one real apply, its state copied to the others, so their drift plans have something to compare), each with
+ * `jobsPerService` finished jobs and a status.
+ */
+export async function seedServices(options: {
+  engine: Engine;
+  clientId: string;
+  ids: string[];
+  deployed: number;
+  jobsPerService: number;
+}): Promise<void> {
+  const { engine, clientId, ids, deployed, jobsPerService } = options;
+  const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
+  await engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
+  await engine.apply(network, (await engine.plan(network)).planId);
+  await pool(ids, 16, async (serviceId) => {
+    await engine.createService({
+      clientId,
+      serviceId,
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: serviceId },
+    });
+  });
+  const first: TargetRef = { kind: 'service', clientId, serviceId: ids[0]! };
+  await engine.apply(first, (await engine.plan(first)).planId);
+  const state = (await engine.store.get(`clients/${clientId}/services/${ids[0]}/terraform.tfstate`))!.body;
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  await pool(ids.slice(0, deployed), 16, async (serviceId) => {
+    const prefix = `clients/${clientId}/services/${serviceId}/`;
+    for (let j = 0; j < jobsPerService; j += 1) {
+      clock += 1000;
+      const at = new Date(clock).toISOString();
+      const id = randomUUID();
+      const kind = j % 2 === 0 ? 'plan' : 'apply';
+      await engine.store.putJson(`clients/${clientId}/jobs/${id}.json`, {
+        id,
+        kind,
+        trigger: 'user',
+        clientId,
+        target: { kind: 'service', clientId, serviceId },
+        state: 'succeeded',
+        destroy: false,
+        createdAt: at,
+        startedAt: at,
+        finishedAt: at,
+        planId: randomUUID(),
+        planStatus: kind === 'plan' ? 'drifted' : undefined,
+        summary: { add: 1, change: 0, destroy: 0, resources: [], drift: [] },
+        lineCount: 40,
+      });
+      await engine.store.put(`clients/${clientId}/jobs/${id}.log`, 'line\n'.repeat(40));
+    }
+    if (serviceId !== ids[0]) await engine.store.put(`${prefix}terraform.tfstate`, state);
+    await engine.store.putJson(`${prefix}status.json`, {
+      status: 'compliant',
+      checkedAt: new Date(clock).toISOString(),
+      source: 'job',
+    });
+  });
+}
+
+export interface BuiltApi {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+let nextPort = 26_000 + Math.floor(Math.random() * 20_000);
+
+/** The built API on `bucket`, answering `/health`; `env` adds to (or overrides) its settings. */
+export async function startBuiltApi(options: {
+  dataDir: string;
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  oidc: { issuer: string; audience: string };
+  env?: Record<string, string>;
+}): Promise<BuiltApi> {
+  const port = nextPort;
+  nextPort += 1;
+  const child = spawn(
+    'node',
+    [
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      path.join(repo, 'packages/api/dist/main.mjs'),
+    ],
+    {
+      cwd: repo,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        SPAWNIT_DATA_DIR: options.dataDir,
+        SPAWNIT_CATALOG_DIR: path.join(repo, 'tests/fixtures/catalog'),
+        SPAWNIT_MODULES_DIR: path.join(repo, 'tests/fixtures/modules'),
+        SPAWNIT_S3_ENDPOINT: options.s3.endpoint,
+        SPAWNIT_S3_REGION: 'us-east-1',
+        SPAWNIT_S3_BUCKET: options.s3.bucket,
+        SPAWNIT_S3_ACCESS_KEY_ID: options.s3.accessKeyId,
+        SPAWNIT_S3_SECRET_ACCESS_KEY: options.s3.secretAccessKey,
+        SPAWNIT_OIDC_ISSUER: options.oidc.issuer,
+        SPAWNIT_OIDC_AUDIENCE: options.oidc.audience,
+        SPAWNIT_OPERATION_TIMEOUT_MS: '600000',
+        ...options.env,
+      },
+      stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
+    },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the API exited ${child.exitCode} before answering`);
+      const up = await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) return { child, url, stop };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A GraphQL query to the built API as `bearer`: its data, or an error naming the query. */
+export async function askApi<T>(url: string, bearer: string, query: string): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data!;
+}
