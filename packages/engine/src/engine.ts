@@ -9,7 +9,8 @@ import { createPostgresIndex } from './listing/postgres-index.js';
 import { scanStore } from './listing/scan-store.js';
 import { DEFAULT_DOCKER_HOST } from './preflight/ping-docker.js';
 import { type Preflight, runPreflight } from './preflight/preflight.js';
-import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
+import { type ApplyOptions, type ApplyResult, apply as applyPlan, fetchSavedPlan } from './runner/apply.js';
+import { type DestroyResult, destroy as runDestroy } from './runner/destroy.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
 import type { RunContext } from './runner/run-context.js';
@@ -113,11 +114,7 @@ export interface EngineOptions {
 export type ServiceRef = { clientId: string; serviceId: string };
 export type NetworkRef = { clientId: string; provider: ProviderName; networkName: string };
 
-export interface DestroyResult {
-  plan: PlanResult;
-  /** Absent when there was nothing to destroy. */
-  applied: ApplyResult | undefined;
-}
+export type { DestroyResult } from './runner/destroy.js';
 
 export interface Engine {
   readonly tofu: TofuBinary;
@@ -387,9 +384,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return scrubbed(target, () => runPlan(runContext, target, planOptions));
     },
     async apply(ref, planId, applyOptions) {
+      // The saved plan's record and file are read while the target is.
+      const fetched = fetchSavedPlan(runContext, toTargetRef(ref), planId);
       const target = await resolve(ref);
       try {
-        return await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
+        return await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions, fetched));
       } finally {
         await refreshDeployed(ref);
       }
@@ -397,15 +396,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
       try {
-        return await scrubbed(target, async () => {
-          const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
-          if (destroyPlan.status === 'error') {
-            return { plan: destroyPlan, applied: undefined };
-          }
-          if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
-          const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
-          return { plan: destroyPlan, applied };
-        });
+        return await scrubbed(target, () => runDestroy(runContext, target, applyOptions));
       } finally {
         await refreshDeployed(ref);
       }
