@@ -104,8 +104,8 @@ export function createJobService(options: JobServiceOptions): JobService {
     try {
       await jobs.retryUnsaved();
       const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
-      await jobs.markActive(record);
-      await jobs.save(record);
+      // Independent writes: a restart needs both to recover the job, whichever lands first.
+      await Promise.all([jobs.markActive(record), jobs.save(record)]);
       await queue.push(record);
       bus.publish('jobUpdated', record);
       return record;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { TargetRef } from '../store/keys.js';
+import { stateKey, type TargetRef } from '../store/keys.js';
 import { hashModule } from '../workdir/hash-module.js';
 
 /**
@@ -12,17 +12,18 @@ export async function fingerprintNetwork(
   engine: Engine,
   ref: Extract<TargetRef, { kind: 'network' }>,
 ): Promise<string | undefined> {
-  const target = await engine.resolve(ref);
-  const state = await engine.store.get(target.stateKey);
+  // Side by side: the configuration, the state and the module's files are independent reads.
+  const [target, state] = await Promise.all([engine.resolve(ref), engine.store.get(stateKey(ref))]);
   if (!state) return undefined;
   const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
   const { tofu, platform } = engine.runContext;
+  const moduleHash = await hashModule(target.moduleDir);
   return sha(
     JSON.stringify([
       sha(target.tfvarsBody),
       // Every write of the state changes its serial, so its digest; the ETag when the store gives one.
       state.etag ?? sha(state.body),
-      await hashModule(target.moduleDir),
+      moduleHash,
       platform,
       tofu.path,
       tofu.version,

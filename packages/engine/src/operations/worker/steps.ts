@@ -10,7 +10,7 @@ import type { CompliantNetworks } from '../network-check.js';
 import { fingerprintNetwork } from '../network-check.js';
 import type { KeptStates, LiveLog, TargetLock } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
-import { pushPendingStates, recoveryDirOf } from '../state-recovery.js';
+import { pendingStates, pushPendingStates, recoveryDirOf } from '../state-recovery.js';
 
 /** What a step ends with: go on to the next step, or end the job here. */
 export type StepOutcome =
@@ -54,12 +54,13 @@ export async function pushKeptStates(
   onLine?: (line: string) => void,
   shared?: KeptStates,
 ): Promise<number> {
-  const target = await engine.resolve(ref);
   const dir = recoveryDirOf(dataDir, ref);
   // Kept by another worker, maybe on another machine: here first.
   await shared?.fetch(ref, dir);
   try {
-    return await pushPendingStates(engine.runContext, target, dir, onLine);
+    // Nearly always nothing is kept: then the target is not even read from S3.
+    if ((await pendingStates(dir)).length === 0) return 0;
+    return await pushPendingStates(engine.runContext, await engine.resolve(ref), dir, onLine);
   } finally {
     await shared?.settle(ref, dir).catch(() => undefined);
   }
