@@ -13,6 +13,7 @@ import { type ApplyOptions, type ApplyResult, apply as applyPlan, fetchSavedPlan
 import { type DestroyResult, destroy as runDestroy } from './runner/destroy.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
+import type { PlanSummary } from './runner/plan-summary.js';
 import type { RunContext } from './runner/run-context.js';
 import { describeTofuFailure } from './runner/tofu-diagnostics.js';
 import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
@@ -320,6 +321,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
     await index.setDeployed(target, services.holdsResources(state));
   }
+  /**
+   * After an apply that succeeded, what it did says whether anything is deployed, without reading the state
+   * back: a destroy leaves nothing, a plan that creates leaves something, one that deletes nothing leaves
+   * what was there. Anything else (a failure, deletes beside what was there) reads the state.
+   */
+  async function followApply(
+    ref: TargetRef | ServiceRef,
+    applied: { destroy: boolean; summary: PlanSummary } | undefined,
+  ): Promise<void> {
+    const target = toTargetRef(ref);
+    let deployed: boolean | undefined;
+    if (applied?.destroy) deployed = false;
+    else if (applied && applied.summary.add > 0) deployed = true;
+    else if (applied?.summary.destroy === 0 && (await index.deployed([target]))[0]) deployed = true;
+    if (deployed === undefined) return refreshDeployed(ref);
+    await index.setDeployed(target, deployed);
+  }
 
   const engine: Engine = {
     tofu,
@@ -387,18 +405,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // The saved plan's record and file are read while the target is.
       const fetched = fetchSavedPlan(runContext, toTargetRef(ref), planId);
       const target = await resolve(ref);
+      let applied: ApplyResult | undefined;
       try {
-        return await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions, fetched));
+        applied = await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions, fetched));
+        return applied;
       } finally {
-        await refreshDeployed(ref);
+        await followApply(ref, applied);
       }
     },
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
+      let result: DestroyResult | undefined;
       try {
-        return await scrubbed(target, () => runDestroy(runContext, target, applyOptions));
+        result = await scrubbed(target, () => runDestroy(runContext, target, applyOptions));
+        return result;
       } finally {
-        await refreshDeployed(ref);
+        // Nothing to destroy is as good as destroyed; a failed destroy plan says nothing.
+        const nothingLeft =
+          result?.applied ?? (result?.plan.status === 'compliant' ? result.plan : undefined);
+        await followApply(ref, nothingLeft && { destroy: true, summary: nothingLeft.summary! });
       }
     },
     async outputs(ref, outputsOptions) {

@@ -126,6 +126,10 @@ export function createJobService(options: JobServiceOptions): JobService {
   }
 
   async function ensureExists(ref: TargetRef) {
+    // The index, kept on every write, answers without a trip to S3; S3 decides only when it knows nothing.
+    const [known] =
+      ref.kind === 'service' ? await engine.index.services([ref]) : await engine.index.networks([ref]);
+    if (known) return;
     if (!(await engine.store.get(tfvarsKey(ref)))) {
       throw new NotFoundError(`${describeTarget(ref)} does not exist.`);
     }
