@@ -107,6 +107,9 @@ try {
     }
     if (!counted) continue;
     add('plan engine', enginePlan);
+    add('plan engine in tofu', planTofu);
+    add('apply engine in tofu', applyTofu);
+    add('destroy engine in tofu', destroyTofu);
     add('plan engine outside tofu', enginePlan - planTofu);
     add('apply engine outside tofu', engineApply - applyTofu);
     add('destroy engine outside tofu', engineDestroy - destroyTofu);
@@ -138,15 +141,16 @@ try {
   console.log(
     '  (apply has no show; destroy by hand is its plan -destroy and the apply of that plan, as the engine runs it)',
   );
-  console.log(
-    `  the engine's own time, while no tofu runs (S3, files, summary), median ms: ${[
-      'plan',
-      'apply',
-      'destroy',
-    ]
-      .map((command) => `${command} ${median(times[`${command} engine outside tofu`]!).toFixed(0)}`)
-      .join(', ')}`,
-  );
+  for (const [what, row] of [
+    ["the engine's own time, while no tofu runs (S3, files, summary)", 'outside tofu'],
+    ['tofu run by the engine (plan and show -json; apply; plan, show -json beside apply)', 'in tofu'],
+  ]) {
+    console.log(
+      `  ${what}, median ms: ${['plan', 'apply', 'destroy']
+        .map((command) => `${command} ${median(times[`${command} engine ${row}`]!).toFixed(0)}`)
+        .join(', ')}`,
+    );
+  }
   console.log('  every run, ms:');
   for (const [name, values] of Object.entries(times)) {
     console.log(`    ${name.padEnd(18)} ${values.map((v) => v.toFixed(0)).join(' ')}`);
