@@ -104,8 +104,9 @@ export function createJobService(options: JobServiceOptions): JobService {
     try {
       await jobs.retryUnsaved();
       const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
-      // Independent writes: a restart needs both to recover the job, whichever lands first.
-      await Promise.all([jobs.markActive(record), jobs.save(record)]);
+      await jobs.markActive(record);
+      // Last: once saved the record counts as waiting while its place is still reserved, so keep that short.
+      await jobs.save(record);
       await queue.push(record);
       bus.publish('jobUpdated', record);
       return record;
