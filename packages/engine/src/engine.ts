@@ -164,6 +164,8 @@ export interface Engine {
   readonly dockerHost: string;
 }
 
+const READ_ONLY_COMMANDS = new Set(['show', 'output']);
+
 // Cloud credentials in the engine's own environment must not override the state store's profile.
 const STRIPPED_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
 
@@ -291,7 +293,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
       });
       // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
-      await makeOwnerOnly(runOptions.cwd);
+      // `show` and `output` only read: nothing to walk.
+      if (!READ_ONLY_COMMANDS.has(args[0]!)) await makeOwnerOnly(runOptions.cwd);
       // init may have put new providers into the cache: still executable, by the owner only.
       if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
       return { ...result, lines: result.lines.map(redact) };
