@@ -53,6 +53,20 @@ try {
   const show = (file: string) => tofu(['show', '-json', file]);
   const apply = (file: string) => tofu(['apply', '-json', '-input=false', lock, '-no-color', file]);
 
+  // The time the engine spends in tofu, to tell its own work (S3, files, summary) from a slower tofu.
+  // Wall time while at least one tofu runs (a destroy's show -json runs beside its apply).
+  let inTofu = 0;
+  let running = 0;
+  let since = 0;
+  const run = engine.runContext.run.bind(engine.runContext);
+  engine.runContext.run = async (args, options) => {
+    if (running++ === 0) since = performance.now();
+    try {
+      return await run(args, options);
+    } finally {
+      if (--running === 0) inTofu += performance.now() - since;
+    }
+  };
   const times: Record<string, number[]> = {};
   const add = (name: string, ms: number) => {
     times[name] = [...(times[name] ?? []), ms];
@@ -60,16 +74,22 @@ try {
   // A first round (not counted) runs init and warms every path up.
   for (let round = 0; round <= runs; round++) {
     const counted = round > 0;
+    inTofu = 0;
     let t = performance.now();
     const planned = await engine.plan(service);
     const enginePlan = performance.now() - t;
+    const planTofu = inTofu;
     if (planned.status !== 'drifted') throw new Error(`expected a plan with changes, got ${planned.status}`);
+    inTofu = 0;
     t = performance.now();
     await engine.apply(service, planned.planId);
     const engineApply = performance.now() - t;
+    const applyTofu = inTofu;
+    inTofu = 0;
     t = performance.now();
     const destroyed = await engine.destroy(service);
     const engineDestroy = performance.now() - t;
+    const destroyTofu = inTofu;
     if (!destroyed.applied) throw new Error(`the destroy applied nothing: ${destroyed.plan.error}`);
 
     // The engine takes its clear tfvars out after each step; by hand, they are written as it does before one.
@@ -87,6 +107,12 @@ try {
     }
     if (!counted) continue;
     add('plan engine', enginePlan);
+    add('plan engine in tofu', planTofu);
+    add('apply engine in tofu', applyTofu);
+    add('destroy engine in tofu', destroyTofu);
+    add('plan engine outside tofu', enginePlan - planTofu);
+    add('apply engine outside tofu', engineApply - applyTofu);
+    add('destroy engine outside tofu', engineDestroy - destroyTofu);
     add('plan hand', handPlan);
     add('plan hand+show', handPlan + handShow);
     add('apply engine', engineApply);
@@ -115,6 +141,16 @@ try {
   console.log(
     '  (apply has no show; destroy by hand is its plan -destroy and the apply of that plan, as the engine runs it)',
   );
+  for (const [what, row] of [
+    ["the engine's own time, while no tofu runs (S3, files, summary)", 'outside tofu'],
+    ['tofu run by the engine (plan and show -json; apply; plan, show -json beside apply)', 'in tofu'],
+  ]) {
+    console.log(
+      `  ${what}, median ms: ${['plan', 'apply', 'destroy']
+        .map((command) => `${command} ${median(times[`${command} engine ${row}`]!).toFixed(0)}`)
+        .join(', ')}`,
+    );
+  }
   console.log('  every run, ms:');
   for (const [name, values] of Object.entries(times)) {
     console.log(`    ${name.padEnd(18)} ${values.map((v) => v.toFixed(0)).join(' ')}`);

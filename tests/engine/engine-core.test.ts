@@ -319,6 +319,33 @@ describe('plan, apply, destroy', () => {
   });
 });
 
+describe('the deployed flag', () => {
+  it('follows each apply and destroy in the index, as the state says', async () => {
+    const ref = { clientId: alice, serviceId: 'flagged' };
+    const target = { kind: 'service' as const, ...ref };
+    const applyPlan = async () => {
+      const planned = await h.engine.plan(ref);
+      expect(planned.status).toBe('drifted');
+      await h.engine.apply(ref, planned.planId);
+      const [indexed] = await h.engine.index.deployed([target]);
+      expect(indexed).toBe(await h.engine.isDeployed(ref));
+      return { summary: planned.summary!, deployed: indexed };
+    };
+    await create('flagged', { message: 'one', extra_resources: 1 });
+    // Creates: deployed.
+    expect(await applyPlan()).toMatchObject({ summary: { add: 2 }, deployed: true });
+    // Changes in place, nothing deleted: still deployed.
+    await h.engine.updateService(ref, { message: 'two', extra_resources: 1 });
+    expect(await applyPlan()).toMatchObject({ summary: { add: 0, destroy: 0 }, deployed: true });
+    // Deletes one resource of two: the state says what is left.
+    await h.engine.updateService(ref, { message: 'two', extra_resources: 0 });
+    expect(await applyPlan()).toMatchObject({ summary: { add: 0, destroy: 1 }, deployed: true });
+    await h.engine.destroy(ref);
+    expect(await h.engine.index.deployed([target])).toEqual([false]);
+    expect(await h.engine.isDeployed(ref)).toBe(false);
+  });
+});
+
 describe('S3 failures', () => {
   it('names the endpoint and the bucket when the bucket is missing', async () => {
     const other = await startEngine();

@@ -1,9 +1,16 @@
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createOperations, type Operations, type TargetRef } from '@spawnit/engine';
+import {
+  createConfigSealer,
+  createOperations,
+  type Operations,
+  parseMasterKey,
+  type TargetRef,
+  targetKeyOf,
+} from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHarness, startEngine } from '../support/engine.js';
+import { type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
 import { FIXTURE_MODULES } from '../support/paths.js';
 
 // A service plan checks its network first; an unchanged network is not planned again, a changed one is.
@@ -67,6 +74,25 @@ describe('the network check', () => {
     const after = await planWeb();
     expect(after.job.state).toBe('succeeded');
     expect(after.networkPlanned).toBe(true);
+    expect((await planWeb()).networkPlanned).toBe(false);
+  });
+
+  it('checks again when the network configuration changes, and blocks the service until it is applied', async () => {
+    // The configuration as an operator's restore or another process would leave it: sealed, in S3.
+    const key = `${targetKeyOf(network)}terraform.tfvars.json`;
+    const sealer = createConfigSealer([parseMasterKey(TEST_SECRETS.secretsKey, 'SPAWNIT_SECRETS_KEY')]);
+    const original = (await h.engine.store.get(key))!.body;
+    const tfvars = JSON.parse(sealer.open(key, original).toString('utf8'));
+    const changed = { ...tfvars, params: { ...tfvars.params, cidr: '10.20.0.0/24' } };
+    await h.engine.store.put(key, sealer.seal(key, JSON.stringify(changed)));
+    const blocked = await planWeb();
+    expect(blocked.networkPlanned).toBe(true);
+    expect(blocked.job.state).toBe('failed');
+    expect(blocked.job.error).toMatch(/^Network "default" \(local\) is not deployed as configured/);
+    // Back as it was: checked again (a failed check is not remembered), compliant, then skipped.
+    await h.engine.store.put(key, original);
+    const restored = await planWeb();
+    expect(restored).toMatchObject({ networkPlanned: true, job: { state: 'succeeded' } });
     expect((await planWeb()).networkPlanned).toBe(false);
   });
 

@@ -9,9 +9,11 @@ import { createPostgresIndex } from './listing/postgres-index.js';
 import { scanStore } from './listing/scan-store.js';
 import { DEFAULT_DOCKER_HOST } from './preflight/ping-docker.js';
 import { type Preflight, runPreflight } from './preflight/preflight.js';
-import { type ApplyOptions, type ApplyResult, apply as applyPlan } from './runner/apply.js';
+import { type ApplyOptions, type ApplyResult, apply as applyPlan, fetchSavedPlan } from './runner/apply.js';
+import { type DestroyResult, destroy as runDestroy } from './runner/destroy.js';
 import { type OutputsOptions, type OutputValue, readOutputs } from './runner/outputs.js';
 import { type PlanOptions, type PlanResult, plan as runPlan } from './runner/plan.js';
+import type { PlanSummary } from './runner/plan-summary.js';
 import type { RunContext } from './runner/run-context.js';
 import { describeTofuFailure } from './runner/tofu-diagnostics.js';
 import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.js';
@@ -113,11 +115,7 @@ export interface EngineOptions {
 export type ServiceRef = { clientId: string; serviceId: string };
 export type NetworkRef = { clientId: string; provider: ProviderName; networkName: string };
 
-export interface DestroyResult {
-  plan: PlanResult;
-  /** Absent when there was nothing to destroy. */
-  applied: ApplyResult | undefined;
-}
+export type { DestroyResult } from './runner/destroy.js';
 
 export interface Engine {
   readonly tofu: TofuBinary;
@@ -165,6 +163,8 @@ export interface Engine {
   /** The Docker engine tofu's docker provider reaches: `DOCKER_HOST` of its environment, else the default. */
   readonly dockerHost: string;
 }
+
+const READ_ONLY_COMMANDS = new Set(['show', 'output']);
 
 // Cloud credentials in the engine's own environment must not override the state store's profile.
 const STRIPPED_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
@@ -296,7 +296,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       });
       if (tightenAfterRuns) {
         // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.
-        await makeOwnerOnly(runOptions.cwd);
+        // `show` and `output` only read: nothing to walk.
+        if (!READ_ONLY_COMMANDS.has(args[0]!)) await makeOwnerOnly(runOptions.cwd);
         // init may have put new providers into the cache: still executable, by the owner only.
         if (args[0] === 'init') await makeOwnerOnly(path.join(dataDir, 'plugin-cache'));
       }
@@ -326,6 +327,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return; // S3 or the key failed us: the next apply, or the next start's scan, sets it.
     }
     await index.setDeployed(target, services.holdsResources(state));
+  }
+  /**
+   * After an apply that succeeded, what it did says whether anything is deployed, without reading the state
+   * back: a destroy leaves nothing, a plan that creates leaves something, one that deletes nothing leaves
+   * what was there. Anything else (a failure, deletes beside what was there) reads the state.
+   */
+  async function followApply(
+    ref: TargetRef | ServiceRef,
+    applied: { destroy: boolean; summary: PlanSummary } | undefined,
+  ): Promise<void> {
+    const target = toTargetRef(ref);
+    let deployed: boolean | undefined;
+    if (applied?.destroy) deployed = false;
+    else if (applied && applied.summary.add > 0) deployed = true;
+    else if (applied?.summary.destroy === 0 && (await index.deployed([target]))[0]) deployed = true;
+    if (deployed === undefined) return refreshDeployed(ref);
+    await index.setDeployed(target, deployed);
   }
 
   const engine: Engine = {
@@ -391,27 +409,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return scrubbed(target, () => runPlan(runContext, target, planOptions));
     },
     async apply(ref, planId, applyOptions) {
+      // The saved plan's record and file are read while the target is.
+      const fetched = fetchSavedPlan(runContext, toTargetRef(ref), planId);
       const target = await resolve(ref);
+      let applied: ApplyResult | undefined;
       try {
-        return await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions));
+        applied = await scrubbed(target, () => applyPlan(runContext, target, planId, applyOptions, fetched));
+        return applied;
       } finally {
-        await refreshDeployed(ref);
+        await followApply(ref, applied);
       }
     },
     async destroy(ref, applyOptions = {}) {
       const target = await resolve(ref);
+      let result: DestroyResult | undefined;
       try {
-        return await scrubbed(target, async () => {
-          const destroyPlan = await runPlan(runContext, target, { ...applyOptions, destroy: true });
-          if (destroyPlan.status === 'error') {
-            return { plan: destroyPlan, applied: undefined };
-          }
-          if (destroyPlan.status === 'compliant') return { plan: destroyPlan, applied: undefined };
-          const applied = await applyPlan(runContext, await resolve(ref), destroyPlan.planId, applyOptions);
-          return { plan: destroyPlan, applied };
-        });
+        result = await scrubbed(target, () => runDestroy(runContext, target, applyOptions));
+        return result;
       } finally {
-        await refreshDeployed(ref);
+        // Nothing to destroy is as good as destroyed; a failed destroy plan says nothing.
+        const nothingLeft =
+          result?.applied ?? (result?.plan.status === 'compliant' ? result.plan : undefined);
+        await followApply(ref, nothingLeft && { destroy: true, summary: nothingLeft.summary! });
       }
     },
     async outputs(ref, outputsOptions) {

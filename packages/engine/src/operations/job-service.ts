@@ -105,6 +105,7 @@ export function createJobService(options: JobServiceOptions): JobService {
       await jobs.retryUnsaved();
       const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
       await jobs.markActive(record);
+      // Last: once saved the record counts as waiting while its place is still reserved, so keep that short.
       await jobs.save(record);
       await queue.push(record);
       bus.publish('jobUpdated', record);
@@ -126,6 +127,10 @@ export function createJobService(options: JobServiceOptions): JobService {
   }
 
   async function ensureExists(ref: TargetRef) {
+    // The index, kept on every write, answers without a trip to S3; S3 decides only when it knows nothing.
+    const [known] =
+      ref.kind === 'service' ? await engine.index.services([ref]) : await engine.index.networks([ref]);
+    if (known) return;
     if (!(await engine.store.get(tfvarsKey(ref)))) {
       throw new NotFoundError(`${describeTarget(ref)} does not exist.`);
     }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { TargetRef } from '../store/keys.js';
+import { stateKey, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { hashModule } from '../workdir/hash-module.js';
+import { networkModuleDir } from '../workdir/resolve-target.js';
 
 /**
  * What a network's plan depends on: its configuration, its state object, its module's files and the
@@ -12,22 +13,28 @@ export async function fingerprintNetwork(
   engine: Engine,
   ref: Extract<TargetRef, { kind: 'network' }>,
 ): Promise<string | undefined> {
-  const target = await engine.resolve(ref);
-  const state = await engine.store.get(target.stateKey);
-  if (!state) return undefined;
   const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-  const { tofu, platform } = engine.runContext;
-  return sha(
-    JSON.stringify([
-      sha(target.tfvarsBody),
-      // Every write of the state changes its serial, so its digest; the ETag when the store gives one.
-      state.etag ?? sha(state.body),
-      await hashModule(target.moduleDir),
-      platform,
-      tofu.path,
-      tofu.version,
-    ]),
-  );
+  const { tofu, platform, modulesDir } = engine.runContext;
+  // One listing gives the ETags of both objects (every write changes one: a new state serial, a new sealed
+  // configuration), read side by side with the module's files; the module is found without the configuration.
+  const [objects, moduleHash] = await Promise.all([
+    engine.store.list(targetPrefix(ref)),
+    hashModule(networkModuleDir(engine.catalog, modulesDir, ref.provider)),
+  ]);
+  const listed = (key: string) => objects.find((o) => o.key === key);
+  const state = listed(stateKey(ref));
+  if (!state) return undefined;
+  let versions = [listed(tfvarsKey(ref))?.etag, state.etag];
+  if (versions.some((etag) => !etag)) {
+    // A store that lists no ETags: the objects themselves, read.
+    const [config, body] = await Promise.all([
+      engine.store.get(tfvarsKey(ref)),
+      engine.store.get(stateKey(ref)),
+    ]);
+    if (!body) return undefined;
+    versions = [config ? sha(config.body) : undefined, sha(body.body)];
+  }
+  return sha(JSON.stringify([...versions, moduleHash, platform, tofu.path, tofu.version]));
 }
 
 /** The fingerprints of networks whose last check was compliant, so unchanged ones are not planned again. */

@@ -1,7 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidIdError, NotFoundError, StalePlanError, TofuError } from '../errors.js';
-import { planKey } from '../store/keys.js';
+import { describeTarget, planKey, type TargetRef } from '../store/keys.js';
+import type { StoredObject } from '../store/s3-store.js';
 import { createRedactor } from '../tofu/redact.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
@@ -26,14 +27,18 @@ export interface ApplyResult {
   summary: PlanSummary;
 }
 
-export async function readPlanRecord(
-  ctx: RunContext,
-  target: ResolvedTarget,
-  planId: string,
-): Promise<PlanRecord> {
+function checkPlanId(planId: string): void {
   if (typeof planId !== 'string' || !UUID.test(planId)) {
     throw new InvalidIdError('planId', `planId ${JSON.stringify(planId)} is not a plan id (a UUID).`);
   }
+}
+
+export async function readPlanRecord(
+  ctx: RunContext,
+  target: Pick<ResolvedTarget, 'ref' | 'description'>,
+  planId: string,
+): Promise<PlanRecord> {
+  checkPlanId(planId);
   const record = await ctx.store.getJson<PlanRecord>(planRecordKey(target, planId));
   if (!record) {
     throw new NotFoundError(
@@ -41,6 +46,26 @@ export async function readPlanRecord(
     );
   }
   return record;
+}
+
+/** A saved plan's record and file, on their way from S3. */
+export interface FetchedPlan {
+  record: Promise<PlanRecord>;
+  file: Promise<StoredObject | undefined>;
+}
+
+/**
+ * Starts reading a saved plan's record and file, side by side, before the target is resolved: three reads
+ * in one round trip. Nothing read is used before the record is checked.
+ */
+export function fetchSavedPlan(ctx: RunContext, ref: TargetRef, planId: string): FetchedPlan {
+  checkPlanId(planId);
+  const record = readPlanRecord(ctx, { ref, description: describeTarget(ref) }, planId);
+  const file = ctx.store.get(planKey(ref, planId));
+  // Awaited by apply; a failure before (the target is gone) must not go unhandled.
+  record.catch(() => undefined);
+  file.catch(() => undefined);
+  return { record, file };
 }
 
 async function discardPlan(ctx: RunContext, target: ResolvedTarget, planId: string): Promise<void> {
@@ -56,27 +81,24 @@ export async function apply(
   target: ResolvedTarget,
   planId: string,
   options: ApplyOptions = {},
+  fetched: FetchedPlan = fetchSavedPlan(ctx, target.ref, planId),
 ): Promise<ApplyResult> {
-  const record = await readPlanRecord(ctx, target, planId);
+  const record = await fetched.record;
   if (record.stale) {
     await discardPlan(ctx, target, planId);
     throw new StalePlanError(
       `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
     );
   }
-  const { onProgress, ...stepOptions } = options;
-  const runOptions = { ...stepOptions, redact: target.secretValues };
-  // The saved plan comes down while the working directory is prepared (read-only: harmless if unused).
-  const download = ctx.store.get(planKey(target.ref, planId));
-  download.catch(() => undefined);
-  const prepared = await prepareWorkdir(ctx, target, runOptions);
+  const { onProgress: _onProgress, ...stepOptions } = options;
+  const prepared = await prepareWorkdir(ctx, target, { ...stepOptions, redact: target.secretValues });
   if (prepared.configHash !== record.configHash) {
     await discardPlan(ctx, target, planId);
     throw new StalePlanError(
       `The configuration of ${target.description} changed since plan ${planId} was made; plan again and review the new plan.`,
     );
   }
-  const planObject = await download;
+  const planObject = await fetched.file;
   if (!planObject)
     throw new NotFoundError(`Plan ${planId} of ${target.description} is gone from S3; plan again.`);
   const planFile = path.join('plans', `${planId}.tfplan`);
@@ -85,7 +107,31 @@ export async function apply(
   // Out of S3 while tofu applies it: whatever happens, the state may move on, so this plan must not be applied
   // again. If S3 is down the plan stays, but tofu refuses it as stale once the state has moved.
   const discarded = discardPlan(ctx, target, planId).catch(() => undefined);
+  try {
+    await applyPlanFile(ctx, target, prepared.dir, planFile, { planId, destroy: record.destroy }, options);
+  } finally {
+    await Promise.all([rm(path.join(prepared.dir, planFile), { force: true }), discarded]);
+  }
+  return { planId, destroy: record.destroy, summary: record.summary };
+}
 
+/**
+ * Applies a plan file in a prepared working directory (the caller removes it). Every other saved plan of
+ * the target is retired meanwhile (the state moves on). Throws on a failed, cancelled or stale apply.
+ */
+export async function applyPlanFile(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  dir: string,
+  planFile: string,
+  plan: { planId: string; destroy: boolean },
+  options: ApplyOptions = {},
+): Promise<void> {
+  const { planId } = plan;
+  const { onProgress, ...stepOptions } = options;
+  const runOptions = { ...stepOptions, redact: target.secretValues };
+  // Stale from the moment tofu starts: retired while it runs, not after.
+  const retired = retireSavedPlans(ctx, target, planId).catch(() => undefined);
   // -json: progress comes from tofu's events, not from its text; the log shows each event's message.
   const tracker = createProgressTracker();
   // Redacted again once decoded: a secret with quotes is escaped in the JSON and whole only in the message.
@@ -94,7 +140,7 @@ export async function apply(
   const raw = await ctx.run(
     ['apply', '-json', '-input=false', `-lock-timeout=${ctx.lockTimeout}`, '-no-color', planFile],
     {
-      cwd: prepared.dir,
+      cwd: dir,
       ...runOptions,
       onLine: (line) => {
         for (const text of render(line)) options.onLine?.(text);
@@ -104,18 +150,14 @@ export async function apply(
     },
   );
   const result = { ...raw, lines: raw.lines.flatMap(render) };
-  await rm(path.join(prepared.dir, planFile), { force: true });
-  await discarded;
-  await retireSavedPlans(ctx, target, planId).catch(() => undefined);
-  if (result.exitCode === 0 && !result.isCanceled) {
-    return { planId, destroy: record.destroy, summary: record.summary };
-  }
+  await retired;
+  if (result.exitCode === 0 && !result.isCanceled) return;
   if (result.lines.some((line) => /Saved plan is stale/i.test(line))) {
     throw new StalePlanError(
       `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
     );
   }
-  const verb = record.destroy ? 'destroy' : 'apply';
+  const verb = plan.destroy ? 'destroy' : 'apply';
   throw new TofuError(
     result.isCanceled
       ? `The ${verb} of ${target.description} was cancelled.`

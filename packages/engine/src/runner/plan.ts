@@ -49,7 +49,7 @@ export interface PlanRecord {
   stale?: boolean;
 }
 
-export const planRecordKey = (target: ResolvedTarget, planId: string) =>
+export const planRecordKey = (target: Pick<ResolvedTarget, 'ref'>, planId: string) =>
   planKey(target.ref, planId).replace(/\.tfplan$/, '.json');
 
 const emptySummary = (): PlanSummary => ({
@@ -76,28 +76,44 @@ async function readSummary(ctx: RunContext, target: ResolvedTarget, cwd: string,
   return summarizePlan(json, { secrets: target.secretValues });
 }
 
-/** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */
-export async function plan(
+/** A plan tofu wrote to a file in its working directory (the caller removes it), or why there is none. */
+export type PlannedFile =
+  | { ok: false; result: PlanResult }
+  | {
+      ok: true;
+      planId: string;
+      status: Exclude<PlanStatus, 'error'>;
+      dir: string;
+      /** Relative to `dir`. */
+      planFile: string;
+      base: Pick<PlanResult, 'exitCode' | 'configHash' | 'initialized'> & { configHash: string };
+    };
+
+/** init (when needed) → plan -detailed-exitcode -out: the plan stays in the working directory. */
+export async function planToFile(
   ctx: RunContext,
   target: ResolvedTarget,
   options: PlanOptions = {},
-): Promise<PlanResult> {
+): Promise<PlannedFile> {
   const planId = randomUUID();
   const destroy = options.destroy ?? false;
   const { destroy: _destroy, save: _save, ...hooks } = options;
   const runOptions = { ...hooks, redact: target.secretValues };
-  const failed = (error: string, extra: Partial<PlanResult> = {}): PlanResult => ({
-    planId,
-    status: 'error',
-    destroy,
-    summary: undefined,
-    error,
-    exitCode: undefined,
-    configHash: undefined,
-    initialized: false,
-    cancelled: false,
-    saved: false,
-    ...extra,
+  const failed = (error: string, extra: Partial<PlanResult> = {}): PlannedFile => ({
+    ok: false,
+    result: {
+      planId,
+      status: 'error',
+      destroy,
+      summary: undefined,
+      error,
+      exitCode: undefined,
+      configHash: undefined,
+      initialized: false,
+      cancelled: false,
+      saved: false,
+      ...extra,
+    },
   });
 
   let prepared: Awaited<ReturnType<typeof prepareWorkdir>>;
@@ -136,19 +152,28 @@ export async function plan(
     const what = destroy ? 'destroy plan' : 'plan';
     return failed(`The ${what} of ${target.description} failed: ${ctx.lastLines(result.lines)}`, base);
   }
-  const status: PlanStatus = result.exitCode === 0 ? 'compliant' : 'drifted';
+  const status = result.exitCode === 0 ? 'compliant' : 'drifted';
+  return { ok: true, planId, status, dir: prepared.dir, planFile, base };
+}
+
+/** init (when needed) → plan -detailed-exitcode -out → show -json → save the plan to S3. */
+export async function plan(
+  ctx: RunContext,
+  target: ResolvedTarget,
+  options: PlanOptions = {},
+): Promise<PlanResult> {
+  const planned = await planToFile(ctx, target, options);
+  if (!planned.ok) return planned.result;
+  const { planId, status, dir, planFile, base } = planned;
+  const destroy = options.destroy ?? false;
   const save = (options.save ?? true) && status === 'drifted';
   // The plan file goes up while tofu reads it for the summary; its record still goes last.
   const upload = save
-    ? readFile(path.join(prepared.dir, planFile)).then((body) =>
-        ctx.store.put(planKey(target.ref, planId), body),
-      )
+    ? readFile(path.join(dir, planFile)).then((body) => ctx.store.put(planKey(target.ref, planId), body))
     : Promise.resolve();
   let summary: PlanSummary;
   try {
-    // Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved.
-    summary =
-      status === 'compliant' ? emptySummary() : await readSummary(ctx, target, prepared.dir, planFile);
+    summary = await summaryOf(ctx, target, status, dir, planFile);
   } catch (error) {
     await upload.catch(() => undefined);
     throw error;
@@ -159,16 +184,17 @@ export async function plan(
       planId,
       status,
       destroy,
-      configHash: prepared.configHash,
+      configHash: base.configHash,
       summary: withoutAttributes(summary),
       createdAt: new Date().toISOString(),
     };
     // The record goes last: a plan without its record is never applied.
     await ctx.store.putJson(planRecordKey(target, planId), record);
-    await expireSavedPlans(ctx, target).catch(() => undefined);
+    // Housekeeping, not part of the plan: nobody waits for it (it retries at the next plan).
+    void expireSavedPlans(ctx, target).catch(() => undefined);
   }
   // The saved copy is in S3; apply fetches it again. No plan lingers on the local disk.
-  await rm(path.join(prepared.dir, planFile), { force: true });
+  await rm(path.join(dir, planFile), { force: true });
   return {
     planId,
     status,
@@ -180,3 +206,13 @@ export async function plan(
     ...base,
   };
 }
+
+/** Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved. */
+export const summaryOf = (
+  ctx: RunContext,
+  target: ResolvedTarget,
+  status: Exclude<PlanStatus, 'error'>,
+  dir: string,
+  planFile: string,
+): Promise<PlanSummary> =>
+  status === 'compliant' ? Promise.resolve(emptySummary()) : readSummary(ctx, target, dir, planFile);

@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/load-catalog.js';
 import type { Template, TemplateOutput } from '../catalog/template.js';
 import type { TfVars } from '../config/tfvars.js';
 import { NotFoundError, SpawnitError } from '../errors.js';
+import type { ProviderName } from '../ids.js';
 import type { ConfigSealer } from '../secrets/config-sealer.js';
 import { describeTarget, stateKey, type TargetRef, tfvarsKey } from '../store/keys.js';
 import type { S3Store } from '../store/s3-store.js';
@@ -28,6 +29,11 @@ export function workdirOf(workdirRoot: string, ref: TargetRef): string {
   return ref.kind === 'service'
     ? path.join(workdirRoot, ref.clientId, ref.serviceId)
     : path.join(workdirRoot, ref.clientId, '_networks', ref.provider, ref.networkName);
+}
+
+/** A network's module: the catalog's network template for its provider, else `network/<provider>`. */
+export function networkModuleDir(catalog: Catalog, modulesDir: string, provider: ProviderName): string {
+  return path.resolve(modulesDir, catalog.network(provider)?.modules[provider] ?? `network/${provider}`);
 }
 
 export async function resolveTarget(
@@ -61,7 +67,7 @@ export async function resolveTarget(
     moduleDir = path.resolve(deps.modulesDir, modulePath);
   } else {
     template = deps.catalog.network(ref.provider);
-    moduleDir = path.resolve(deps.modulesDir, template?.modules[ref.provider] ?? `network/${ref.provider}`);
+    moduleDir = networkModuleDir(deps.catalog, deps.modulesDir, ref.provider);
   }
   const secretParams = template?.parameters.filter((p) => p.secret).map((p) => p.name) ?? [];
   const secretValues = secretParams

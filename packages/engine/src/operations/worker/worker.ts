@@ -202,8 +202,9 @@ export function createWorker(options: WorkerOptions): Worker {
       // At once: whoever sees the job ended finds its target free (a drift check right after, say).
       release?.();
     }
-    await jobs.clearActive(job.record.id).catch(() => undefined);
+    // Heard at once: the marker only says the job may still run, and a restart clears it for an ended job.
     bus.publish('jobUpdated', job.record);
+    await jobs.clearActive(job.record.id).catch(() => undefined);
     return job.record;
   }
 
@@ -212,9 +213,11 @@ export function createWorker(options: WorkerOptions): Worker {
     job: Held,
     save: (to: JobState, patch?: Partial<JobRecord>) => Promise<void>,
   ): Promise<{ state: JobState; patch: Partial<JobRecord> }> {
-    await save('running');
+    // Written while the steps start (the record is already "running" in memory); awaited before the next save.
+    const running = save('running');
     bus.publish('jobUpdated', job.record);
     const outcome = await runSteps(job);
+    await running;
     let patch = outcome.patch ?? {};
     if (outcome.state !== 'succeeded') {
       const message = outcome.error ?? 'Cancelled.';
