@@ -11,8 +11,7 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * Services as SpawnIt leaves them: `ids` created on the fixture catalog, the first `deployed` of them deployed
- * (one real apply, its state copied to the others, so their drift plans have something to compare), each with
- * `jobsPerService` finished jobs and a status.
+ * (one real apply, its state copied to the others), each with `jobsPerService` finished jobs and a status.
  */
 export async function seedServices(options: {
   engine: Engine;
@@ -20,6 +19,12 @@ export async function seedServices(options: {
   ids: string[];
   deployed: number;
   jobsPerService: number;
+  /**
+   * Each copied state names its own service (the state is clear JSON: no passphrase here), so drift plans find
+   * nothing to change, as for services deployed one by one; otherwise each plan finds a name to change.
+   * @default false
+   */
+  inSync?: boolean;
 }): Promise<void> {
   const { engine, clientId, ids, deployed, jobsPerService } = options;
   const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
@@ -38,6 +43,18 @@ export async function seedServices(options: {
   const first: TargetRef = { kind: 'service', clientId, serviceId: ids[0]! };
   await engine.apply(first, (await engine.plan(first)).planId);
   const state = (await engine.store.get(`clients/${clientId}/services/${ids[0]}/terraform.tfstate`))!.body;
+  const firstParams = (await engine.resolve(first)).tfvars.params;
+  /** The first service's state as `serviceId`'s: its name, and the outputs that echo its own parameters. */
+  const stateOf = async (serviceId: string) => {
+    const copy = JSON.parse(state.toString('utf8').replaceAll(ids[0]!, serviceId)) as {
+      outputs: Record<string, { value: unknown }>;
+    };
+    const params = (await engine.resolve({ kind: 'service', clientId, serviceId })).tfvars.params;
+    for (const [name, output] of Object.entries(copy.outputs)) {
+      if (name in params && output.value === firstParams[name]) output.value = params[name];
+    }
+    return Buffer.from(JSON.stringify(copy));
+  };
   let clock = Date.parse('2026-01-01T00:00:00Z');
   await pool(ids.slice(0, deployed), 16, async (serviceId) => {
     const prefix = `clients/${clientId}/services/${serviceId}/`;
@@ -64,7 +81,10 @@ export async function seedServices(options: {
       });
       await engine.store.put(`clients/${clientId}/jobs/${id}.log`, 'line\n'.repeat(40));
     }
-    if (serviceId !== ids[0]) await engine.store.put(`${prefix}terraform.tfstate`, state);
+    if (serviceId !== ids[0]) {
+      const copy = options.inSync ? await stateOf(serviceId) : state;
+      await engine.store.put(`${prefix}terraform.tfstate`, copy);
+    }
     await engine.store.putJson(`${prefix}status.json`, {
       status: 'compliant',
       checkedAt: new Date(clock).toISOString(),

@@ -110,7 +110,8 @@ function gaps(phase: Phase, start: number, end: number): number[] {
 
 try {
   const t0 = performance.now();
-  await seedServices({ engine, clientId, ids, deployed, jobsPerService: 5 });
+  // In sync, as services deployed one by one are: a drift check is then one plan, no `show -json`.
+  await seedServices({ engine, clientId, ids, deployed, jobsPerService: 5, inSync: true });
   console.log(
     `seeded ${services} services (${deployed} deployed) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );

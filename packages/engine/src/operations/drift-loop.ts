@@ -84,6 +84,8 @@ interface Queued {
   ref: ServiceTarget;
   /** Not started before this time (ms since the epoch): how a pass spreads over the interval. */
   notBefore: number;
+  /** Asked for by a Docker event: ahead of the sweep. */
+  urgent: boolean;
 }
 
 /**
@@ -174,16 +176,34 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     }
     if (pending.has(key)) return;
     pending.add(key);
-    if (first) queue.unshift({ ref, notBefore });
-    else queue.push({ ref, notBefore });
+    queue.push({ ref, notBefore, urgent: first });
     pump();
   }
+
+  /**
+   * The next entry due: an event's first, then the service whose last check is oldest. When the sweep cannot
+   * keep up, this shares the delay evenly (each waits about one sweep) instead of first in, first out, which let
+   * a service checked early in a pass wait for the next pass and a whole backlog behind it.
+   */
+  function nextDue(now: number): number {
+    let best = -1;
+    for (let i = 0; i < queue.length; i++) {
+      const entry = queue[i]!;
+      if (entry.notBefore > now) continue;
+      if (entry.urgent) return i;
+      if (best < 0 || lastCheck(entry) < lastCheck(queue[best]!)) best = i;
+    }
+    return best;
+  }
+  const lastCheck = (entry: Queued) => checkedAt.get(targetKeyOf(entry.ref)) ?? 0;
 
   function pump(): void {
     clearTimeout(wakeTimer);
     const now = Date.now();
-    while (active < concurrency && queue.length > 0 && queue[0]!.notBefore <= now) {
-      const { ref } = queue.shift()!;
+    while (active < concurrency) {
+      const at = nextDue(now);
+      if (at < 0) break;
+      const [{ ref }] = queue.splice(at, 1) as [Queued];
       const key = targetKeyOf(ref);
       pending.delete(key);
       active++;
@@ -193,7 +213,8 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       });
     }
     if (active < concurrency && queue.length > 0 && !stopped) {
-      wakeTimer = setTimeout(pump, queue[0]!.notBefore - now);
+      const soonest = Math.min(...queue.map((entry) => entry.notBefore));
+      wakeTimer = setTimeout(pump, Math.max(0, soonest - now));
       wakeTimer.unref?.();
     }
     settleIfIdle();
@@ -231,7 +252,7 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
     const step = due.length > 0 ? spreadOver / due.length : 0;
     due.forEach((ref, i) => {
       pending.add(targetKeyOf(ref));
-      queue.push({ ref, notBefore: now + Math.floor(i * step) });
+      queue.push({ ref, notBefore: now + Math.floor(i * step), urgent: false });
     });
     pump();
   }
