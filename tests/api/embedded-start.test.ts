@@ -112,3 +112,19 @@ describe('pnpm start on the embedded defaults', () => {
     expect(JSON.parse(await readFile(keysFile, 'utf8'))).toEqual(keys);
   });
 });
+
+describe('pnpm api and pnpm worker', () => {
+  it('refuse to start without a database, naming the command and what to set', async () => {
+    for (const role of ['api', 'worker']) {
+      const result = await execa('node', [`packages/api/dist/main-${role}.mjs`], {
+        cwd: REPO_ROOT,
+        env: { SPAWNIT_DATA_DIR: path.join(tmpdir(), 'spawnit-never-written') },
+        reject: false,
+      });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toContain(
+        `\`pnpm ${role}\` needs SPAWNIT_DATABASE_URL: API processes and workers meet in PostgreSQL.`,
+      );
+    }
+  });
+});

@@ -17,7 +17,7 @@ import { startTestS3, type TestS3Server } from '../support/s3-server.js';
 import { sseEvents } from '../support/sse.js';
 
 // `spawnit api` twice and `spawnit worker` three times, as separate processes started the way an operator would
-// (packages/api/src/main.ts with SPAWNIT_ROLE), sharing only PostgreSQL, S3 and the OIDC issuer.
+// (packages/api/src/main-api.ts and main-worker.ts), sharing only PostgreSQL, S3 and the OIDC issuer.
 let pg: TestPostgres;
 let s3: TestS3Server;
 let oidc: OidcProvider;
@@ -30,11 +30,10 @@ let token: string;
 const gates: Awaited<ReturnType<typeof startGate>>[] = [];
 
 /** What every process of the deployment is started with: the same database, S3, issuer and keys. */
-function processEnv(dataDir: string, role: 'api' | 'worker', port: number): NodeJS.ProcessEnv {
+function processEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PORT: String(port),
-    SPAWNIT_ROLE: role,
     SPAWNIT_DATABASE_URL: pg.url,
     SPAWNIT_DATA_DIR: dataDir,
     SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
@@ -59,11 +58,12 @@ async function startProcess(role: 'api' | 'worker'): Promise<string> {
   const port = role === 'api' ? await freePort() : 0;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'packages/api/src/main.ts')],
+    // Each role's own entry point, as `pnpm api` and `pnpm worker` start them (no SPAWNIT_ROLE).
+    ['--import', 'tsx', path.join(REPO_ROOT, `packages/api/src/main-${role}.ts`)],
     {
       // Where tsx resolves (and no .env of a developer's is read).
       cwd: path.join(REPO_ROOT, 'tests'),
-      env: processEnv(dataDir, role, port),
+      env: processEnv(dataDir, port),
       stdio: ['ignore', 'pipe', 'pipe'],
       // A worker leads a process group of its own (its tofu, its provisioners): killing the group is losing
       // the machine.
@@ -404,7 +404,7 @@ describe('spawnit api x2 and spawnit worker x3, separate processes on one Postgr
     await db.query('DELETE FROM spawnit_deployed');
     await db.end();
     expect((await gql(one, '{ services { id } }')).services).toEqual([]);
-    const env = processEnv(await mkdtemp(path.join(tmpdir(), 'spawnit-rebuild-')), 'api', 0);
+    const env = processEnv(await mkdtemp(path.join(tmpdir(), 'spawnit-rebuild-')), 0);
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
       const child = spawn(
         process.execPath,

@@ -1,12 +1,19 @@
-// Builds the API into plain JavaScript, dist/main.mjs and dist/token.mjs, which `pnpm start` and `pnpm token`
-// run: nothing is compiled when the product starts. Runs at install (postinstall); `pnpm dev` runs the sources.
+// Builds the API into plain JavaScript: dist/main.mjs, main-api.mjs, main-worker.mjs and token.mjs, which
+// `pnpm start`, `pnpm api`, `pnpm worker` and `pnpm token` run: nothing is compiled when the product starts.
+// Runs at install (postinstall); `pnpm dev` runs the sources.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const started = performance.now();
 await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-  entryPoints: { main: 'src/main.ts', token: 'src/token.ts', 'rebuild-index': 'src/rebuild-index.ts' },
+  entryPoints: {
+    main: 'src/main.ts',
+    'main-api': 'src/main-api.ts',
+    'main-worker': 'src/main-worker.ts',
+    token: 'src/token.ts',
+    'rebuild-index': 'src/rebuild-index.ts',
+  },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -27,5 +34,5 @@ await build({
   logLevel: 'warning',
 });
 console.log(
-  `@spawnit/api: built dist/main.mjs, dist/token.mjs and dist/rebuild-index.mjs in ${Math.round(performance.now() - started)} ms`,
+  `@spawnit/api: built dist/main.mjs, main-api.mjs, main-worker.mjs, token.mjs and rebuild-index.mjs in ${Math.round(performance.now() - started)} ms`,
 );

@@ -165,9 +165,9 @@ describe('loadConfig', () => {
       workerConcurrency: 2,
     });
     expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, role: 'all' });
-    const refused = (env: Record<string, string>) => {
+    const refused = (env: Record<string, string>, entry?: 'api' | 'worker') => {
       try {
-        loadConfig(env);
+        loadConfig(env, undefined, entry);
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigError);
         return (error as Error).message;
@@ -182,6 +182,15 @@ describe('loadConfig', () => {
     expect(refused({ ...s3, SPAWNIT_DATABASE_URL: url, SPAWNIT_ROLE: 'boss' })).toContain(
       'SPAWNIT_ROLE must be all, api or worker, got "boss"',
     );
+    // The role's own entry points: `pnpm api` and `pnpm worker`.
+    expect(loadConfig({ ...s3, SPAWNIT_DATABASE_URL: url }, undefined, 'api')).toMatchObject({ role: 'api' });
+    expect(
+      loadConfig({ ...s3, SPAWNIT_DATABASE_URL: url, SPAWNIT_ROLE: 'worker' }, undefined, 'worker'),
+    ).toMatchObject({ role: 'worker' });
+    expect(refused({ ...s3, SPAWNIT_DATABASE_URL: url, SPAWNIT_ROLE: 'all' }, 'worker')).toContain(
+      'SPAWNIT_ROLE=all contradicts `pnpm worker`, which starts a worker: unset SPAWNIT_ROLE, or start with `pnpm start`.',
+    );
+    expect(refused({}, 'api')).toContain('`pnpm api` needs SPAWNIT_DATABASE_URL');
   });
 
   it('every variable is documented in the README and the example file', () => {

@@ -177,8 +177,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the API's configuration from the environment. Nothing set: the embedded defaults. */
-export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig {
+/** What a process started by a role's own entry point (`pnpm api`, `pnpm worker`) is, whatever SPAWNIT_ROLE. */
+export type EntryRole = 'api' | 'worker';
+
+/**
+ * Reads the API's configuration from the environment. Nothing set: the embedded defaults. `entry` is the role
+ * of the entry point that started the process, when it has one; SPAWNIT_ROLE may then only repeat it.
+ */
+export function loadConfig(env: Env = process.env, root = REPO_ROOT, entry?: EntryRole): ApiConfig {
   const problems: string[] = [];
   const get = (name: string) => {
     const value = env[name]?.trim();
@@ -359,13 +365,17 @@ export function loadConfig(env: Env = process.env, root = REPO_ROOT): ApiConfig 
       );
     }
   }
-  const role = get('SPAWNIT_ROLE') ?? 'all';
-  if (!['all', 'api', 'worker'].includes(role)) {
+  const asked = get('SPAWNIT_ROLE');
+  const role = entry ?? asked ?? 'all';
+  const named = entry ? `\`pnpm ${entry}\`` : `SPAWNIT_ROLE=${role}`;
+  if (entry && asked !== undefined && asked !== entry) {
+    problems.push(
+      `SPAWNIT_ROLE=${asked} contradicts \`pnpm ${entry}\`, which starts ${entry === 'api' ? 'an API process' : 'a worker'}: unset SPAWNIT_ROLE, or start with \`pnpm ${asked === 'all' ? 'start' : asked}\`.`,
+    );
+  } else if (!['all', 'api', 'worker'].includes(role)) {
     problems.push(`SPAWNIT_ROLE must be all, api or worker, got "${role}".`);
   } else if (role !== 'all' && databaseUrl === undefined) {
-    problems.push(
-      `SPAWNIT_ROLE=${role} needs SPAWNIT_DATABASE_URL: API processes and workers meet in PostgreSQL.`,
-    );
+    problems.push(`${named} needs SPAWNIT_DATABASE_URL: API processes and workers meet in PostgreSQL.`);
   }
 
   const config: ApiConfig = {
