@@ -10,7 +10,13 @@ const api = fileURLToPath(new URL('..', import.meta.url));
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: api,
-  entryPoints: { main: 'src/main.ts', token: 'src/token.ts', 'rebuild-index': 'src/rebuild-index.ts' },
+  entryPoints: {
+    main: 'src/main.ts',
+    token: 'src/token.ts',
+    'rebuild-index': 'src/rebuild-index.ts',
+    // The embedded servers' worker thread (embedded-defaults.ts starts it from beside this file).
+    'embedded-worker': 'src/embedded-worker.ts',
+  },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -37,5 +43,5 @@ await build({
   logLevel: 'warning',
 });
 console.log(
-  `@spawnit/api: built dist/main.mjs, dist/token.mjs and dist/rebuild-index.mjs in ${Math.round(performance.now() - started)} ms`,
+  `@spawnit/api: built dist/ (main.mjs, token.mjs, rebuild-index.mjs, embedded-worker.mjs and their chunks) in ${Math.round(performance.now() - started)} ms`,
 );
