@@ -20,7 +20,8 @@ await writeFile(
   "import http from 'node:http';\nhttp.createServer((_q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');\n",
 );
 
-let next = 24_100 + Math.floor(Math.random() * 20_000);
+// Below the ephemeral range (32768 and up here): an outgoing connection cannot be holding the port.
+let next = 24_100 + Math.floor(Math.random() * 8_000);
 
 /** Milliseconds from the spawn to the first 200 from /health; then stops the process and waits for it. */
 async function timeStart(command: string, args: string[], dataDir: string): Promise<number> {
@@ -37,12 +38,18 @@ async function timeStart(command: string, args: string[], dataDir: string): Prom
       SPAWNIT_EMBEDDED_OIDC_PORT: String(port + 2),
       SPAWNIT_DRIFT_INTERVAL_MS: '0',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Kept to say why, should a start fail.
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited ${child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`${command} ${args.join(' ')} exited ${child.exitCode}:\n${stderr}`);
       const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
         (r) => r.ok,
         () => false,

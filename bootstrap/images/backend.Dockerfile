@@ -1,6 +1,6 @@
-# The SpawnIt API: Node 20 (Debian's nodejs) runs its build (packages/api/dist/main.mjs, one file that holds the
-# workspace packages and their dependencies), next to OpenTofu, the provider mirror, and the modules and
-# catalog it deploys. all-deploy.sh stages OpenTofu and the mirror in
+# The SpawnIt API: Node 20 (Debian's nodejs) runs its build (packages/api/dist/main.mjs and the chunks beside
+# it, which hold the workspace packages and their dependencies), next to OpenTofu, the provider mirror, and the
+# modules and catalog it deploys. all-deploy.sh stages OpenTofu and the mirror in
 # bootstrap/.build/repo/ first (see bootstrap/README.md), then builds from the repository root:
 #   docker build --file bootstrap/images/backend.Dockerfile --tag spawnit/backend:dev .
 # BASE_IMAGE is any Debian trixie image: a site without a registry passes its own (debootstrap + docker import).

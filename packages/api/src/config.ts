@@ -11,7 +11,7 @@ import {
   parsePublishIp,
   SecretKeyError,
   type StateEncryptionOptions,
-} from '@spawnit/engine';
+} from '@spawnit/engine/settings';
 
 /** The repository root: defaults for the data, catalog and modules folders are relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CreatedUser } from '@spawnit/embedded';
 import type { S3StoreOptions } from '@spawnit/engine';
 
 // `@spawnit/embedded` is imported only when an embedded server is used: a deployment with MinIO and
@@ -152,3 +154,104 @@ export async function readInitialPassword(dataDir: string, username: string): Pr
 
 /** The issuer of the embedded provider: fixed port, so tokens and the issuer survive restarts. */
 export const embeddedIssuer = (port: number) => `http://127.0.0.1:${port}`;
+
+/** What `startEmbeddedServers` starts: the S3 server, the OIDC provider, or both. */
+export interface EmbeddedServersOptions {
+  dataDir: string;
+  /** @default none: no S3 server */
+  s3?: { port: number; bucket: string };
+  /** @default none: no OIDC provider */
+  oidc?: { port: number; audience: string; rolesClaim: string; webRedirectUris?: string[] };
+}
+
+/** What the worker of `embedded-worker.ts` tells the thread that started it. */
+export type EmbeddedWorkerMessage =
+  | {
+      type: 'started';
+      s3: { endpoint: string; store: S3StoreOptions } | undefined;
+      oidc: { issuer: string; createdUsers: CreatedUser[]; passwordsFile: string } | undefined;
+    }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped'; failure: string | undefined };
+
+export interface EmbeddedServers {
+  s3: { endpoint: string; store: S3StoreOptions } | undefined;
+  oidc: { issuer: string; createdUsers: CreatedUser[]; passwordsFile: string } | undefined;
+  /** Stops the OIDC provider, then the S3 server, and ends the worker. */
+  stop(): Promise<void>;
+}
+
+/** The embedded servers in this thread: the worker's work, and `pnpm dev`'s (tsx does not load a .ts worker). */
+export async function startEmbeddedServersHere(options: EmbeddedServersOptions): Promise<EmbeddedServers> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const starting = [
+    options.s3 ? startEmbeddedS3(options.dataDir, options.s3.port, options.s3.bucket) : undefined,
+    options.oidc ? startEmbeddedOidc(options.dataDir, options.oidc) : undefined,
+  ] as const;
+  const [s3, oidc] = await Promise.allSettled(starting);
+  if (s3.status === 'fulfilled' && s3.value) stoppers.push(() => s3.value!.server.stop());
+  if (oidc.status === 'fulfilled' && oidc.value) stoppers.push(() => oidc.value!.provider.stop());
+  const failed = [s3, oidc].find((result) => result.status === 'rejected');
+  if (failed) {
+    // What did start stops again: the caller exits on this error.
+    await Promise.allSettled(stoppers.map((stop) => stop()));
+    throw failed.reason;
+  }
+  const s3Server = s3.status === 'fulfilled' ? s3.value : undefined;
+  const oidcProvider = oidc.status === 'fulfilled' ? oidc.value : undefined;
+  return {
+    s3: s3Server && { endpoint: s3Server.endpoint, store: s3Server.store },
+    oidc: oidcProvider && {
+      issuer: oidcProvider.issuer,
+      createdUsers: oidcProvider.createdUsers,
+      passwordsFile: oidcProvider.passwordsFile,
+    },
+    async stop() {
+      // The OIDC provider first, then the S3 server: the reverse of their start.
+      const failures: string[] = [];
+      for (const stop of stoppers.reverse()) {
+        await stop().catch((error: unknown) => failures.push((error as Error).message));
+      }
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    },
+  };
+}
+
+/**
+ * The embedded S3 server and OIDC provider, side by side in a worker thread (`embedded-worker.ts`): their
+ * loading and their requests (every S3 call the engine makes) run beside the API's event loop, not on it.
+ */
+export async function startEmbeddedServers(options: EmbeddedServersOptions): Promise<EmbeddedServers> {
+  if (import.meta.url.endsWith('.ts')) return startEmbeddedServersHere(options);
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: options });
+  const next = () =>
+    new Promise<EmbeddedWorkerMessage>((resolve, reject) => {
+      const onExit = (code: number) =>
+        reject(new Error(`The embedded servers' worker exited (code ${code}) before it answered.`));
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.once('message', (message: EmbeddedWorkerMessage) => {
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  const started = await next().catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  if (started.type !== 'started') {
+    await worker.terminate();
+    throw new Error(started.type === 'failed' ? started.message : 'The embedded servers stopped at start.');
+  }
+  return {
+    s3: started.s3,
+    oidc: started.oidc,
+    async stop() {
+      const stopped = next();
+      worker.postMessage({ type: 'stop' });
+      const answer = await stopped.finally(() => worker.terminate());
+      if (answer.type === 'stopped' && answer.failure) throw new Error(answer.failure);
+    },
+  };
+}

@@ -8,28 +8,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import {
-  createDistributedDriftLag,
-  createDistributedOperations,
-  createDriftLoop,
-  createEngine,
-  createOperations,
-  createS3Store,
-  describePreflight,
-  makeOwnerOnly,
-  type S3StoreOptions,
-  startDistributedWorker,
-} from '@spawnit/engine';
-import { buildApp } from './app.js';
-import { createTokenVerifier } from './auth/verify-token.js';
+import type { S3StoreOptions } from '@spawnit/engine';
 import { PNPM } from './commands.js';
 import { type ApiConfig, ConfigError, type EntryRole, loadConfig } from './config.js';
-import {
-  assertPortFree,
-  ensureEmbeddedSecretKeys,
-  startEmbeddedOidc,
-  startEmbeddedS3,
-} from './embedded-defaults.js';
+import { assertPortFree, ensureEmbeddedSecretKeys, startEmbeddedServers } from './embedded-defaults.js';
 import { isWebBuilt, WEB_DIST_DIR, webClientIdOf, webRedirectUris } from './serve-web.js';
 
 const log = (message: string) => process.stdout.write(`[spawnit] ${message}\n`);
@@ -68,33 +50,65 @@ async function main(entry: EntryRole | undefined): Promise<void> {
     throw error;
   }
   // The data folder holds working directories, the embedded S3's objects and the keys: the owner's only.
-  // The umask covers what this process and its children (tofu, the embedded servers) write from now on.
+  // The umask covers what this process and its children (tofu, the embedded servers) write from now on; the
+  // folder's own 0700 shuts others out of what is already in it, tightened file by file once the API answers.
   process.umask(0o077);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await chmod(config.dataDir, 0o700);
-  await makeOwnerOnly(config.dataDir);
   if (config.port !== 0) await assertPortFree(config.port, 'PORT', config.host);
 
-  // The embedded servers start side by side: neither needs the other.
-  const [embeddedS3, embeddedOidc] = await Promise.all([
-    config.s3.mode === 'embedded'
-      ? startEmbeddedS3(config.dataDir, config.s3.port, config.s3.bucket)
-      : undefined,
+  // The embedded servers start side by side (neither needs the other), in a worker thread of their own.
+  const embeddedOptions = {
+    dataDir: config.dataDir,
+    s3: config.s3.mode === 'embedded' ? { port: config.s3.port, bucket: config.s3.bucket } : undefined,
     // A worker answers no HTTP: it has no use for a sign-in.
-    config.oidc.mode === 'embedded' && config.role !== 'worker'
-      ? startEmbeddedOidc(config.dataDir, {
-          port: config.oidc.port,
-          audience: config.oidc.audience,
-          rolesClaim: config.rolesClaim,
-          webRedirectUris: webRedirectUris(config.port),
-        })
-      : undefined,
+    oidc:
+      config.oidc.mode === 'embedded' && config.role !== 'worker'
+        ? {
+            port: config.oidc.port,
+            audience: config.oidc.audience,
+            rolesClaim: config.rolesClaim,
+            webRedirectUris: webRedirectUris(config.port),
+          }
+        : undefined,
+  };
+  const embeddedStarting =
+    embeddedOptions.s3 || embeddedOptions.oidc ? startEmbeddedServers(embeddedOptions) : undefined;
+  // The engine and the API are loaded while the worker loads and starts the embedded servers: two cores at once.
+  const [
+    {
+      createDistributedDriftLag,
+      createDistributedOperations,
+      createDriftLoop,
+      createEngine,
+      createOperations,
+      createS3Store,
+      describePreflight,
+      makeOwnerOnly,
+      startDistributedWorker,
+    },
+    { buildApp },
+    { createTokenVerifier },
+  ] = await Promise.all([
+    import('@spawnit/engine'),
+    import('./app.js'),
+    import('./auth/verify-token.js'),
+    // Settled here, awaited below: a failed start is not an unhandled rejection while the imports run.
+    embeddedStarting?.catch(() => undefined),
   ]);
+  const embedded = await embeddedStarting;
+  if (embedded) {
+    stoppers.push({
+      name: [embedded.s3 && 'S3 server', embedded.oidc && 'OIDC provider'].filter(Boolean).join(' and '),
+      stop: () => embedded.stop(),
+    });
+  }
+  const embeddedS3 = embedded?.s3;
+  const embeddedOidc = embedded?.oidc;
 
   let store: S3StoreOptions;
   if (config.s3.mode === 'embedded') {
     const s3 = embeddedS3!;
-    stoppers.push({ name: 'S3 server', stop: () => s3.server.stop() });
     store = s3.store;
     log(
       `Embedded S3 server: ${s3.endpoint} (bucket "${config.s3.bucket}", data in ${path.join(config.dataDir, 's3')})`,
@@ -115,7 +129,6 @@ async function main(entry: EntryRole | undefined): Promise<void> {
   let passwordsFile: string | undefined;
   if (config.oidc.mode === 'embedded' && embeddedOidc) {
     const oidc = embeddedOidc;
-    stoppers.push({ name: 'OIDC provider', stop: () => oidc.provider.stop() });
     issuer = oidc.issuer;
     firstUsers = oidc.createdUsers;
     passwordsFile = oidc.passwordsFile;
@@ -194,7 +207,13 @@ async function main(entry: EntryRole | undefined): Promise<void> {
     stoppers.push({ name: 'worker', stop: () => worker.stop() });
     log(`Worker ${worker.id}: takes up to ${config.workerConcurrency} run(s) at once from PostgreSQL.`);
   }
+  // A walk of every file kept (thousands at scale): once the process does its work, not before.
+  const tightenDataDir = () =>
+    makeOwnerOnly(config.dataDir).catch((error: unknown) =>
+      warn(`Could not tighten the permissions under ${config.dataDir}: ${(error as Error).message}`),
+    );
   if (config.role === 'worker') {
+    tightenDataDir();
     log(
       `SpawnIt worker ready in ${process.uptime().toFixed(1)} s (${engine.tofu.name} ${engine.tofu.version}).`,
     );
@@ -263,6 +282,7 @@ async function main(entry: EntryRole | undefined): Promise<void> {
   const { url } = await app.start();
   stoppers.push({ name: 'API', stop: () => app.stop() });
   drift?.start();
+  tightenDataDir();
 
   const lines = [
     '',

@@ -20,6 +20,7 @@ import { type ConfigSealer, createConfigSealer } from './secrets/config-sealer.j
 import { type MasterKey, parseMasterKey } from './secrets/envelope.js';
 import { makeOwnerOnly, mkdirPrivate, umaskKeepsOwnerOnly } from './secrets/owner-only.js';
 import {
+  assertStateEncryption,
   createStateDecrypter,
   renderEncryptionConfig,
   resolveStateEncryption,
@@ -202,11 +203,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const tightenAfterRuns = !umaskKeepsOwnerOnly();
   const store = createS3Store(options.store);
   const probeLock = (options.useLockfile ?? 'auto') === 'auto';
-  // Independent waits, side by side: the binary's version, the key derivation (a worker thread), the catalog
-  // files, and the store's round trips. Start time is their longest, not their sum.
-  const [tofu, stateEncryption, loadedCatalog, cliConfig, conditionalWrites] = await Promise.all([
+  if (options.stateEncryption) assertStateEncryption(options.stateEncryption);
+  // Independent waits, side by side: the binary's version, the catalog files, and the store's round trips.
+  // Start time is their longest, not their sum.
+  const [tofu, loadedCatalog, cliConfig, conditionalWrites] = await Promise.all([
     findTofu({ bin: options.tofuBin }),
-    options.stateEncryption ? resolveStateEncryption(options.stateEncryption) : undefined,
     loadCatalog({ catalogDir: options.catalogDir, modulesDir }),
     writeCliConfig(dataDir, options.providerMirror),
     probeLock ? probeConditionalWrites(store) : undefined,
@@ -228,8 +229,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       process.emitWarning(warning, { code: 'SPAWNIT_NO_STATE_LOCK' });
     }
   }
+  const stateEncryption = options.stateEncryption;
   const stateEncrypted = tofu.name === 'tofu' && stateEncryption !== undefined;
-  if (stateEncrypted) await writeStateKeyFiles(dataDir, stateEncryption!);
+  // The key derivation (600 000 PBKDF2 rounds: a third of a second of a core) is not waited for here but by
+  // the first tofu run, so a start answers sooner; state reads derive the same key (memoized) when they need it.
+  const encryptionConfig: Promise<string | undefined> = stateEncrypted
+    ? resolveStateEncryption(stateEncryption).then(async (resolved) => {
+        await writeStateKeyFiles(dataDir, resolved);
+        return renderEncryptionConfig(resolved, dataDir);
+      })
+    : Promise.resolve(undefined);
+  // A failure is the first run's to report, not an unhandled rejection now.
+  encryptionConfig.catch(() => undefined);
   if (!stateEncrypted) {
     const warning =
       tofu.name === 'terraform'
@@ -265,8 +276,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     TF_CLI_CONFIG_FILE: cliConfig,
-    // Through the environment, so no file in the working directory names the keys; they stay in state-keys/.
-    TF_ENCRYPTION: stateEncrypted ? renderEncryptionConfig(stateEncryption!, dataDir) : undefined,
   };
 
   const runContext: RunContext = {
@@ -284,9 +293,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async run(args, runOptions) {
       const redact = createRedactor(runOptions.redact);
+      // Through the environment, so no file in the working directory names the keys; they stay in state-keys/.
+      const encryption = await encryptionConfig;
       const result = await runTofu(tofu.path, args, {
         cwd: runOptions.cwd,
-        env,
+        env: encryption ? { ...env, TF_ENCRYPTION: encryption } : env,
         signal: runOptions.signal,
         forceSignal: runOptions.forceSignal,
         onSpawn: runOptions.onSpawn,

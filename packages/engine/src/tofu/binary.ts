@@ -1,7 +1,7 @@
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { TofuNotFoundError } from '../errors.js';
 
 export interface TofuBinary {
@@ -54,21 +54,24 @@ export async function findTofu(options: FindTofuOptions = {}): Promise<TofuBinar
       );
     }
   }
-  const result = await execa(file, ['version', '-json'], {
-    reject: false,
-    env: { CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
-    extendEnv: true,
-    timeout: 30_000,
-  });
+  // node's own execFile, not execa: this runs at every start, and execa's first call costs more than the run.
+  const result = await new Promise<{ failure: Error | null; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      file,
+      ['version', '-json'],
+      { env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' }, timeout: 30_000 },
+      (failure, stdout, stderr) => resolve({ failure, stdout, stderr }),
+    ),
+  );
   let version: string | undefined;
   try {
     version = (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version;
   } catch {
     version = undefined;
   }
-  if (result.exitCode !== 0 || !version) {
+  if (result.failure || !version) {
     throw new TofuNotFoundError(
-      `"${file} version -json" failed: ${result.stderr || result.stdout || result.message}`,
+      `"${file} version -json" failed: ${result.stderr || result.stdout || result.failure?.message}`,
     );
   }
   const name = path.basename(file).startsWith('terraform') ? 'terraform' : 'tofu';

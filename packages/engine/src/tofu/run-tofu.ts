@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 export type OutputStream = 'stdout' | 'stderr';
 
 export interface RunTofuOptions {
@@ -55,6 +53,8 @@ export async function runTofu(bin: string, args: string[], options: RunTofuOptio
   const stdout: string[] = [];
   let isCanceled = false;
   let wasKilled = false;
+  // Loaded at the first run, not at start: a start that runs no tofu does not pay for it.
+  const { execa } = await import('execa');
   const subprocess = execa(bin, args, {
     cwd: options.cwd,
     env: options.env,
