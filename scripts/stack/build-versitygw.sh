@@ -8,7 +8,9 @@ set -euo pipefail
 
 out="$SPAWNIT_CACHE/versitygw/$VERSITYGW_VERSION"
 bin="$out/versitygw"
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "v$VERSITYGW_VERSION"; then
+# The version is read whole before it is matched: `| grep -q` stops reading at the match, the binary then dies of
+# SIGPIPE, and under pipefail the check failed now and then, rebuilding a binary that was there.
+if [ -x "$bin" ] && [[ "$("$bin" --version 2>/dev/null || true)" == *"v$VERSITYGW_VERSION"* ]]; then
   log "versitygw $VERSITYGW_VERSION: cached at $bin"
   echo "$bin"
   exit 0

@@ -72,7 +72,8 @@ start() {
 since=$(($(stat -c %s "$logfile" 2>/dev/null || echo 0) + 1))
 if ! start overlay2; then
   # Only a failure of overlay2 itself (e.g. a data root on overlayfs) is worth a second try.
-  tail -c "+$since" "$logfile" | grep -qi overlay || exit 1
+  # Not `grep -q`: it would stop reading at the match and, under pipefail, fail the pipeline by SIGPIPE.
+  tail -c "+$since" "$logfile" | grep -i overlay >/dev/null || exit 1
   log "overlay2 failed: falling back to vfs (slow, and uses much more disk)"
   start vfs
 fi
