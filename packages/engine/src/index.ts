@@ -182,3 +182,4 @@ export {
   type ProviderSource,
   parseProviderMirror,
 } from './tofu/cli-config.js';
+export { tofuSpawnerPid } from './tofu/spawner.js';

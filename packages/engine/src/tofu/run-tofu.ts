@@ -1,3 +1,5 @@
+import { spawnThroughSpawner } from './spawner.js';
+
 export type OutputStream = 'stdout' | 'stderr';
 
 export interface RunTofuOptions {
@@ -53,73 +55,64 @@ export async function runTofu(bin: string, args: string[], options: RunTofuOptio
   const stdout: string[] = [];
   let isCanceled = false;
   let wasKilled = false;
-  // Loaded at the first run, not at start: a start that runs no tofu does not pay for it.
-  const { execa } = await import('execa');
-  const subprocess = execa(bin, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    ...(options.input ? { input: options.input } : { stdin: 'ignore' as const }),
-    reject: false,
-    buffer: false,
-    // Its own process group, so a kill reaches the providers and provisioners it started.
-    detached: true,
-    // tofu treats SIGINT and SIGTERM alike; execa must not send either on its own.
-    killSignal: 'SIGKILL',
-  });
-  if (subprocess.pid) options.onSpawn?.(subprocess.pid);
-  let graceTimer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    if (isCanceled || subprocess.exitCode !== null) return;
-    isCanceled = true;
-    // Exactly one interrupt: a second one makes tofu exit at once and may lose state.
-    subprocess.kill('SIGINT');
-    graceTimer = setTimeout(() => {
-      wasKilled = true;
-      killGroup(subprocess.pid);
-    }, options.gracePeriodMs ?? 30_000);
-  };
-  const onForce = () => {
-    isCanceled = true;
-    wasKilled = true;
-    killGroup(subprocess.pid);
-  };
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.forceSignal?.aborted) onForce();
-  options.forceSignal?.addEventListener('abort', onForce, { once: true });
-
   const emit = (text: string, stream: OutputStream) => {
     lines.push(text);
     if (stream === 'stdout') stdout.push(text);
     options.onLine?.(text, stream);
   };
   // Split by hand, each chunk at once: a burst of thousands of lines costs no promise per line.
-  const pump = (stream: OutputStream) =>
-    new Promise<void>((resolve, reject) => {
-      const source = subprocess[stream];
-      let rest = '';
-      source.setEncoding('utf8');
-      source.on('data', (chunk: string) => {
-        const parts = (rest + chunk).split('\n');
-        rest = parts.pop()!;
-        for (const part of parts) emit(part.endsWith('\r') ? part.slice(0, -1) : part, stream);
-      });
-      source.once('end', () => {
-        if (rest !== '') emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest, stream);
-        resolve();
-      });
-      source.once('error', reject);
-    });
+  const rest: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  const clean = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);
+  const run = spawnThroughSpawner(bin, args, {
+    cwd: options.cwd,
+    env: options.env,
+    input: options.input,
+    onOut: (stream, text) => {
+      const parts = (rest[stream] + text).split('\n');
+      rest[stream] = parts.pop()!;
+      for (const part of parts) emit(clean(part), stream);
+    },
+  });
+  const pid = await run.pid;
+  if (pid) options.onSpawn?.(pid);
+  let graceTimer: NodeJS.Timeout | undefined;
+  let exited = false;
+  const onAbort = () => {
+    if (isCanceled || exited || !pid) return;
+    isCanceled = true;
+    // Exactly one interrupt, to tofu alone: a second one makes it exit at once and may lose state.
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // Already gone.
+    }
+    graceTimer = setTimeout(() => {
+      wasKilled = true;
+      killGroup(pid);
+    }, options.gracePeriodMs ?? 30_000);
+  };
+  const onForce = () => {
+    isCanceled = true;
+    wasKilled = true;
+    killGroup(pid);
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.forceSignal?.aborted) onForce();
+  options.forceSignal?.addEventListener('abort', onForce, { once: true });
   try {
-    await Promise.all([pump('stdout'), pump('stderr')]);
-    const result = await subprocess;
+    const result = await run.exited;
+    exited = true;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (rest[stream] !== '') emit(clean(rest[stream]), stream);
+    }
+    if (result.error) emit(`Could not run ${bin}: ${result.error}`, 'stderr');
     return { command, exitCode: result.exitCode, lines, stdout, isCanceled, wasKilled };
   } finally {
     clearTimeout(graceTimer);
     options.signal?.removeEventListener('abort', onAbort);
     options.forceSignal?.removeEventListener('abort', onForce);
     // Provisioners' children can outlive tofu; nothing of a finished run may keep running.
-    killGroup(subprocess.pid);
+    killGroup(pid);
   }
 }
