@@ -2,9 +2,12 @@
 // built API (`pnpm start`'s main.mjs) spawned on it with S3 and OIDC served from the bench's process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Engine, TargetRef } from '@spawnit/engine';
+import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
+import { createEngine, type Engine, type TargetRef } from '@spawnit/engine';
 import { pool } from './support.js';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,22 +66,10 @@ export async function seedServices(options: {
       const at = new Date(clock).toISOString();
       const id = randomUUID();
       const kind = j % 2 === 0 ? 'plan' : 'apply';
-      await engine.store.putJson(`clients/${clientId}/jobs/${id}.json`, {
-        id,
-        kind,
-        trigger: 'user',
-        clientId,
-        target: { kind: 'service', clientId, serviceId },
-        state: 'succeeded',
-        destroy: false,
-        createdAt: at,
-        startedAt: at,
-        finishedAt: at,
-        planId: randomUUID(),
-        planStatus: kind === 'plan' ? 'drifted' : undefined,
-        summary: { add: 1, change: 0, destroy: 0, resources: [], drift: [] },
-        lineCount: 40,
-      });
+      await engine.store.putJson(
+        `clients/${clientId}/jobs/${id}.json`,
+        finishedJob(id, kind, clientId, serviceId, at),
+      );
       await engine.store.put(`clients/${clientId}/jobs/${id}.log`, 'line\n'.repeat(40));
     }
     if (serviceId !== ids[0]) {
@@ -91,6 +82,73 @@ export async function seedServices(options: {
       source: 'job',
     });
   });
+}
+
+/** A finished job's record as SpawnIt leaves it (a plan that found a change, or an apply), for seeding. */
+export function finishedJob(
+  id: string,
+  kind: 'plan' | 'apply',
+  clientId: string,
+  serviceId: string,
+  at: string,
+) {
+  return {
+    id,
+    kind,
+    trigger: 'user',
+    clientId,
+    target: { kind: 'service', clientId, serviceId },
+    state: 'succeeded',
+    destroy: false,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at,
+    planId: randomUUID(),
+    planStatus: kind === 'plan' ? 'drifted' : undefined,
+    summary: { add: 1, change: 0, destroy: 0, resources: [], drift: [] },
+    lineCount: 40,
+  };
+}
+
+/**
+ * What the benches of the built API run beside it: an embedded S3 server with `buckets`, an OIDC provider with
+ * one user, and an engine on the fixture catalog to seed the first bucket, all in a scratch folder.
+ */
+export async function startBenchServices(name: string, buckets: string[]) {
+  const scratch = await mkdtemp(path.join(tmpdir(), `spawnit-bench-${name}-`));
+  const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets });
+  const { endpoint } = await s3.start();
+  const oidc = createOidcProvider({
+    dataDir: path.join(scratch, 'oidc'),
+    users: { alice: 'alice-bench-password' },
+  });
+  const { issuer } = await oidc.start();
+  const token = async () =>
+    (await fetchAccessToken({ issuer, username: 'alice', password: 'alice-bench-password' })).accessToken;
+  // The API's client id is the token's subject.
+  const clientId: string = JSON.parse(
+    Buffer.from((await token()).split('.')[1]!, 'base64url').toString('utf8'),
+  ).sub;
+  const engine = await createEngine({
+    store: { endpoint, bucket: buckets[0]!, ...s3.credentials },
+    catalogDir: path.join(repo, 'tests/fixtures/catalog'),
+    modulesDir: path.join(repo, 'tests/fixtures/modules'),
+    dataDir: path.join(scratch, 'seed'),
+  });
+  return {
+    scratch,
+    engine,
+    clientId,
+    token,
+    /** Where the built API finds S3 for `bucket`. */
+    s3For: (bucket: string) => ({ endpoint, bucket, ...s3.credentials }),
+    oidc: { issuer, audience: oidc.audience },
+    async stop() {
+      await oidc.stop();
+      await s3.stop();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface BuiltApi {

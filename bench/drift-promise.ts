@@ -6,13 +6,11 @@
 // reported. The baseline is what the machine can do at all: the same D plans run by hand, as many at a time as
 // there are cores; a sweep that takes longer than the interval by hand cannot be kept by any loop.
 //   npx --yes pnpm@10.34.8 bench:drift-promise [services] [deployed] [intervals per phase]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
-import { createEngine } from '@spawnit/engine';
 import { execa } from 'execa';
-import { askApi, repo, seedServices, startBuiltApi } from './built-api.js';
+import { askApi, seedServices, startBenchServices, startBuiltApi } from './built-api.js';
 import { pool, tofuEnv } from './support.js';
 
 const services = Number(process.argv[2] ?? 1000);
@@ -22,23 +20,8 @@ const INTERVAL_MS = 10_000;
 const SAMPLE_MS = 2_000;
 const LATE_MS = INTERVAL_MS * 1.1;
 
-const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-promise-'));
-const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit'] });
-const { endpoint } = await s3.start();
-const oidc = createOidcProvider({
-  dataDir: path.join(scratch, 'oidc'),
-  users: { alice: 'alice-bench-password' },
-});
-const { issuer } = await oidc.start();
-const token = async () =>
-  (await fetchAccessToken({ issuer, username: 'alice', password: 'alice-bench-password' })).accessToken;
-const clientId = JSON.parse(Buffer.from((await token()).split('.')[1]!, 'base64url').toString('utf8')).sub;
-const engine = await createEngine({
-  store: { endpoint, bucket: 'spawnit', ...s3.credentials },
-  catalogDir: path.join(repo, 'tests/fixtures/catalog'),
-  modulesDir: path.join(repo, 'tests/fixtures/modules'),
-  dataDir: path.join(scratch, 'seed'),
-});
+const services_ = await startBenchServices('promise', ['spawnit']);
+const { engine, clientId, token, scratch } = services_;
 const ids = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
 
 interface Phase {
@@ -117,8 +100,8 @@ try {
   );
   const api = await startBuiltApi({
     dataDir: path.join(scratch, 'api'),
-    s3: { endpoint, bucket: 'spawnit', ...s3.credentials },
-    oidc: { issuer, audience: oidc.audience },
+    s3: services_.s3For('spawnit'),
+    oidc: services_.oidc,
     env: { SPAWNIT_DRIFT_INTERVAL_MS: String(INTERVAL_MS) },
   });
   const results: { name: string; longest: number[]; phase: Phase }[] = [];
@@ -200,7 +183,5 @@ try {
     );
   }
 } finally {
-  await oidc.stop();
-  await s3.stop();
-  await rm(scratch, { recursive: true, force: true });
+  await services_.stop();
 }

@@ -15,6 +15,7 @@ import { buildApp, type TokenVerifier } from '@spawnit/api';
 import { createOperations, type Engine } from '@spawnit/engine';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { startPostgres } from '../tests/support/postgres.js';
+import { finishedJob } from './built-api.js';
 import { benchEngine, type SeedObject, writeObjectsDirectly } from './support.js';
 
 const sizes = (process.argv[2] ?? '1000').split(',').map(Number);
@@ -113,29 +114,13 @@ async function seed(writer: Engine, bucketDirectory: string, services: number, w
   let clock = Date.parse('2026-01-01T00:00:00Z');
   for (const serviceId of ids.slice(0, withHistory)) {
     const prefix = `clients/${clientId}/services/${serviceId}/`;
-    const target = { kind: 'service', clientId, serviceId };
     for (let j = 0; j < jobsPerService; j += 1) {
       clock += 1000;
       const at = new Date(clock).toISOString();
       const id = randomUUID();
       const kind = j % 2 === 0 ? 'plan' : 'apply';
       objects.push(
-        json(`clients/${clientId}/jobs/${id}.json`, {
-          id,
-          kind,
-          trigger: 'user',
-          clientId,
-          target,
-          state: 'succeeded',
-          destroy: false,
-          createdAt: at,
-          startedAt: at,
-          finishedAt: at,
-          planId: randomUUID(),
-          planStatus: kind === 'plan' ? 'drifted' : undefined,
-          summary: { add: 1, change: 0, destroy: 0, resources: [], drift: [] },
-          lineCount: 40,
-        }),
+        json(`clients/${clientId}/jobs/${id}.json`, finishedJob(id, kind, clientId, serviceId, at)),
         { key: `clients/${clientId}/jobs/${id}.log`, body: 'line\n'.repeat(40) },
       );
     }

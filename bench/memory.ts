@@ -3,12 +3,9 @@
 // the web UI's fields and `jobs(limit: 100)`, next to the same process over an empty bucket. RSS is read from
 // /proc (the process alone: S3 and OIDC run in this script, tofu in children of the API).
 //   npx --yes pnpm@10.34.8 bench:memory [services] [deployed] [seconds of drift after the queries]
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
-import { createEngine } from '@spawnit/engine';
-import { askApi, repo, seedServices, startBuiltApi } from './built-api.js';
+import { askApi, seedServices, startBenchServices, startBuiltApi } from './built-api.js';
 import { pool } from './support.js';
 
 const services = Number(process.argv[2] ?? 1000);
@@ -24,18 +21,8 @@ const QUERIES = {
 };
 const LAST_PLAN = `{ services { id lastPlan { id state planStatus summary { add change destroy } } } }`;
 
-const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-memory-'));
-const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit', 'empty'] });
-const { endpoint } = await s3.start();
-const oidc = createOidcProvider({
-  dataDir: path.join(scratch, 'oidc'),
-  users: { alice: 'alice-bench-password' },
-});
-const { issuer } = await oidc.start();
-const token = async () =>
-  (await fetchAccessToken({ issuer, username: 'alice', password: 'alice-bench-password' })).accessToken;
-// The API's client id is the token's subject.
-const clientId = JSON.parse(Buffer.from((await token()).split('.')[1]!, 'base64url').toString('utf8')).sub;
+const bench = await startBenchServices('memory', ['spawnit', 'empty']);
+const { engine, clientId, token, scratch } = bench;
 
 const mib = (kib: number) => kib / 1024;
 async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
@@ -44,13 +31,6 @@ async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   return { rss: mib(kib('VmRSS')), peak: mib(kib('VmHWM')) };
 }
 
-/** Seeds the bucket as SpawnIt leaves it: services, one real deployment copied to the others, history, status. */
-const engine = await createEngine({
-  store: { endpoint, bucket: 'spawnit', ...s3.credentials },
-  catalogDir: path.join(repo, 'tests/fixtures/catalog'),
-  modulesDir: path.join(repo, 'tests/fixtures/modules'),
-  dataDir: path.join(scratch, 'seed'),
-});
 const ids = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
 
 /** How many deployed services the drift loop checked since `since` (their status.json says when). */
@@ -93,8 +73,8 @@ async function measure(bucket: string): Promise<Measured> {
   const since = Date.now();
   const api = await startBuiltApi({
     dataDir: path.join(scratch, `api-${bucket}`),
-    s3: { endpoint, bucket, ...s3.credentials },
-    oidc: { issuer, audience: oidc.audience },
+    s3: bench.s3For(bucket),
+    oidc: bench.oidc,
     env: { SPAWNIT_DRIFT_INTERVAL_MS: '10000' },
   });
   const { child } = api;
@@ -163,7 +143,5 @@ try {
     );
   }
 } finally {
-  await oidc.stop();
-  await s3.stop();
-  await rm(scratch, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../support/api.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/gate.js';
-import { docker, dockerObjects, realEngineOptions } from '../support/real-stack.js';
+import { containerOfService, docker, dockerObjects, realEngineOptions } from '../support/real-stack.js';
 
 // The product's main job, for real: the API (embedded S3 and OIDC), OpenTofu, the docker provider from the
 // mirror, the tests' dockerd and images built from Debian's packages. For PostgreSQL, MariaDB and Redis:
@@ -179,19 +179,7 @@ async function outputs(serviceId: string): Promise<Outputs> {
 }
 
 /** The container of a service, found by the labels SpawnIt puts on it. */
-async function containerOf(serviceId: string): Promise<string | undefined> {
-  const result = await docker(
-    'ps',
-    '-a',
-    '--filter',
-    `label=spawnit-client=${clientId}`,
-    '--filter',
-    `label=spawnit-service=${serviceId}`,
-    '--format',
-    '{{.Names}}',
-  );
-  return result.stdout.trim() || undefined;
-}
+const containerOf = (serviceId: string) => containerOfService(clientId, serviceId);
 
 async function health(container: string): Promise<string> {
   const result = await docker('inspect', '-f', '{{.State.Status}}/{{.State.Health.Status}}', container);

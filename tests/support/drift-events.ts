@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi, type TestMode } from './api.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './gate.js';
-import { docker, realEngineOptions } from './real-stack.js';
+import { containerOfService, docker, realEngineOptions } from './real-stack.js';
 
 // Drift checks reacting to Docker's own events, on the real stack (tofu, the docker provider, the tests'
 // dockerd, a Redis from the local images), in either mode: with a 10-minute interval, an out-of-band
@@ -99,19 +99,7 @@ export function describeDriftEvents(mode: TestMode, workers = 1): void {
     return service.status;
   }
 
-  async function containerOf(serviceId: string): Promise<string> {
-    const result = await docker(
-      'ps',
-      '-a',
-      '--filter',
-      `label=spawnit-client=${clientId}`,
-      '--filter',
-      `label=spawnit-service=${serviceId}`,
-      '--format',
-      '{{.Names}}',
-    );
-    return result.stdout.trim();
-  }
+  const containerOf = async (serviceId: string) => (await containerOfService(clientId, serviceId)) ?? '';
 
   /**
    * Resolves once a drift check of the service has started: in PostgreSQL, its start recorded; in one

@@ -41,6 +41,21 @@ export async function docker(...args: string[]) {
 }
 
 /** Names of every container, network or volume (`kind`) whose name starts with `prefix`. */
+/** The name of a service's container, found by the labels SpawnIt puts on it; undefined when there is none. */
+export async function containerOfService(clientId: string, serviceId: string): Promise<string | undefined> {
+  const result = await docker(
+    'ps',
+    '-a',
+    '--filter',
+    `label=spawnit-client=${clientId}`,
+    '--filter',
+    `label=spawnit-service=${serviceId}`,
+    '--format',
+    '{{.Names}}',
+  );
+  return result.stdout.trim() || undefined;
+}
+
 export async function dockerObjects(kind: 'container' | 'network' | 'volume', prefix: string) {
   const args =
     kind === 'container' ? ['ps', '-a', '--format', '{{.Names}}'] : [kind, 'ls', '--format', '{{.Name}}'];
