@@ -219,6 +219,17 @@ describe('plan, apply, destroy', () => {
     expect(second.summary!.resources).toEqual([]);
   });
 
+  it("plans from a configuration the caller already read (a job's), never another target's", async () => {
+    const read = h.engine.resolve(ref);
+    expect(await h.engine.plan(ref, { target: read })).toMatchObject({ status: 'compliant', saved: false });
+    await create('not-web', { message: 'other' });
+    const other = h.engine.resolve({ clientId: alice, serviceId: 'not-web' });
+    await expect(h.engine.plan(ref, { target: other })).rejects.toThrow(
+      'plan of service "web" given the configuration of service "not-web"',
+    );
+    await h.engine.deleteService({ clientId: alice, serviceId: 'not-web' });
+  });
+
   it('a plan can only be applied once', async () => {
     const again = await h.engine.plan(ref);
     expect(again.status).toBe('compliant');

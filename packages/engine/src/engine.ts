@@ -30,7 +30,7 @@ import {
 import * as networks from './service/network-config.js';
 import * as services from './service/service-config.js';
 import { probeConditionalWrites } from './store/conditional-writes.js';
-import { assertTargetRef, type TargetRef } from './store/keys.js';
+import { assertTargetRef, describeTarget, type TargetRef, targetPrefix } from './store/keys.js';
 import { readState, type StateJson } from './store/read-state.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
@@ -149,7 +149,14 @@ export interface Engine {
   readonly stateEncrypted: boolean;
   /** Whether configurations are sealed with a master key. */
   readonly configSealed: boolean;
-  plan(ref: TargetRef | ServiceRef, options?: PlanOptions): Promise<PlanResult>;
+  /**
+   * With `target`, the configuration a caller already started reading (a job reads it while it checks the
+   * network); it must be `ref`'s.
+   */
+  plan(
+    ref: TargetRef | ServiceRef,
+    options?: PlanOptions & { target?: Promise<ResolvedTarget> },
+  ): Promise<PlanResult>;
   apply(ref: TargetRef | ServiceRef, planId: string, options?: ApplyOptions): Promise<ApplyResult>;
   /** A destroy plan, then its apply. */
   destroy(ref: TargetRef | ServiceRef, options?: ApplyOptions): Promise<DestroyResult>;
@@ -415,8 +422,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     isDeployed: (ref) => services.isDeployed(deps(), toTargetRef(ref)),
     readState: (ref) => readState(deps(), toTargetRef(ref)),
-    async plan(ref, planOptions) {
-      const target = await resolve(ref);
+    async plan(ref, { target: started, ...planOptions } = {}) {
+      const target = await (started ?? resolve(ref));
+      if (targetPrefix(target.ref) !== targetPrefix(toTargetRef(ref))) {
+        throw new Error(
+          `plan of ${describeTarget(toTargetRef(ref))} given the configuration of ${target.description}`,
+        );
+      }
       return scrubbed(target, () => runPlan(runContext, target, planOptions));
     },
     async apply(ref, planId, applyOptions) {

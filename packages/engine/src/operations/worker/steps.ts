@@ -6,6 +6,7 @@ import type { PlanResult } from '../../runner/plan.js';
 import type { RunHooks } from '../../runner/run-context.js';
 import { networkRef } from '../../service/network-config.js';
 import { describeTarget, type TargetRef, targetPrefix } from '../../store/keys.js';
+import type { ResolvedTarget } from '../../workdir/resolve-target.js';
 import type { CompliantNetworks } from '../network-check.js';
 import { fingerprintNetwork } from '../network-check.js';
 import type { KeptStates, LiveLog, TargetLock } from '../ports.js';
@@ -33,6 +34,11 @@ export interface StepContext {
   keptStates: KeptStates | undefined;
   record: JobRecord;
   log: LiveLog;
+  /**
+   * The target's configuration, read from the job's start (under its lock) beside the steps before the
+   * plan: a service plan's network check then does not add an S3 read in front of tofu.
+   */
+  target: Promise<ResolvedTarget>;
   /** For tofu: lines to the log, the cancel signals, the pid for the active marker, progress. */
   hooks: RunHooks & { onProgress: (progress: JobProgress) => void };
 }
@@ -147,9 +153,9 @@ const checkNetwork: Step = {
 
 const plan: Step = {
   name: 'plan',
-  async run({ engine, statuses, record, hooks }) {
+  async run({ engine, statuses, record, hooks, target }) {
     const ref = record.target;
-    const result = await engine.plan(ref, { ...hooks, destroy: record.destroy });
+    const result = await engine.plan(ref, { ...hooks, destroy: record.destroy, target });
     const patch = {
       planId: result.saved ? result.planId : undefined,
       planStatus: result.status,

@@ -7,7 +7,7 @@ import { isTerminal, type JobRecord, type JobState, transition } from '../../job
 import type { JobProgress } from '../../runner/apply-events.js';
 import { describeTarget, targetPrefix } from '../../store/keys.js';
 import { removeClearTfvars } from '../../workdir/prepare-workdir.js';
-import { workdirOf } from '../../workdir/resolve-target.js';
+import { type ResolvedTarget, workdirOf } from '../../workdir/resolve-target.js';
 import { CompliantNetworks } from '../network-check.js';
 import type { EventBus, JobQueue, JobStore, KeptStates, LiveLog, TargetLock } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
@@ -121,7 +121,17 @@ export function createWorker(options: WorkerOptions): Worker {
         bus.publish('jobUpdated', job.record);
       }, 200);
     };
+    // Read once, when a step asks for it; a plan job starts it now, beside its first steps.
+    let target: Promise<ResolvedTarget> | undefined;
     const ctx: StepContext = {
+      get target() {
+        if (!target) {
+          target = engine.resolve(job.record.target);
+          // Handled here, awaited by the step that uses it: a job that ends earlier leaves no unhandled rejection.
+          target.catch(() => undefined);
+        }
+        return target;
+      },
       engine,
       dataDir,
       lock,
@@ -140,6 +150,7 @@ export function createWorker(options: WorkerOptions): Worker {
       },
     };
     let patch: Partial<JobRecord> = {};
+    if (job.record.kind === 'plan') void ctx.target;
     try {
       for (const step of stepsOf(job.record)) {
         const outcome = await step.run(ctx);
