@@ -9,6 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tsx = path.join(here, '..', 'node_modules', '.bin', 'tsx');
 const BENCHES: [file: string, what: string][] = [
   ['listings.ts', 'listings at 1,000 services (in process and with the index in PostgreSQL)'],
+  ['s3-requests.ts', 'one request to the embedded S3 server next to a bare server answering the same bytes'],
   ['service-plan-job.ts', 'a service plan job next to a plain plan (the network check)'],
   ['engine-overhead.ts', 'plan, apply and destroy through the engine next to the same commands by hand'],
   ['drift-throughput.ts', 'drift checks of 200 deployed services next to the same plans by hand'],

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -243,6 +243,53 @@ describe('createS3Server', () => {
       listed.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
     }
     expect(listed).toEqual(keys);
+  });
+
+  it('answers the ETag and content of the latest write, however reads, listings and writes interleave', async () => {
+    const md5 = (body: string) => `"${createHash('md5').update(body).digest('hex')}"`;
+    const etagOf = async (key: string) =>
+      (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ETag;
+    const listedEtag = async (key: string) =>
+      (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: key }))).Contents?.[0]?.ETag;
+    // Read once so the metadata is remembered, then overwritten while listings read it.
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meta/k', Body: 'v0' }));
+    expect(await etagOf('meta/k')).toBe(md5('v0'));
+    const bodies = Array.from({ length: 12 }, (_, i) => `v${i + 1}`);
+    for (const body of bodies) {
+      await Promise.all([
+        s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meta/k', Body: body })),
+        listedEtag('meta/k'),
+        listedEtag('meta/k'),
+      ]);
+      expect(await listedEtag('meta/k')).toBe(md5(body));
+      expect(await etagOf('meta/k')).toBe(md5(body));
+      expect(await read('meta/k')).toBe(body);
+    }
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'meta/k' }));
+    const gone = await failure(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/k' })));
+    expect(gone.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('reads again an object changed on disk behind its back', async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'meta/disk', Body: 'old', ContentType: 'text/plain' }),
+    );
+    expect((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/disk' }))).ContentType).toBe(
+      'text/plain',
+    );
+    // As an operator restoring a backup would: new content, MD5 and metadata files, in s3rver's layout.
+    const file = join(directory, 'buckets', BUCKET, 'meta', 'disk._S3rver_object');
+    await writeFile(`${file}.tmp`, 'restored');
+    await writeFile(`${file}.md5`, createHash('md5').update('restored').digest('hex'));
+    await writeFile(
+      join(directory, 'buckets', BUCKET, 'meta', 'disk._S3rver_metadata.json'),
+      JSON.stringify({ 'content-type': 'application/json' }),
+    );
+    await rename(`${file}.tmp`, file);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/disk' }));
+    expect(head.ContentType).toBe('application/json');
+    expect(head.ETag).toBe(`"${createHash('md5').update('restored').digest('hex')}"`);
+    expect(await read('meta/disk')).toBe('restored');
   });
 
   it('keeps data across stop and start with the same directory', async () => {

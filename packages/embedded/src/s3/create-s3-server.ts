@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { createKeyedMutex } from './keyed-mutex.js';
+import { cacheMetadata } from './metadata-cache.js';
 import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
-import { createAtomicPutObject, createPutPart } from './store-writes.js';
+import { createAtomicPutObject, createPutMetadata, createPutPart } from './store-writes.js';
 import { useConditionalWrites } from './use-conditional-writes.js';
 import { useListObjectsV2 } from './use-list-objects-v2.js';
 import { useRequestPayload } from './use-request-payload.js';
@@ -107,6 +108,8 @@ export function createS3Server(options: S3ServerOptions): S3Server {
       const internals = server as unknown as S3rverInternals;
       internals.store.putObject = createAtomicPutObject(internals.store, tmpDirectory);
       internals.store.putPart = createPutPart(internals.store);
+      internals.store.putMetadata = createPutMetadata(internals.store);
+      cacheMetadata(internals.store);
       // s3rver's last middleware is its router: ours run just before it, after its XML error and
       // body encoding, so errors we throw come out as S3 XML errors.
       const ours: S3rverMiddleware[] = [

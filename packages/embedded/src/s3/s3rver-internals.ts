@@ -20,6 +20,7 @@ export interface FilesystemStore {
   getBucket(bucket: string): Promise<{ name: string } | null>;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+  deleteObject(bucket: string, key: string): Promise<void>;
   putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
   putPart(
     bucket: string,

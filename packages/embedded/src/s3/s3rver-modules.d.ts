@@ -8,3 +8,9 @@ declare module 's3rver/lib/models/error.js' {
     detail: Record<string, string | number>;
   }
 }
+
+declare module 's3rver/lib/models/object.js' {
+  /** s3rver's object model; only the metadata it stores besides `x-amz-meta-*` is used. */
+  const S3Object: { ALLOWED_METADATA: string[] };
+  export default S3Object;
+}

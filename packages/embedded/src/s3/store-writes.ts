@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import S3Object from 's3rver/lib/models/object.js';
 import type { FilesystemStore, StoredObject } from './s3rver-internals.js';
 
 type Content = StoredObject['content'];
@@ -24,17 +22,11 @@ export function createAtomicPutObject(
     await mkdir(tmpDirectory, { recursive: true });
     const tmpPath = join(tmpDirectory, randomUUID());
     try {
-      const { size, md5 } = await writeContent(object.content, tmpPath);
-      const file = await open(tmpPath, 'r+');
-      try {
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      const { size, md5 } = await writeContent(object.content, tmpPath, { sync: true });
       const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-      await mkdir(dirname(objectPath), { recursive: true });
+      // The folder nearly always exists: made only when the rename says it is missing. s3rver's DeleteObject
+      // removes emptied folders, so it may also have gone just now.
       await rename(tmpPath, objectPath).catch(async (error: NodeJS.ErrnoException) => {
-        // s3rver's DeleteObject removes emptied directories; it may have removed this one just now.
         if (error.code !== 'ENOENT') throw error;
         await mkdir(dirname(objectPath), { recursive: true });
         await rename(tmpPath, objectPath);
@@ -45,6 +37,26 @@ export function createAtomicPutObject(
       await rm(tmpPath, { force: true });
       throw error;
     }
+  };
+}
+
+/**
+ * Replaces s3rver's `putMetadata`, which writes the MD5 file (the ETag), then the metadata file: here side by
+ * side, one round trip to the disk instead of two on every PUT. Reads of the key wait for both (one mutex per
+ * key); the same fields are kept.
+ */
+export function createPutMetadata(store: FilesystemStore): FilesystemStore['putMetadata'] {
+  return async function putMetadata(bucket, key, metadata, md5) {
+    const kept = Object.entries(metadata).filter(
+      ([name]) => S3Object.ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-'),
+    );
+    await Promise.all([
+      md5 === undefined ? undefined : writeFile(store.getResourcePath(bucket, key, 'object.md5'), md5),
+      writeFile(
+        store.getResourcePath(bucket, key, 'metadata.json'),
+        JSON.stringify(Object.fromEntries(kept), null, 2),
+      ),
+    ]);
   };
 }
 
@@ -69,20 +81,28 @@ export function createPutPart(store: FilesystemStore) {
   };
 }
 
-async function writeContent(content: Content, path: string): Promise<{ size: number; md5: string }> {
+/**
+ * Writes the content to `path` through one file handle (fsynced before it closes with `sync`), with its
+ * size and MD5. A body that fails mid-way fails the write.
+ */
+async function writeContent(
+  content: Content,
+  path: string,
+  options: { sync?: boolean } = {},
+): Promise<{ size: number; md5: string }> {
   const md5 = createHash('md5');
   let size = 0;
-  const source = content ?? Buffer.alloc(0);
-  await pipeline(
-    Buffer.isBuffer(source) ? Readable.from([source]) : source,
-    async function* measure(chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        md5.update(chunk);
-        size += chunk.length;
-        yield chunk;
-      }
-    },
-    createWriteStream(path),
-  );
+  const file = await open(path, 'w');
+  try {
+    for await (const chunk of Buffer.isBuffer(content) ? [content] : (content ?? [])) {
+      const bytes = chunk as Buffer;
+      md5.update(bytes);
+      size += bytes.length;
+      await file.write(bytes);
+    }
+    if (options.sync) await file.sync();
+  } finally {
+    await file.close();
+  }
   return { size, md5: md5.digest('hex') };
 }
