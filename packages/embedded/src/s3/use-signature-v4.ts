@@ -82,9 +82,11 @@ export function verifySignatureV4(request: IncomingMessage, credentials: S3Crede
   ].join('\n');
   const scope = `${date}/${region}/s3/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  let signingKey = hmac(`AWS4${credentials.secretAccessKey}`, date);
-  for (const part of [region, 's3', 'aws4_request']) signingKey = hmac(signingKey, part);
-  const expected = Buffer.from(createHmac('sha256', signingKey).update(stringToSign).digest('hex'));
+  const expected = Buffer.from(
+    createHmac('sha256', signingKeyOf(credentials, date, region))
+      .update(stringToSign)
+      .digest('hex'),
+  );
   const provided = Buffer.from(fields.signature);
   if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
     throw s3Error(
@@ -92,6 +94,22 @@ export function verifySignatureV4(request: IncomingMessage, credentials: S3Crede
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     );
   }
+}
+
+// The key of a day and region: four HMACs derive it, the same for every request of that day.
+const signingKeys = new WeakMap<S3Credentials, Map<string, Buffer>>();
+function signingKeyOf(credentials: S3Credentials, date: string, region: string): Buffer {
+  const keys = signingKeys.get(credentials) ?? new Map<string, Buffer>();
+  signingKeys.set(credentials, keys);
+  let key = keys.get(`${date}/${region}`);
+  if (!key) {
+    key = hmac(`AWS4${credentials.secretAccessKey}`, date);
+    for (const part of [region, 's3', 'aws4_request']) key = hmac(key, part);
+    // Days and regions seen lately only: a client cannot make it grow.
+    if (keys.size >= 16) keys.delete(keys.keys().next().value!);
+    keys.set(`${date}/${region}`, key);
+  }
+  return key;
 }
 
 function parseAuthorization(value: string): {
