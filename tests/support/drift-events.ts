@@ -273,7 +273,10 @@ export function describeDriftEvents(mode: TestMode, workers = 1): void {
       const figure = `${after.planned - before.planned} plan(s), ${after.eventChecks - before.eventChecks} check(s) queued by events`;
       process.stdout.write(`[stack] an event during a running check (${mode}): ${figure}\n`);
       expect(after.planned - before.planned, figure).toBeGreaterThanOrEqual(2);
-      expect(after.planned - before.planned, figure).toBeLessThanOrEqual(3);
+      // The most the design allows: one check per container event that arrives while the previous check runs
+      // (one waiting absorbs the next). Four events here: the WINCH kill, then the stop's kill, die and stop;
+      // on a loaded machine they can be that far apart. A check per worker per event would make up to eight.
+      expect(after.planned - before.planned, figure).toBeLessThanOrEqual(4);
       expect(await status()).toMatchObject({ status: 'DRIFTED', source: 'DRIFT' });
     });
 
