@@ -1,6 +1,7 @@
 import { createQuery, gql } from '@urql/solid';
 import type { Accessor } from 'solid-js';
 import type { Provider, TemplateParameter } from './api-types';
+import { TemplateParameterFields } from './fragments';
 
 const NetworkTemplateQuery = gql`
   query NetworkTemplate($provider: Provider!) {
@@ -8,24 +9,11 @@ const NetworkTemplateQuery = gql`
       id
       description
       parameters {
-        name
-        label
-        description
-        type
-        required
-        default
-        enum
-        secret
-        generated
-        min
-        max
-        minLength
-        maxLength
-        pattern
-        providers
+        ...TemplateParameterFields
       }
     }
   }
+  ${TemplateParameterFields}
 `;
 
 /** The network template of a provider: what a new network's form asks (the networks page, the inline form). */

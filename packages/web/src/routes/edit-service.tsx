@@ -13,6 +13,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
+import { TemplateParameterFields, ValidationErrorsFields } from '../lib/fragments';
 import { jobHref, serviceHref } from '../lib/links';
 
 const EditServiceQuery = gql`
@@ -27,41 +28,22 @@ const EditServiceQuery = gql`
         id
         name
         parameters {
-          name
-          label
-          description
-          type
-          required
-          default
-          enum
-          secret
-          generated
-          min
-          max
-          minLength
-          maxLength
-          pattern
-          providers
+          ...TemplateParameterFields
         }
       }
     }
   }
+  ${TemplateParameterFields}
 `;
 
 const UpdateServiceMutation = gql`
   mutation UpdateService($id: ID!, $params: JSON!) {
     updateService(id: $id, params: $params) {
       __typename
-      ... on ValidationErrors {
-        message
-        fieldErrors {
-          field
-          rule
-          message
-        }
-      }
+      ...ValidationErrorsFields
     }
   }
+  ${ValidationErrorsFields}
 `;
 
 const PlanServiceMutation = gql`

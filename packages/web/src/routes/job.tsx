@@ -22,6 +22,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatCounts, formatDateTime, formatDuration } from '../lib/format';
+import { PlanSummaryFields } from '../lib/fragments';
 import { mayHaveChanged } from '../lib/job-failure';
 import { jobHref, networkHref, newNetworkHref, serviceHref } from '../lib/links';
 
@@ -49,48 +50,7 @@ const JobQuery = gql`
         failed
       }
       summary {
-        add
-        change
-        destroy
-        resources {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
-        outputs {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
-        drift {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
+        ...PlanSummaryFields
       }
       service {
         id
@@ -116,6 +76,7 @@ const JobQuery = gql`
       }
     }
   }
+  ${PlanSummaryFields}
 `;
 
 const JobUpdatedSubscription = gql`
@@ -134,51 +95,11 @@ const JobUpdatedSubscription = gql`
         failed
       }
       summary {
-        add
-        change
-        destroy
-        resources {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
-        outputs {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
-        drift {
-          address
-          actions
-          attributes {
-            path
-            before
-            after
-            beforeSensitive
-            afterSensitive
-            afterUnknown
-            forcesReplacement
-          }
-        }
+        ...PlanSummaryFields
       }
     }
   }
+  ${PlanSummaryFields}
 `;
 
 const CancelJobMutation = gql`

@@ -9,6 +9,7 @@ import { PROVIDER_LABELS, type Provider, type ValidationErrors } from '../lib/ap
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
 import { formatDateTime } from '../lib/format';
+import { ValidationErrorsFields } from '../lib/fragments';
 import { networkHref } from '../lib/links';
 import { createNetworkTemplateQuery } from '../lib/network-template';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
@@ -36,16 +37,10 @@ const CreateNetworkMutation = gql`
         name
         provider
       }
-      ... on ValidationErrors {
-        message
-        fieldErrors {
-          field
-          rule
-          message
-        }
-      }
+      ...ValidationErrorsFields
     }
   }
+  ${ValidationErrorsFields}
 `;
 
 interface NetworkRow {

@@ -14,6 +14,7 @@ import {
 } from '../lib/api-types';
 import { createPageTitle } from '../lib/create-page-title';
 import { createParameterForm, keepFocus } from '../lib/create-parameter-form';
+import { TemplateParameterFields, ValidationErrorsFields } from '../lib/fragments';
 import { serviceHref } from '../lib/links';
 import { checkSlug, conflictAsRefusal } from '../lib/parameter-form';
 
@@ -26,24 +27,11 @@ const NewServiceQuery = gql`
       icon
       providers
       parameters {
-        name
-        label
-        description
-        type
-        required
-        default
-        enum
-        secret
-        generated
-        min
-        max
-        minLength
-        maxLength
-        pattern
-        providers
+        ...TemplateParameterFields
       }
     }
   }
+  ${TemplateParameterFields}
 `;
 
 const CreateServiceMutation = gql`
@@ -53,16 +41,10 @@ const CreateServiceMutation = gql`
       ... on Service {
         id
       }
-      ... on ValidationErrors {
-        message
-        fieldErrors {
-          field
-          rule
-          message
-        }
-      }
+      ...ValidationErrorsFields
     }
   }
+  ${ValidationErrorsFields}
 `;
 
 interface NewServiceData {

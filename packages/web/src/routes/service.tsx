@@ -22,6 +22,7 @@ import {
 import { createLiveStatuses } from '../lib/create-live-statuses';
 import { createPageTitle } from '../lib/create-page-title';
 import { formatDateTime } from '../lib/format';
+import { PlanSummaryFields } from '../lib/fragments';
 import { mayHaveChanged, newestFailure } from '../lib/job-failure';
 import { editServiceHref, jobHref, networkHref, newNetworkHref } from '../lib/links';
 
@@ -58,48 +59,7 @@ const ServiceQuery = gql`
         source
         error
         summary {
-          add
-          change
-          destroy
-          resources {
-            address
-            actions
-            attributes {
-              path
-              before
-              after
-              beforeSensitive
-              afterSensitive
-              afterUnknown
-              forcesReplacement
-            }
-          }
-          outputs {
-            address
-            actions
-            attributes {
-              path
-              before
-              after
-              beforeSensitive
-              afterSensitive
-              afterUnknown
-              forcesReplacement
-            }
-          }
-          drift {
-            address
-            actions
-            attributes {
-              path
-              before
-              after
-              beforeSensitive
-              afterSensitive
-              afterUnknown
-              forcesReplacement
-            }
-          }
+          ...PlanSummaryFields
         }
       }
       jobs {
@@ -121,6 +81,7 @@ const ServiceQuery = gql`
       }
     }
   }
+  ${PlanSummaryFields}
 `;
 
 // The jobs' fields are aliased to `job`, as TargetActions reads them.
