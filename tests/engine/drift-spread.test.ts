@@ -87,6 +87,42 @@ describe('the periodic sweep', () => {
   });
 });
 
+describe('the promise', () => {
+  it('checks a service again one interval after its check started, even when the next pass found it running', async () => {
+    // The last service of a spread pass starts 2/3 into the interval and, slowed here, is still planning when
+    // the next pass comes: that pass cannot add it. It must not wait for the pass after (two intervals).
+    const starts: number[] = [];
+    const slowed = Object.create(h.engine, {
+      plan: {
+        value: async (ref: TargetRef, options: object) => {
+          if (ref.kind === 'service' && ref.serviceId === 's3') {
+            starts.push(Date.now());
+            await new Promise((resolve) => setTimeout(resolve, INTERVAL / 3 + 300));
+          }
+          return h.engine.plan(ref, options);
+        },
+      },
+    }) as typeof h.engine;
+    const loop = createDriftLoop({
+      engine: slowed,
+      operations: ops,
+      intervalMs: INTERVAL,
+      concurrency: SERVICES.length,
+      dockerHost: false,
+    });
+    loop.start();
+    try {
+      await waitFor(() => starts.length >= 2, 'two checks of s3', INTERVAL * 4);
+    } finally {
+      await loop.stop();
+    }
+    const gap = starts[1]! - starts[0]!;
+    process.stdout.write(`[drift] s3 checked again after ${gap} ms (interval ${INTERVAL} ms)\n`);
+    expect(gap).toBeGreaterThanOrEqual(INTERVAL - 50);
+    expect(gap).toBeLessThan(INTERVAL + 900);
+  });
+});
+
 describe('a drift check', () => {
   it("reads a state another tofu holds locked, and leaves that tofu's lock alone", async () => {
     // A drift plan saves nothing and SpawnIt already keeps its runs of a service apart: it takes no S3 lock

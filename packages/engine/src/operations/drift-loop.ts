@@ -91,9 +91,9 @@ interface Queued {
 /**
  * Plans every deployed service periodically to find changes made outside SpawnIt, and at once the service
  * of a container Docker reports died, removed or changed. Never two plans of one service at once and never
- * a plan beside a user's job; at most `concurrency` plans at a time. When a pass takes longer than the
- * interval, the next pass only adds services that are not already waiting or running: the backlog never
- * exceeds one plan per service, and `lag()` says how late the oldest check is.
+ * a plan beside a user's job; at most `concurrency` plans at a time. Once started, each service is due again
+ * one interval after its check started; each pass adds the services not waiting or running (new ones, ones a
+ * job held). The backlog never exceeds one plan per service, and `lag()` says how late the oldest check is.
  */
 export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
   const { engine, operations } = options;
@@ -145,7 +145,8 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       return;
     }
     inFlight.set(key, controller);
-    checkedAt.set(key, Date.now());
+    const startedAt = Date.now();
+    checkedAt.set(key, startedAt);
     try {
       const outcome = await checkDrift(checkDeps, ref, controller.signal, () => {
         stats.planned++;
@@ -163,6 +164,10 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       inFlight.delete(key);
       release();
       if (recheck.delete(key) && !stopped) enqueue(ref, 0, true);
+      // Due again one interval after this check started, whatever the passes do: a service a pass found still
+      // waiting or running was otherwise left for the pass after, up to two intervals later. A service the
+      // last pass no longer listed (destroyed, deleted) is not.
+      else if (!stopped && checkedAt.has(key)) enqueue(ref, startedAt + intervalMs);
     }
   }
 
@@ -249,6 +254,14 @@ export function createDriftLoop(options: DriftLoopOptions): DriftLoop {
       due.push(ref);
     }
     for (const key of checkedAt.keys()) if (!listed.has(key)) checkedAt.delete(key);
+    // Checks waiting for services no longer deployed go.
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const key = targetKeyOf(queue[i]!.ref);
+      if (!listed.has(key) && !queue[i]!.urgent) {
+        queue.splice(i, 1);
+        pending.delete(key);
+      }
+    }
     const step = due.length > 0 ? spreadOver / due.length : 0;
     due.forEach((ref, i) => {
       pending.add(targetKeyOf(ref));
