@@ -1,15 +1,48 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createS3Server } from '@spawnit/embedded';
+import { createS3Server, type S3Credentials } from '@spawnit/embedded';
 import { createEngine, type Engine } from '@spawnit/engine';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** An engine on the fixture catalog against an embedded S3 server in a scratch folder. */
-export async function benchEngine(): Promise<{
+/** The embedded S3 server in a process of its own (`s3-process.ts`), its pid for its CPU. */
+async function startS3Process(directory: string) {
+  const child = spawn(
+    path.join(repo, 'node_modules', '.bin', 'tsx'),
+    [path.join(repo, 'bench', 's3-process.ts'), directory],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { endpoint, credentials, pid } = JSON.parse(line) as {
+    endpoint: string;
+    credentials: S3Credentials;
+    pid: number;
+  };
+  return {
+    endpoint,
+    credentials,
+    pid,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * An engine on the fixture catalog against an embedded S3 server in a scratch folder: in this process, or
+ * with `s3: 'process'` in one of its own, as an external S3 (`s3Pid` then names it).
+ */
+export async function benchEngine(options: { s3?: 'in-process' | 'process' } = {}): Promise<{
   engine: Engine;
   /** The bucket's folder on disk, for `writeObjectsDirectly`. */
   bucketDirectory: string;
@@ -19,12 +52,27 @@ export async function benchEngine(): Promise<{
    */
   reopen(settings?: { databaseUrl?: string; dataDir?: string }): Promise<Engine>;
   close(): Promise<void>;
+  /** The S3 server's process, with `s3: 'process'`. */
+  s3Pid: number | undefined;
 }> {
   // As the product does at start (packages/api/src/main.ts): what tofu writes is the owner's only.
   process.umask(0o077);
   const scratch = await mkdtemp(path.join(tmpdir(), 'spawnit-bench-'));
-  const s3 = createS3Server({ directory: path.join(scratch, 's3'), buckets: ['spawnit'] });
-  const { endpoint } = await s3.start();
+  const directory = path.join(scratch, 's3');
+  const s3 =
+    options.s3 === 'process'
+      ? await startS3Process(directory)
+      : await (async () => {
+          const server = createS3Server({ directory, buckets: ['spawnit'] });
+          await server.start();
+          return {
+            endpoint: server.endpoint,
+            credentials: server.credentials,
+            pid: undefined,
+            stop: () => server.stop(),
+          };
+        })();
+  const { endpoint } = s3;
   const open = ({ dataDir = 'engine', ...settings }: { databaseUrl?: string; dataDir?: string } = {}) =>
     createEngine({
       ...settings,
@@ -37,6 +85,7 @@ export async function benchEngine(): Promise<{
   return {
     engine,
     bucketDirectory: path.join(scratch, 's3', 'buckets', 'spawnit'),
+    s3Pid: s3.pid,
     reopen: open,
     async close() {
       await s3.stop();
