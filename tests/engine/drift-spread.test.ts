@@ -41,31 +41,50 @@ async function deploy(ref: TargetRef) {
   expect(applied.state, applied.error).toBe('succeeded');
 }
 
-/** When each drift plan of the first pass started, relative to the first one (ms). */
-async function firstPassStarts(spread: boolean): Promise<number[]> {
-  const starts: number[] = [];
-  const counting = Object.create(h.engine, {
+/**
+ * Runs a started drift loop (one plan per service at once) until `enough`, with `beforePlan` awaited ahead of
+ * each of its plans (to time them, or slow one down).
+ */
+async function runLoop(
+  options: { spread?: boolean; beforePlan: (ref: TargetRef) => void | Promise<void> },
+  enough: () => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const engine = Object.create(h.engine, {
     plan: {
-      value: (ref: TargetRef, options: object) => {
-        starts.push(Date.now());
-        return h.engine.plan(ref, options);
+      value: async (ref: TargetRef, planOptions: object) => {
+        await options.beforePlan(ref);
+        return h.engine.plan(ref, planOptions);
       },
     },
   }) as typeof h.engine;
   const loop = createDriftLoop({
-    engine: counting,
+    engine,
     operations: ops,
     intervalMs: INTERVAL,
     concurrency: SERVICES.length,
     dockerHost: false,
-    spread,
+    spread: options.spread ?? true,
   });
   loop.start();
   try {
-    await waitFor(() => starts.length >= SERVICES.length, 'a plan of each service', INTERVAL * 2);
+    await waitFor(enough, what, timeoutMs);
   } finally {
     await loop.stop();
   }
+}
+
+/** When each drift plan of the first pass started, relative to the first one (ms). */
+async function firstPassStarts(spread: boolean): Promise<number[]> {
+  const starts: number[] = [];
+  const beforePlan = () => void starts.push(Date.now());
+  await runLoop(
+    { spread, beforePlan },
+    () => starts.length >= SERVICES.length,
+    'a plan of each service',
+    INTERVAL * 2,
+  );
   return starts.slice(0, SERVICES.length).map((at) => at - starts[0]!);
 }
 
@@ -92,30 +111,12 @@ describe('the promise', () => {
     // The last service of a spread pass starts 2/3 into the interval and, slowed here, is still planning when
     // the next pass comes: that pass cannot add it. It must not wait for the pass after (two intervals).
     const starts: number[] = [];
-    const slowed = Object.create(h.engine, {
-      plan: {
-        value: async (ref: TargetRef, options: object) => {
-          if (ref.kind === 'service' && ref.serviceId === 's3') {
-            starts.push(Date.now());
-            await new Promise((resolve) => setTimeout(resolve, INTERVAL / 3 + 300));
-          }
-          return h.engine.plan(ref, options);
-        },
-      },
-    }) as typeof h.engine;
-    const loop = createDriftLoop({
-      engine: slowed,
-      operations: ops,
-      intervalMs: INTERVAL,
-      concurrency: SERVICES.length,
-      dockerHost: false,
-    });
-    loop.start();
-    try {
-      await waitFor(() => starts.length >= 2, 'two checks of s3', INTERVAL * 4);
-    } finally {
-      await loop.stop();
-    }
+    const beforePlan = async (ref: TargetRef) => {
+      if (ref.kind !== 'service' || ref.serviceId !== 's3') return;
+      starts.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL / 3 + 300));
+    };
+    await runLoop({ beforePlan }, () => starts.length >= 2, 'two checks of s3', INTERVAL * 4);
     const gap = starts[1]! - starts[0]!;
     process.stdout.write(`[drift] s3 checked again after ${gap} ms (interval ${INTERVAL} ms)\n`);
     expect(gap).toBeGreaterThanOrEqual(INTERVAL - 50);
