@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_MAX_LIST_COST, listCost } from '@spawnit/api';
 import { buildSchema, type DocumentNode, Kind, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
@@ -8,8 +9,6 @@ import { WEB_DIR } from '../support/web.js';
 // Every GraphQL document of the UI (a gql`...` next to its component) must be valid against the API's
 // committed SDL: a renamed field or argument fails here, not in a user's browser. A fragment shared by
 // several (`${PlanSummaryFields}`) is checked inside each operation that uses it, as the browser sends it.
-
-const schema = buildSchema(await readFile(path.join(REPO_ROOT, 'packages/api/schema.graphql'), 'utf8'));
 
 /** Each `gql` document with its file, and those held by a constant, by name (what `${Name}` stands for). */
 async function documents() {
@@ -28,6 +27,7 @@ async function documents() {
   return { found, named };
 }
 
+const schema = buildSchema(await readFile(path.join(REPO_ROOT, 'packages/api/schema.graphql'), 'utf8'));
 const { found: all, named } = await documents();
 
 /** The document as sent: each `${Name}` replaced by that document, each fragment once. */
@@ -67,6 +67,15 @@ describe('the UI’s GraphQL documents', () => {
       expect(operations[0]!.name?.value, 'operations are named, for the API logs').toBeTruthy();
     },
   );
+
+  it("stay within the API's list cost limit, as sent", () => {
+    for (const { file, source } of operations) {
+      const first = source.trim().split('\n')[0];
+      expect(listCost(schema, parse(expand(source)), undefined), `${file}: ${first}`).toBeLessThanOrEqual(
+        DEFAULT_MAX_LIST_COST,
+      );
+    }
+  });
 
   it('have unique operation names', () => {
     const names = operations.map((d) => /(?:query|mutation|subscription)\s+(\w+)/.exec(d.source)?.[1]);

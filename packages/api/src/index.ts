@@ -10,6 +10,7 @@ export {
 } from './auth/verify-token.js';
 export type { Context } from './builder.js';
 export { type ApiConfig, ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
+export { DEFAULT_MAX_LIST_COST, listCost } from './list-cost.js';
 export { printSchemaFile } from './print-schema.js';
 export { schema } from './schema/index.js';
 export {

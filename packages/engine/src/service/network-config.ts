@@ -3,7 +3,7 @@ import { buildTfvars, serializeTfvars, type TfVars } from '../config/tfvars.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { assertNetworkName, assertProvider, type ProviderName } from '../ids.js';
 import { clientPrefix, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
-import { type ConfigDeps, isDeployed, listServices } from './service-config.js';
+import { type ConfigDeps, isDeployed, listServices, writtenAt } from './service-config.js';
 
 /** A network a client's services sit on: (client, provider, name), with its own tfvars and state. */
 export interface NetworkConfig {
@@ -70,7 +70,7 @@ export async function createNetwork(deps: ConfigDeps, input: CreateNetworkInput)
     deps.sealer.seal(tfvarsKey(ref), serializeTfvars(buildTfvars({ ...input, params }))),
     {
       contentType: 'application/json',
-      metadata: { 'created-at': now },
+      metadata: { 'created-at': now, 'updated-at': now },
     },
   );
   return {
@@ -93,7 +93,7 @@ export async function getNetwork(
   const object = await deps.store.get(key);
   if (!object) return undefined;
   const tfvars = JSON.parse(deps.sealer.open(key, object.body).toString('utf8')) as TfVars;
-  const updatedAt = (object.lastModified ?? new Date()).toISOString();
+  const updatedAt = writtenAt(object);
   return {
     clientId,
     provider,

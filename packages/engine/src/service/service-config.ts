@@ -6,7 +6,7 @@ import { assertNetworkName, assertProvider, assertServiceId, type ProviderName }
 import type { ConfigSealer } from '../secrets/config-sealer.js';
 import { clientPrefix, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { readState, type StateReaderDeps } from '../store/read-state.js';
-import { isPreconditionFailed, type S3Store } from '../store/s3-store.js';
+import { isPreconditionFailed, type S3Store, type StoredObject } from '../store/s3-store.js';
 
 /** A service's saved configuration, as rebuilt from S3. `params` holds secrets in clear: mask before showing. */
 export interface ServiceConfig {
@@ -105,7 +105,7 @@ export async function createService(deps: ConfigDeps, input: CreateServiceInput)
   try {
     await deps.store.put(tfvarsKey(ref), deps.sealer.seal(tfvarsKey(ref), serializeTfvars(tfvars)), {
       contentType: 'application/json',
-      metadata: { 'created-at': now },
+      metadata: { 'created-at': now, 'updated-at': now },
       // Two creates of one id at once: only the first write wins where the store can tell.
       ifNoneMatch: deps.conditionalWrites ?? false,
     });
@@ -118,6 +118,16 @@ export async function createService(deps: ConfigDeps, input: CreateServiceInput)
   return toConfig(tfvars, now, now);
 }
 
+/**
+ * When a configuration was written, to the millisecond, as its writer said (`updated-at`): an object's
+ * modification time is to the second, from the file system's coarse clock, and can fall a second before it.
+ * Written before that metadata existed: the modification time.
+ */
+export function writtenAt(object: Pick<StoredObject, 'metadata' | 'lastModified'>): string {
+  const stamped = Date.parse(object.metadata['updated-at'] ?? '');
+  return (Number.isNaN(stamped) ? (object.lastModified ?? new Date()) : new Date(stamped)).toISOString();
+}
+
 export async function getService(
   deps: ConfigDeps,
   clientId: string,
@@ -127,7 +137,7 @@ export async function getService(
   const object = await deps.store.get(key);
   if (!object) return undefined;
   const tfvars = JSON.parse(deps.sealer.open(key, object.body).toString('utf8')) as TfVars;
-  const updatedAt = (object.lastModified ?? new Date()).toISOString();
+  const updatedAt = writtenAt(object);
   return toConfig(tfvars, object.metadata['created-at'] ?? updatedAt, updatedAt);
 }
 
@@ -147,11 +157,12 @@ export async function updateService(
   const params = validateParams(template, input, { provider: current.provider, previous: current.params });
   const tfvars = buildTfvars({ ...current, params });
   const key = tfvarsKey(serviceRef(clientId, serviceId));
+  const now = new Date().toISOString();
   await deps.store.put(key, deps.sealer.seal(key, serializeTfvars(tfvars)), {
     contentType: 'application/json',
-    metadata: { 'created-at': current.createdAt },
+    metadata: { 'created-at': current.createdAt, 'updated-at': now },
   });
-  return { ...current, params, updatedAt: new Date().toISOString() };
+  return { ...current, params, updatedAt: now };
 }
 
 export async function listServices(deps: ConfigDeps, clientId: string): Promise<ServiceConfig[]> {
