@@ -95,7 +95,7 @@ async function writeContent(
   const file = await open(path, 'w');
   try {
     for await (const chunk of Buffer.isBuffer(content) ? [content] : (content ?? [])) {
-      const bytes = chunk as Buffer;
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
       md5.update(bytes);
       size += bytes.length;
       await file.write(bytes);
