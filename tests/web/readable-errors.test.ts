@@ -90,8 +90,14 @@ describe('a page whose data cannot be loaded', () => {
   });
 
   it('says what a refused action concerned, in words', async () => {
+    // The page shows what it had (cache and network) and asks the API again: the API stops only once it
+    // answered, or the page would rightly show that it could not load the network instead of its actions.
+    const answered = page.waitForResponse(
+      (response) => response.request().postData()?.includes('query Network(') ?? false,
+    );
     await goInApp('/networks/local/default');
     await page.getByRole('heading', { name: 'Network default', level: 1 }).waitFor();
+    await answered;
     await stack.app.stop();
     try {
       await page.getByRole('button', { name: 'Plan', exact: true }).click();

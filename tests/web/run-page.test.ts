@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDriftLoop } from '@spawnit/engine';
+import { createDriftLoop, targetKeyOf } from '@spawnit/engine';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../support/api.js';
 import { launchChromium, signInAt } from '../support/browser.js';
+import { waitFor } from '../support/gate.js';
 import { saveScreenshot } from '../support/screenshots.js';
 import { buildWebUi, startWebStack, type WebStack } from '../support/web.js';
 import { webApiAs } from '../support/web-api.js';
@@ -196,7 +197,20 @@ describe('drift', () => {
       operations: stack.operations,
       intervalMs: 60_000,
     });
+    // The apply's job says it ended a moment before it lets go of the service, and a drift pass skips a
+    // service a job holds: the check must find it free.
+    const { index } = stack.h.engine;
+    const owners = await index.services(
+      (await index.clients()).map((clientId) => ({ clientId, serviceId: 'drifty' })),
+    );
+    const clientId = owners.find((entry) => entry !== undefined)!.clientId;
+    const key = targetKeyOf({ kind: 'service', clientId, serviceId: 'drifty' });
+    await waitFor(() => !stack.operations.lock.isBusy(key), 'the apply to let go of drifty', 10_000);
     await loop.runOnce();
+    expect(
+      (await stack.operations.serviceStatus(clientId, 'drifty'))?.status,
+      'the drift check of drifty',
+    ).toBe('drifted');
     await page.goto(`${stack.origin}/services/drifty`);
     const drift = page.getByRole('region', { name: 'Changed outside SpawnIt' });
     const resource = drift.getByRole('list', { name: 'What reconciling changes' }).locator('details').first();
