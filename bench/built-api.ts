@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
 import { createEngine, type Engine, type TargetRef } from '@spawnit/engine';
-import { pool } from './support.js';
+import { pool, type SeedObject } from './support.js';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,19 +58,11 @@ export async function seedServices(options: {
     }
     return Buffer.from(JSON.stringify(copy));
   };
-  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const clock = { ms: Date.parse('2026-01-01T00:00:00Z') };
   await pool(ids.slice(0, deployed), 16, async (serviceId) => {
     const prefix = `clients/${clientId}/services/${serviceId}/`;
-    for (let j = 0; j < jobsPerService; j += 1) {
-      clock += 1000;
-      const at = new Date(clock).toISOString();
-      const id = randomUUID();
-      const kind = j % 2 === 0 ? 'plan' : 'apply';
-      await engine.store.putJson(
-        `clients/${clientId}/jobs/${id}.json`,
-        finishedJob(id, kind, clientId, serviceId, at),
-      );
-      await engine.store.put(`clients/${clientId}/jobs/${id}.log`, 'line\n'.repeat(40));
+    for (const { key, body, contentType } of jobHistory(clientId, serviceId, jobsPerService, clock)) {
+      await engine.store.put(key, body, contentType ? { contentType } : {});
     }
     if (serviceId !== ids[0]) {
       const copy = options.inSync ? await stateOf(serviceId) : state;
@@ -78,10 +70,43 @@ export async function seedServices(options: {
     }
     await engine.store.putJson(`${prefix}status.json`, {
       status: 'compliant',
-      checkedAt: new Date(clock).toISOString(),
+      checkedAt: new Date(clock.ms).toISOString(),
       source: 'job',
     });
   });
+}
+
+/**
+ * A service's finished jobs as SpawnIt leaves them, for seeding: `count` records, plan and apply by turns, each a
+ * second after `clock` (which moves on), each with a 40-line log.
+ */
+export function jobHistory(
+  clientId: string,
+  serviceId: string,
+  count: number,
+  clock: { ms: number },
+): SeedObject[] {
+  const objects: SeedObject[] = [];
+  for (let j = 0; j < count; j += 1) {
+    clock.ms += 1000;
+    const id = randomUUID();
+    const record = finishedJob(
+      id,
+      j % 2 === 0 ? 'plan' : 'apply',
+      clientId,
+      serviceId,
+      new Date(clock.ms).toISOString(),
+    );
+    objects.push(
+      {
+        key: `clients/${clientId}/jobs/${id}.json`,
+        body: `${JSON.stringify(record, null, 2)}\n`,
+        contentType: 'application/json',
+      },
+      { key: `clients/${clientId}/jobs/${id}.log`, body: 'line\n'.repeat(40) },
+    );
+  }
+  return objects;
 }
 
 /** A finished job's record as SpawnIt leaves it (a plan that found a change, or an apply), for seeding. */

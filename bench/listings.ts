@@ -7,7 +7,6 @@
 // id; job records, states and statuses as SpawnIt writes them), so 10,000 services seed in seconds.
 //   npx --yes pnpm@10.34.8 bench:listings [services[,services...]] [with-history] [jobs-per-service]
 // with-history defaults to a fifth of the services, so that with 5 jobs each there are as many jobs as services.
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import { buildApp, type TokenVerifier } from '@spawnit/api';
 import { createOperations, type Engine } from '@spawnit/engine';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { startPostgres } from '../tests/support/postgres.js';
-import { finishedJob } from './built-api.js';
+import { jobHistory } from './built-api.js';
 import { benchEngine, type SeedObject, writeObjectsDirectly } from './support.js';
 
 const sizes = (process.argv[2] ?? '1000').split(',').map(Number);
@@ -111,24 +110,15 @@ async function seed(writer: Engine, bucketDirectory: string, services: number, w
     contentType: 'application/json',
   });
   // History, state and status as SpawnIt's jobs leave them.
-  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const clock = { ms: Date.parse('2026-01-01T00:00:00Z') };
   for (const serviceId of ids.slice(0, withHistory)) {
     const prefix = `clients/${clientId}/services/${serviceId}/`;
-    for (let j = 0; j < jobsPerService; j += 1) {
-      clock += 1000;
-      const at = new Date(clock).toISOString();
-      const id = randomUUID();
-      const kind = j % 2 === 0 ? 'plan' : 'apply';
-      objects.push(
-        json(`clients/${clientId}/jobs/${id}.json`, finishedJob(id, kind, clientId, serviceId, at)),
-        { key: `clients/${clientId}/jobs/${id}.log`, body: 'line\n'.repeat(40) },
-      );
-    }
+    objects.push(...jobHistory(clientId, serviceId, jobsPerService, clock));
     objects.push(
       { key: `${prefix}terraform.tfstate`, body: DEPLOYED_STATE },
       json(`${prefix}status.json`, {
         status: 'compliant',
-        checkedAt: new Date(clock).toISOString(),
+        checkedAt: new Date(clock.ms).toISOString(),
         source: 'job',
       }),
     );

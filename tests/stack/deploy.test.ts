@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../support/api.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/gate.js';
-import { containerOfService, docker, dockerObjects, realEngineOptions } from '../support/real-stack.js';
+import {
+  containerOfService,
+  destroyLeftovers,
+  docker,
+  dockerObjects,
+  realEngineOptions,
+} from '../support/real-stack.js';
 
 // The product's main job, for real: the API (embedded S3 and OIDC), OpenTofu, the docker provider from the
 // mirror, the tests' dockerd and images built from Debian's packages. For PostgreSQL, MariaDB and Redis:
@@ -213,16 +219,14 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  // After a failure, leave nothing in the tests' dockerd for the next run.
   if (api && clientId) {
-    // After a failure, leave nothing in the tests' dockerd for the next run.
-    const { engine } = api.h;
-    for (const c of CASES) {
-      const ref = { clientId, serviceId: c.serviceId };
-      if (await engine.isDeployed(ref).catch(() => false)) await engine.destroy(ref).catch(() => undefined);
-    }
-    const network = { kind: 'network', clientId, provider: 'local', networkName: NETWORK } as const;
-    if (await engine.isDeployed(network).catch(() => false))
-      await engine.destroy(network).catch(() => undefined);
+    await destroyLeftovers(
+      api.h.engine,
+      clientId,
+      CASES.map((c) => c.serviceId),
+      NETWORK,
+    );
   }
   await api?.close();
 }, 300_000);

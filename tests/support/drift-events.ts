@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi, type TestMode } from './api.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './gate.js';
-import { containerOfService, docker, realEngineOptions } from './real-stack.js';
+import { containerOfService, destroyLeftovers, docker, realEngineOptions } from './real-stack.js';
 
 // Drift checks reacting to Docker's own events, on the real stack (tofu, the docker provider, the tests'
 // dockerd, a Redis from the local images), in either mode: with a 10-minute interval, an out-of-band
@@ -167,14 +167,7 @@ export function describeDriftEvents(mode: TestMode, workers = 1): void {
 
   afterAll(async () => {
     for (const name of strays) await docker('rm', '-f', name);
-    if (api && clientId) {
-      const { engine } = api.h;
-      const ref = { clientId, serviceId: SERVICE };
-      if (await engine.isDeployed(ref).catch(() => false)) await engine.destroy(ref).catch(() => undefined);
-      const network = { kind: 'network', clientId, provider: 'local', networkName: NETWORK } as const;
-      if (await engine.isDeployed(network).catch(() => false))
-        await engine.destroy(network).catch(() => undefined);
-    }
+    if (api && clientId) await destroyLeftovers(api.h.engine, clientId, [SERVICE], NETWORK);
     await api?.close();
   }, 300_000);
 

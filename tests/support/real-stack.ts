@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type EngineOptions, parseImageSubstitution } from '@spawnit/engine';
+import { type Engine, type EngineOptions, parseImageSubstitution, type TargetRef } from '@spawnit/engine';
 import { execa } from 'execa';
 import { REPO_ROOT } from './paths.js';
 
@@ -77,4 +77,23 @@ export function realEngineOptions(): Partial<EngineOptions> {
     images: parseImageSubstitution(stack.imageMap),
     publishIp: '127.0.0.1',
   };
+}
+
+/**
+ * After a test file, failed or not: destroys what is still deployed of its services, then their network, so the
+ * tests' dockerd is left with nothing of it for the next run. Errors are swallowed: this only cleans up.
+ */
+export async function destroyLeftovers(
+  engine: Engine,
+  clientId: string,
+  serviceIds: readonly string[],
+  networkName: string,
+): Promise<void> {
+  const targets: TargetRef[] = [
+    ...serviceIds.map((serviceId) => ({ kind: 'service' as const, clientId, serviceId })),
+    { kind: 'network', clientId, provider: 'local', networkName },
+  ];
+  for (const ref of targets) {
+    if (await engine.isDeployed(ref).catch(() => false)) await engine.destroy(ref).catch(() => undefined);
+  }
 }
