@@ -6,10 +6,13 @@ import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCorsCommand,
   DeleteObjectCommand,
+  GetBucketCorsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketCorsCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
@@ -268,6 +271,19 @@ describe('createS3Server', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'meta/k' }));
     const gone = await failure(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/k' })));
     expect(gone.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it("answers with a bucket's CORS configuration from when it is set until it is deleted", async () => {
+    const corsOf = () => s3.send(new GetBucketCorsCommand({ Bucket: BUCKET }));
+    expect((await failure(corsOf())).name).toBe('NoSuchCORSConfiguration');
+    const rule = { AllowedOrigins: ['http://127.0.0.1:9999'], AllowedMethods: ['GET'] };
+    await s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [rule] } }));
+    expect((await corsOf()).CORSRules).toMatchObject([rule]);
+    const changed = { ...rule, AllowedMethods: ['GET', 'PUT'] };
+    await s3.send(new PutBucketCorsCommand({ Bucket: BUCKET, CORSConfiguration: { CORSRules: [changed] } }));
+    expect((await corsOf()).CORSRules).toMatchObject([changed]);
+    await s3.send(new DeleteBucketCorsCommand({ Bucket: BUCKET }));
+    expect((await failure(corsOf())).name).toBe('NoSuchCORSConfiguration');
   });
 
   it('reads again an object changed on disk behind its back', async () => {

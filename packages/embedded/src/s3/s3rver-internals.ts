@@ -21,6 +21,11 @@ export interface FilesystemStore {
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   deleteObject(bucket: string, key: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
+  /** A bucket's (key undefined) or an object's configuration: CORS, website, tagging; null when unset. */
+  getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
   putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
   putPart(
     bucket: string,
