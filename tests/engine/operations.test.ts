@@ -4,10 +4,12 @@ import { createInterface } from 'node:readline';
 import {
   createDriftLoop,
   createOperations,
+  createS3JobStore,
   type JobRecord,
   type Operations,
   type ServiceStatus,
   type TargetRef,
+  targetKeyOf,
 } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -483,6 +485,98 @@ describe('crash recovery', () => {
     // Nothing is stuck: the service plans and applies again.
     const plan = await restarted.waitForJob(clientId, (await restarted.plan(service('crash'))).id);
     expect(plan.state, plan.error).toBe('succeeded');
+    expect(await restarted.recover()).toEqual([]);
+  });
+
+  it('finds a job that was still queued, from its marker alone, and marks it interrupted', async () => {
+    await createService('queued-crash', { message: 'hi' });
+    const ref = service('queued-crash');
+    const before = createOperations({ engine: h.engine });
+    // Another run holds the service: the job waits in the queue, where a crash would find it.
+    const release = await before.lock.acquire(targetKeyOf(ref));
+    try {
+      const queued = await before.plan(ref);
+      expect(queued.state).toBe('queued');
+      // Queued, the job is written once: its marker carries its record; the record's object comes when it runs.
+      expect(await h.engine.store.get(`clients/${clientId}/jobs/${queued.id}.json`)).toBeUndefined();
+
+      const restarted = createOperations({ engine: h.engine });
+      const recovered = await restarted.recover();
+      expect(recovered.find((j) => j.id === queued.id)).toMatchObject({
+        state: 'interrupted',
+        error: expect.stringMatching(/SpawnIt stopped while this job/),
+      });
+      expect(await restarted.getJob(clientId, queued.id)).toMatchObject({ state: 'interrupted' });
+      expect(
+        await h.engine.store.getJson<JobRecord>(`clients/${clientId}/jobs/${queued.id}.json`),
+      ).toMatchObject({ id: queued.id, state: 'interrupted' });
+      expect(await restarted.recover()).toEqual([]);
+    } finally {
+      // Stopped while still waiting for the service, so the old job never runs.
+      await before.shutdown();
+      release();
+    }
+  });
+
+  it('a job that cannot be recorded in S3 fails without running tofu, and the user is told why', async () => {
+    await createService('unrecorded', { message: 'hi' });
+    const ref = service('unrecorded');
+    const store = h.engine.store;
+    const putJson = store.putJson;
+    let tofuRuns = 0;
+    const run = h.engine.runContext.run;
+    // Counted when a tofu process starts, not when the engine asks for one.
+    h.engine.runContext.run = (args, options) =>
+      run(args, {
+        ...options,
+        onSpawn: (pid) => {
+          tofuRuns += 1;
+          options.onSpawn?.(pid);
+        },
+      });
+    // S3 refuses the job's marker (an outage that starts at that write): a fault the real server cannot be told to make.
+    store.putJson = (key, value, options) =>
+      key.startsWith('.spawnit/active-jobs/')
+        ? Promise.reject(new Error('S3 write of the marker refused (injected)'))
+        : putJson(key, value, options);
+    try {
+      await expect(ops.plan(ref)).rejects.toThrow('S3 write of the marker refused (injected)');
+      const [job] = await ops.listJobs(clientId, { target: ref });
+      const ended = await ops.waitForJob(clientId, job!.id);
+      expect(ended).toMatchObject({
+        state: 'failed',
+        error:
+          'The job could not be recorded in S3, so it did not run: S3 write of the marker refused (injected)',
+      });
+      expect(tofuRuns).toBe(0);
+    } finally {
+      store.putJson = putJson;
+      h.engine.runContext.run = run;
+    }
+    // Nothing is left behind: the next plan runs.
+    const next = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+    expect(next.state, next.error).toBe('succeeded');
+  });
+
+  it('keeps the end of a job whose marker a crash left, and says which log lines were lost', async () => {
+    const ref = service('queued-crash');
+    const job = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+    expect(job.state, job.error).toBe('succeeded');
+    expect(job.lineCount).toBeGreaterThan(2);
+    // As a crash leaves it between the record's write and the log's: the marker is still there, the log short.
+    const jobs = createS3JobStore({ store: h.engine.store, index: h.engine.index, tofuPath: 'tofu' });
+    await jobs.markActive(job);
+    await h.engine.store.put(`clients/${clientId}/jobs/${job.id}.log`, 'first line\nsecond line');
+
+    const restarted = createOperations({ engine: h.engine });
+    const warnings: string[] = [];
+    restarted.events.subscribe('warning', (message) => warnings.push(message));
+    const recovered = await restarted.recover();
+    expect(recovered.find((j) => j.id === job.id)).toEqual(job);
+    expect(await restarted.getJob(clientId, job.id)).toMatchObject({ state: 'succeeded', error: undefined });
+    expect(warnings).toContain(
+      `Job ${job.id} of service "queued-crash" succeeded, but SpawnIt stopped before its log was saved whole: its last ${job.lineCount - 2} of ${job.lineCount} lines are lost.`,
+    );
     expect(await restarted.recover()).toEqual([]);
   });
 });

@@ -105,6 +105,39 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(started.map((j) => j.id)).toEqual(inTurn.map((j) => j.id));
   });
 
+  it('a job whose marker S3 refuses is never queued: it ends failed, says why, and frees its place', async () => {
+    await engines[0]!.createService({
+      clientId,
+      serviceId: 'unrecorded',
+      templateId: 'echo',
+      provider: 'local',
+      networkName: 'default',
+      params: { message: 'hi' },
+    });
+    const ref = service('unrecorded');
+    const store = engines[0]!.store;
+    const putJson = store.putJson;
+    // S3 refuses the job's marker (an outage that starts at that write): a fault the real server cannot be told to make.
+    store.putJson = (key, value, options) =>
+      key.startsWith('.spawnit/active-jobs/')
+        ? Promise.reject(new Error('S3 write of the marker refused (injected)'))
+        : putJson(key, value, options);
+    try {
+      await expect(apiA.plan(ref)).rejects.toThrow('S3 write of the marker refused (injected)');
+    } finally {
+      store.putJson = putJson;
+    }
+    const [job] = await apiB.listJobs(clientId, { target: ref });
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: 'The job could not be queued, so it did not run: S3 write of the marker refused (injected)',
+    });
+    expect(job!.startedAt).toBeUndefined();
+    // Its place is free and nothing of it waits in the queue: the next plan runs.
+    const next = await apiB.waitForJob(clientId, (await apiB.plan(ref)).id);
+    expect(next.state, next.error).toBe('succeeded');
+  });
+
   it("follows a running job's log through the other API, in order, with no gap and no duplicate", async () => {
     await engines[0]!.createService({
       clientId,

@@ -302,6 +302,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const redact = createRedactor(runOptions.redact);
       // Through the environment, so no file in the working directory names the keys; they stay in state-keys/.
       const encryption = await encryptionConfig;
+      await runOptions.ready;
       const result = await runTofu(tofu.path, args, {
         cwd: runOptions.cwd,
         env: encryption ? { ...env, TF_ENCRYPTION: encryption } : env,

@@ -52,7 +52,8 @@ export interface JobRecord {
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
 const ALLOWED: Record<JobState, readonly JobState[]> = {
-  queued: ['running', 'cancelled', 'interrupted'],
+  // Failed while queued: it could not be queued (S3 refused its marker), so it never ran.
+  queued: ['running', 'failed', 'cancelled', 'interrupted'],
   running: ['succeeded', 'failed', 'cancelled', 'interrupted'],
   succeeded: [],
   failed: [],

@@ -28,7 +28,7 @@ export async function checkDrift(
 ): Promise<'planned' | 'preempted' | 'blocked'> {
   const { engine, recordStatus } = deps;
   try {
-    await pushKeptStates(engine, deps.dataDir, ref, undefined, deps.keptStates);
+    await pushKeptStates(engine, deps.dataDir, ref, {}, deps.keptStates);
   } catch (error) {
     await recordStatus(ref.clientId, ref.serviceId, {
       status: 'error',

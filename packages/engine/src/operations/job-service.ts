@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import { ConflictError, NotFoundError, QueueFullError, TofuError } from '../errors.js';
-import { isTerminal, type JobKind, type JobRecord, newJob } from '../job/job.js';
+import { isTerminal, type JobKind, type JobRecord, newJob, transition } from '../job/job.js';
 import type { LogLine } from '../job/job-log.js';
 import { clientPrefix, describeTarget, type TargetRef, targetPrefix, tfvarsKey } from '../store/keys.js';
 import { prepareWorkdir, removeClearTfvars } from '../workdir/prepare-workdir.js';
@@ -101,18 +101,39 @@ export function createJobService(options: JobServiceOptions): JobService {
     extra: { destroy?: boolean; planId?: string; planJobId?: string } = {},
   ): Promise<JobRecord> {
     const unreserve = await reserveQueuePlace(ref);
+    let record: JobRecord;
+    let recorded: Promise<void>;
+    let pushed: Promise<void>;
     try {
       await jobs.retryUnsaved();
-      const record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
-      await jobs.markActive(record);
-      // Last: once saved the record counts as waiting while its place is still reserved, so keep that short.
-      await jobs.save(record);
-      await queue.push(record);
+      record = newJob({ id: randomUUID(), kind, trigger: 'user', target: ref, ...extra });
+      await jobs.touch(record);
       bus.publish('jobUpdated', record);
-      return record;
+      // One S3 write before the job is answered: its marker, which carries the record, so a restart finds and
+      // ends it. The queue takes the job meanwhile: it gets ready (takes its target, reads its configuration)
+      // and runs tofu once the marker is written. The record's own object is written when the job ends; until
+      // then listings see it in the index.
+      recorded = jobs.markActive(record);
+      recorded.catch(() => undefined);
+      pushed = queue.push(record, recorded);
     } finally {
+      // The queue counts the job from here: its place is not counted twice.
       unreserve();
     }
+    try {
+      await pushed;
+    } catch (error) {
+      // The queue did not take it (it waits for the marker first): the job ends here, never run.
+      const failed = transition(record, 'failed', {
+        error: `The job could not be queued, so it did not run: ${(error as Error).message}`,
+      });
+      await jobs.save(failed).catch(() => undefined);
+      bus.publish('jobUpdated', failed);
+      throw error;
+    }
+    // Taken by the queue, a job whose marker fails ends failed there, without running.
+    await recorded;
+    return record;
   }
 
   async function getJob(clientId: string, jobId: string): Promise<JobRecord | undefined> {

@@ -17,8 +17,9 @@ export async function fingerprintNetwork(
   const { tofu, platform, modulesDir } = engine.runContext;
   // One listing gives the ETags of both objects (every write changes one: a new state serial, a new sealed
   // configuration), read side by side with the module's files; the module is found without the configuration.
+  // Shallow: the saved plans' folder, which grows with the network's history, is not listed.
   const [objects, moduleHash] = await Promise.all([
-    engine.store.list(targetPrefix(ref)),
+    engine.store.list(targetPrefix(ref), { shallow: true }),
     hashModule(networkModuleDir(engine.catalog, modulesDir, ref.provider)),
   ]);
   const listed = (key: string) => objects.find((o) => o.key === key);

@@ -26,7 +26,10 @@ export interface JobStore {
   followLog(clientId: string, jobId: string, fromLine: number, signal?: AbortSignal): AsyncGenerator<LogLine>;
   /** The lines written so far from `fromLine`. */
   readLog(clientId: string, jobId: string, fromLine: number): Promise<string[]>;
-  /** Marks a job unfinished, with the pid of its tofu once one runs, so a restart can find and stop it. */
+  /**
+   * Marks a job unfinished, with its record and the pid of its tofu once one runs, so a restart can find it,
+   * stop its tofu and record how it ended, even before its own record reached S3.
+   */
   markActive(record: JobRecord, pid?: number): Promise<void>;
   clearActive(jobId: string): Promise<void>;
   /** Unfinished jobs a crash left, with their markers. */
@@ -51,6 +54,8 @@ export interface ActiveMarker {
   host: string;
   pid: number | undefined;
   bin: string | undefined;
+  /** The record when marked: a queued job's only copy in S3 until its worker saves it. */
+  record?: JobRecord;
 }
 
 export type EventName = keyof EngineEvents;
@@ -94,8 +99,12 @@ export interface KeptStates {
 
 /** Where queued jobs wait for a worker: in process, the worker itself; with PostgreSQL, graphile-worker. */
 export interface JobQueue {
-  /** Hands a saved, queued job over; it runs when its target is free. */
-  push(record: JobRecord): Promise<void>;
+  /**
+   * Hands a queued job over; it runs when its target is free. `recorded` settles once the job is in S3 (its
+   * marker): until then the job may get ready (take its target, read its configuration) but runs no tofu,
+   * and if it fails the job fails without running.
+   */
+  push(record: JobRecord, recorded?: Promise<void>): Promise<void>;
   /** Jobs of the target handed over and not started yet. */
   queued(targetKey: string): Promise<number>;
   /** Remembers a cancel for a job no worker holds yet, so whichever takes it ends it at once. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Engine } from '../engine.js';
 import { SpawnitError } from '../errors.js';
 import type { LockInfo } from '../job/job.js';
-import type { RunContext } from '../runner/run-context.js';
+import type { RunContext, RunHooks } from '../runner/run-context.js';
 import type { TargetRef } from '../store/keys.js';
 import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import { type ResolvedTarget, workdirOf } from '../workdir/resolve-target.js';
@@ -63,24 +63,34 @@ export async function pushPendingStates(
   ctx: RunContext,
   target: ResolvedTarget,
   recoveryDir: string,
-  onLine?: (line: string) => void,
+  hooks: Pick<RunHooks, 'onLine' | 'ready'> = {},
 ): Promise<number> {
+  const { onLine, ready } = hooks;
   const files = await pendingStates(recoveryDir);
   if (files.length === 0) return 0;
   for (const file of files) {
     try {
-      const prepared = await prepareWorkdir(ctx, target, { onLine });
+      const prepared = await prepareWorkdir(ctx, target, { onLine, ready });
       const lock = await readLock(ctx.store, target.stateKey);
       if (lock && isOwnLock(lock)) {
         onLine?.(`Releasing the lock ${lock.id} left by the run that could not save its state.`);
-        const unlock = await ctx.run(['force-unlock', '-force', lock.id], { cwd: prepared.dir, onLine });
+        const unlock = await ctx.run(['force-unlock', '-force', lock.id], {
+          cwd: prepared.dir,
+          onLine,
+          ready,
+        });
         if (unlock.exitCode !== 0) throw new Error(ctx.lastLines(unlock.lines));
       }
       onLine?.(`Pushing the state kept at ${file} back to S3.`);
       // `state push` reads its file as clear text (OpenTofu assumes so); tofu encrypts what it writes to S3.
       // Through stdin, so the decrypted state never touches the disk.
       const state = await ctx.decryptState(await readFile(file), `The kept state ${file}`);
-      const push = await ctx.run(['state', 'push', '-'], { cwd: prepared.dir, onLine, input: state });
+      const push = await ctx.run(['state', 'push', '-'], {
+        cwd: prepared.dir,
+        onLine,
+        ready,
+        input: state,
+      });
       if (push.exitCode !== 0) throw new Error(ctx.lastLines(push.lines));
       await rm(file);
     } catch (error) {
@@ -120,7 +130,7 @@ export async function reconcileTarget(
   if (!target) return undefined;
   if (kept) {
     try {
-      await pushPendingStates(engine.runContext, target, recoveryDir, report.onLine);
+      await pushPendingStates(engine.runContext, target, recoveryDir, { onLine: report.onLine });
       report.onLine('The state was pushed back to S3: nothing was lost.');
     } catch (error) {
       report.onProblem((error as Error).message);

@@ -14,6 +14,8 @@ export interface RunHooks {
   forceSignal?: AbortSignal;
   /** Called with the pid of each tofu started, so a restart after a crash can stop an orphan. */
   onSpawn?: (pid: number) => void;
+  /** No tofu starts before this settles, and none if it fails (a job not yet recorded in S3). */
+  ready?: Promise<void>;
 }
 
 export interface RunOptions extends RunHooks {

@@ -29,8 +29,10 @@ export async function hashModule(moduleDir: string): Promise<string> {
     const files: string[] = [];
     await collectFiles(dir, files);
     files.sort();
-    for (const file of files) {
-      const content = await readFile(file);
+    // Read side by side, hashed in order.
+    const contents = await Promise.all(files.map((file) => readFile(file)));
+    for (const [i, file] of files.entries()) {
+      const content = contents[i]!;
       hash.update(path.relative(moduleDir, file)).update('\0').update(content).update('\0');
       if (file.endsWith('.tf')) {
         for (const match of content.toString('utf8').matchAll(LOCAL_SOURCE)) {

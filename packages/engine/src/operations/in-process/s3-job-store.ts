@@ -108,6 +108,7 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
         host: hostname(),
         pid,
         bin: pid ? options.tofuPath : undefined,
+        record,
       };
       await store.putJson(`${ACTIVE_PREFIX}${record.id}`, marker);
     },
@@ -123,7 +124,8 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
         const record = await store
           .getJson<JobRecord>(jobKey(marker.clientId, marker.jobId))
           .catch(() => undefined);
-        found.push({ marker, record });
+        // A job queued when SpawnIt stopped may have no record of its own yet: the marker's copy stands in.
+        found.push({ marker, record: record ?? marker.record });
       }
       return found;
     },

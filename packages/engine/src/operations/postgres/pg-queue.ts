@@ -41,7 +41,9 @@ export async function createPostgresQueue(pool: Pool): Promise<
   await utils.migrate();
   await pool.query(SCHEMA);
   return {
-    async push(record: JobRecord) {
+    async push(record: JobRecord, recorded?: Promise<void>) {
+      // Another process runs it: not before it is recorded.
+      await recorded;
       await utils.addJob(RUN_TASK, { clientId: record.clientId, jobId: record.id } satisfies RunPayload, {
         queueName: targetKeyOf(record.target),
         // A run is never repeated by the queue: a failed one is the user's to plan again.

@@ -57,7 +57,7 @@ export async function pushKeptStates(
   engine: Engine,
   dataDir: string,
   ref: TargetRef,
-  onLine?: (line: string) => void,
+  hooks: Pick<RunHooks, 'onLine' | 'ready'> = {},
   shared?: KeptStates,
 ): Promise<number> {
   const dir = recoveryDirOf(dataDir, ref);
@@ -66,7 +66,7 @@ export async function pushKeptStates(
   try {
     // Nearly always none: the target's configuration is read from S3 only when there is one to push.
     if ((await pendingStates(dir)).length === 0) return 0;
-    return await pushPendingStates(engine.runContext, await engine.resolve(ref), dir, onLine);
+    return await pushPendingStates(engine.runContext, await engine.resolve(ref), dir, hooks);
   } finally {
     await shared?.settle(ref, dir).catch(() => undefined);
   }
@@ -75,7 +75,7 @@ export async function pushKeptStates(
 const pushKept: Step = {
   name: 'push kept states',
   async run({ engine, dataDir, record, log, hooks, keptStates }) {
-    const pushed = await pushKeptStates(engine, dataDir, record.target, hooks.onLine, keptStates);
+    const pushed = await pushKeptStates(engine, dataDir, record.target, hooks, keptStates);
     if (pushed > 0) log.append(`Recovered ${pushed} state file(s) that an earlier run could not save.`);
     return next();
   },
@@ -121,6 +121,7 @@ const checkNetwork: Step = {
       }
       result = await engine.plan(network, {
         save: false,
+        ready: hooks.ready,
         signal: hooks.signal,
         onLine: (l) => log.append(`[network] ${l}`),
       });

@@ -52,6 +52,8 @@ interface Held {
   cancel: AbortController;
   force: AbortController;
   done: Promise<JobRecord>;
+  /** Settles once the job is recorded in S3: no tofu runs before. */
+  recorded: Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,6 +123,12 @@ export function createWorker(options: WorkerOptions): Worker {
         bus.publish('jobUpdated', job.record);
       }, 200);
     };
+    // Its steps get ready (read its configuration, check its network's state) while its marker is written.
+    const ready = job.recorded.catch((error: Error) => {
+      throw new Error(`The job could not be recorded in S3, so it did not run: ${error.message}`);
+    });
+    // Awaited by each tofu run; a job that ends before one never looks.
+    ready.catch(() => undefined);
     // Read once, when a step asks for it; a plan job starts it now, beside its first steps.
     let target: Promise<ResolvedTarget> | undefined;
     const ctx: StepContext = {
@@ -145,6 +153,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
         onSpawn: (pid) => void jobs.markActive(job.record, pid).catch(() => undefined),
         onProgress,
+        ready,
         signal: job.cancel.signal,
         forceSignal: job.force.signal,
       },
@@ -201,12 +210,12 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     try {
       const end = release
-        ? await run(job, save)
+        ? await run(job)
         : { state: 'cancelled' as const, patch: { error: 'Cancelled before it started.' } };
-      // The log is saved before the record says the job ended (an ended job's history is complete), and
-      // ends for its followers after (whoever saw the log end finds the job ended).
-      await job.log.save();
-      await save(end.state, end.patch);
+      // The log and the record that says the job ended are written side by side (one round trip, not two);
+      // the marker stays until both are, so a crash between them is found at restart (see `recover`). The
+      // log ends for its followers after (whoever saw the log end finds the job ended).
+      await Promise.all([job.log.save(), save(end.state, end.patch)]);
       await job.log.close();
     } finally {
       held.delete(job.record.id);
@@ -215,17 +224,18 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     // Heard at once: the marker only says the job may still run, and a restart clears it for an ended job.
     bus.publish('jobUpdated', job.record);
+    // A job that ended before it ran tofu may end before its marker is written: cleared after, not before.
+    await job.recorded.catch(() => undefined);
     await jobs.clearActive(job.record.id).catch(() => undefined);
     return job.record;
   }
 
   /** Runs a job whose target it holds; says how the job ends. */
-  async function run(
-    job: Held,
-    save: (to: JobState, patch?: Partial<JobRecord>) => Promise<void>,
-  ): Promise<{ state: JobState; patch: Partial<JobRecord> }> {
-    // Written while the steps start (the record is already "running" in memory); awaited before the next save.
-    const running = save('running');
+  async function run(job: Held): Promise<{ state: JobState; patch: Partial<JobRecord> }> {
+    // "Running" goes to the index (listings, other processes) while the steps start; S3 gets the record when
+    // the job ends. Until then the job's marker is what a restart goes by, whatever the record says.
+    job.record = transition(job.record, 'running', { lineCount: job.log.length });
+    const running = jobs.touch(job.record).catch(() => undefined);
     bus.publish('jobUpdated', job.record);
     const outcome = await runSteps(job);
     await running;
@@ -247,7 +257,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   return {
-    async push(record) {
+    async push(record, recorded = Promise.resolve()) {
       const log = jobs.openLog(record, (line) =>
         bus.publish('logLine', { jobId: record.id, clientId: record.clientId, line }),
       );
@@ -260,7 +270,10 @@ export function createWorker(options: WorkerOptions): Worker {
         cancel: new AbortController(),
         force: new AbortController(),
         done: Promise.resolve(record),
+        recorded,
       };
+      // Awaited by the job; a job cancelled before it runs never looks.
+      recorded.catch(() => undefined);
       held.set(record.id, job);
       job.done = execute(job);
     },
@@ -281,6 +294,19 @@ export function createWorker(options: WorkerOptions): Worker {
       const recovered: JobRecord[] = [];
       for (const { marker, record } of await jobs.listActive()) {
         if (!record || held.has(record.id)) continue;
+        if (isTerminal(record.state)) {
+          // It ended, and SpawnIt stopped while writing its end: its log may lack its last lines.
+          const saved = (await jobs.readLog(record.clientId, record.id, 0).catch(() => [])).length;
+          if (saved < record.lineCount) {
+            bus.publish(
+              'warning',
+              `Job ${record.id} of ${describeTarget(record.target)} ${record.state}, but SpawnIt stopped before its log was saved whole: its last ${record.lineCount - saved} of ${record.lineCount} lines are lost.`,
+            );
+          }
+          await jobs.clearActive(record.id);
+          recovered.push(record);
+          continue;
+        }
         if (marker.pid && marker.host === hostname() && marker.bin) await stopOrphan(marker.pid, marker.bin);
         let patch: Partial<JobRecord> = {
           error: 'SpawnIt stopped while this job was running; it was interrupted.',
@@ -297,9 +323,7 @@ export function createWorker(options: WorkerOptions): Worker {
           patch = { ...patch, lock: lockInfo };
           bus.publish('lockFound', { target: record.target, lock: lockInfo, jobId: record.id });
         }
-        const updated = isTerminal(record.state)
-          ? { ...record, ...patch }
-          : transition(record, 'interrupted', patch);
+        const updated = transition(record, 'interrupted', patch);
         await jobs.save(updated);
         await jobs.clearActive(record.id);
         bus.publish('jobUpdated', updated);
