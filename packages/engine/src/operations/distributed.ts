@@ -61,7 +61,6 @@ async function openShared(
     store: engine.store,
     index: engine.index,
     bus,
-    tofuPath: engine.runContext.tofu.path,
     // The log's lines too (only a worker opens logs).
     keepWhileAway: role === 'worker',
     maxUnwrittenLines: options.maxUnwrittenLines,

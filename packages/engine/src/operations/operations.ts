@@ -39,7 +39,6 @@ export function createOperations(options: OperationsOptions): Operations {
     store: engine.store,
     index: engine.index,
     logFlushMs: options.logFlushMs,
-    tofuPath: engine.runContext.tofu.path,
   });
   const statuses = createServiceStatuses({ index: engine.index, store: engine.store, bus });
   const worker = createWorker({ engine, jobs, bus, lock, statuses, dataDir: options.dataDir });

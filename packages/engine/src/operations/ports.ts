@@ -26,11 +26,8 @@ export interface JobStore {
   followLog(clientId: string, jobId: string, fromLine: number, signal?: AbortSignal): AsyncGenerator<LogLine>;
   /** The lines written so far from `fromLine`. */
   readLog(clientId: string, jobId: string, fromLine: number): Promise<string[]>;
-  /**
-   * Marks a job unfinished, with its record and the pid of its tofu once one runs, so a restart can find it,
-   * stop its tofu and record how it ended, even before its own record reached S3.
-   */
-  markActive(record: JobRecord, pid?: number): Promise<void>;
+  /** Marks a job unfinished, with its record, so a restart can find it and record how it ended. */
+  markActive(record: JobRecord): Promise<void>;
   clearActive(jobId: string): Promise<void>;
   /** Unfinished jobs a crash left, with their markers. */
   listActive(): Promise<{ marker: ActiveMarker; record: JobRecord | undefined }[]>;
@@ -52,8 +49,9 @@ export interface ActiveMarker {
   jobId: string;
   clientId: string;
   host: string;
-  pid: number | undefined;
-  bin: string | undefined;
+  /** Its tofu's pid and binary, in markers written before SpawnIt kept them on the machine's disk. */
+  pid?: number;
+  bin?: string;
   /** The record when marked: a queued job's only copy in S3 until its worker saves it. */
   record?: JobRecord;
 }

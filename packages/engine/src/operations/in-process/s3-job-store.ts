@@ -16,8 +16,6 @@ export interface S3JobStoreOptions {
   index: ListingIndex;
   /** How often a running job's log is saved, so a crash loses at most this much. @default 5_000 */
   logFlushMs?: number;
-  /** The tofu binary a marker names, so a restart stops only a process running it. */
-  tofuPath: string;
 }
 
 /**
@@ -101,13 +99,11 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       const log = liveOf(clientId, jobId);
       return log ? log.lines(fromLine) : (await storedLog(clientId, jobId)).slice(fromLine);
     },
-    async markActive(record, pid) {
+    async markActive(record) {
       const marker: ActiveMarker = {
         jobId: record.id,
         clientId: record.clientId,
         host: hostname(),
-        pid,
-        bin: pid ? options.tofuPath : undefined,
         record,
       };
       await store.putJson(`${ACTIVE_PREFIX}${record.id}`, marker);

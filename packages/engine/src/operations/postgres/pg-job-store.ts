@@ -35,7 +35,6 @@ export async function createPostgresJobStore(options: {
   store: S3Store;
   index: ListingIndex;
   bus: PostgresEventBus;
-  tofuPath: string;
   logFlushMs?: number;
   /** Keep what the database could not take while it was away and write it once back. @default false */
   keepWhileAway?: boolean;

@@ -12,6 +12,7 @@ import { CompliantNetworks } from '../network-check.js';
 import type { EventBus, JobQueue, JobStore, KeptStates, LiveLog, TargetLock } from '../ports.js';
 import type { ServiceStatuses } from '../service-status.js';
 import { reconcileTarget } from '../state-recovery.js';
+import { runningTofus } from './running-tofus.js';
 import { type StepContext, type StepOutcome, stepsOf } from './steps.js';
 
 export interface WorkerOptions {
@@ -54,6 +55,8 @@ interface Held {
   done: Promise<JobRecord>;
   /** Settles once the job is recorded in S3: no tofu runs before. */
   recorded: Promise<void>;
+  /** The note of the last tofu it started, on this machine's disk. */
+  tofuNoted?: Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,8 +153,11 @@ export function createWorker(options: WorkerOptions): Worker {
       log: job.log,
       hooks: {
         onLine: (line) => job.log.append(line),
-        // The running tofu's pid goes into the job's marker, so a restart after a crash can stop an orphan.
-        onSpawn: (pid) => void jobs.markActive(job.record, pid).catch(() => undefined),
+        // The running tofu's pid, so a restart after a crash can stop an orphan.
+        onSpawn: (pid) => {
+          const bin = engine.runContext.tofu.path;
+          job.tofuNoted = runningTofus.note(dataDir, job.record.id, { pid, bin }).catch(() => undefined);
+        },
         onProgress,
         ready,
         signal: job.cancel.signal,
@@ -226,6 +232,10 @@ export function createWorker(options: WorkerOptions): Worker {
     bus.publish('jobUpdated', job.record);
     // A job that ended before it ran tofu may end before its marker is written: cleared after, not before.
     await job.recorded.catch(() => undefined);
+    if (job.tofuNoted) {
+      await job.tofuNoted;
+      await runningTofus.forget(dataDir, job.record.id).catch(() => undefined);
+    }
     await jobs.clearActive(job.record.id).catch(() => undefined);
     return job.record;
   }
@@ -307,7 +317,13 @@ export function createWorker(options: WorkerOptions): Worker {
           recovered.push(record);
           continue;
         }
-        if (marker.pid && marker.host === hostname() && marker.bin) await stopOrphan(marker.pid, marker.bin);
+        // Its tofu, noted on this machine (a marker of an earlier version names it itself).
+        const orphan =
+          (await runningTofus.read(dataDir, record.id)) ??
+          (marker.pid && marker.bin && marker.host === hostname()
+            ? { pid: marker.pid, bin: marker.bin }
+            : undefined);
+        if (orphan) await stopOrphan(orphan.pid, orphan.bin);
         let patch: Partial<JobRecord> = {
           error: 'SpawnIt stopped while this job was running; it was interrupted.',
         };
@@ -325,6 +341,7 @@ export function createWorker(options: WorkerOptions): Worker {
         }
         const updated = transition(record, 'interrupted', patch);
         await jobs.save(updated);
+        await runningTofus.forget(dataDir, record.id).catch(() => undefined);
         await jobs.clearActive(record.id);
         bus.publish('jobUpdated', updated);
         recovered.push(updated);
