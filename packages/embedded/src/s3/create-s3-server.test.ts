@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
+  CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteBucketCorsCommand,
   DeleteObjectCommand,
   GetBucketCorsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutBucketCorsCommand,
@@ -271,6 +274,31 @@ describe('createS3Server', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'meta/k' }));
     const gone = await failure(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/k' })));
     expect(gone.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('finds a bucket from when it is created until it is deleted, and again once created again', async () => {
+    const Bucket = 'made-and-gone';
+    const exists = async () => {
+      try {
+        await s3.send(new HeadBucketCommand({ Bucket }));
+        return true;
+      } catch (error) {
+        if ((error as S3ServiceException).$metadata?.httpStatusCode === 404) return false;
+        throw error;
+      }
+    };
+    expect(await exists()).toBe(false);
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    expect(await exists()).toBe(true);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'v' }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
+    await s3.send(new DeleteBucketCommand({ Bucket }));
+    expect(await exists()).toBe(false);
+    expect((await failure(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'v' })))).name).toBe(
+      'NoSuchBucket',
+    );
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    expect(await exists()).toBe(true);
   });
 
   it("answers with a bucket's CORS configuration from when it is set until it is deleted", async () => {

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { cacheBucketConfigs } from './bucket-config-cache.js';
+import { cacheBuckets } from './bucket-cache.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { cacheMetadata } from './metadata-cache.js';
 import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
@@ -111,7 +111,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
       internals.store.putPart = createPutPart(internals.store);
       internals.store.putMetadata = createPutMetadata(internals.store);
       cacheMetadata(internals.store);
-      cacheBucketConfigs(internals.store);
+      cacheBuckets(internals.store);
       // s3rver's last middleware is its router: ours run just before it, after its XML error and
       // body encoding, so errors we throw come out as S3 XML errors.
       const ours: S3rverMiddleware[] = [

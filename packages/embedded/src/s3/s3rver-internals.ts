@@ -18,6 +18,7 @@ export interface StoredObject {
 export interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getBucket(bucket: string): Promise<{ name: string } | null>;
+  putBucket(bucket: string): Promise<unknown>;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   deleteObject(bucket: string, key: string): Promise<void>;

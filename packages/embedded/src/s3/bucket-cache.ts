@@ -1,19 +1,42 @@
 import type { FilesystemStore } from './s3rver-internals.js';
 
 /**
- * Keeps a bucket's configurations (CORS, website...) in memory. s3rver reads two of them from disk on every
- * request, whatever it is: a failed file read each, for configurations almost no bucket has. They live in the
- * server's own folder and change only through its API, whose writes and deletes drop the entry (as does
- * deleting the bucket). An object's own subresources (its tagging) are read as before.
+ * Keeps what s3rver reads of a bucket on every request in memory: whether it exists (a `stat` of its folder)
+ * and its configurations (CORS, website: a failed file read each, as almost no bucket has them). They live in
+ * the server's own folder and change only through its API, whose writes and deletes drop the entries
+ * (creating or deleting the bucket, setting or deleting a configuration). An object's own subresources (its
+ * tagging) are read as before.
  */
-export function cacheBucketConfigs(store: FilesystemStore): void {
+export function cacheBuckets(store: FilesystemStore): void {
   const cache = new Map<string, Promise<unknown>>();
   const get = store.getSubresource.bind(store);
   const put = store.putSubresource.bind(store);
   const remove = store.deleteSubresource.bind(store);
+  const getBucket = store.getBucket.bind(store);
+  const putBucket = store.putBucket.bind(store);
   const deleteBucket = store.deleteBucket.bind(store);
+  const buckets = new Map<string, ReturnType<FilesystemStore['getBucket']>>();
   const dropBucket = (bucket: string) => {
+    buckets.delete(bucket);
     for (const entry of cache.keys()) if (entry.startsWith(`${bucket}/`)) cache.delete(entry);
+  };
+  store.getBucket = (bucket) => {
+    let found = buckets.get(bucket);
+    if (!found) {
+      found = getBucket(bucket);
+      buckets.set(bucket, found);
+      found.catch(() => buckets.delete(bucket));
+    }
+    return found;
+  };
+  store.putBucket = async (bucket) => {
+    // s3rver's own reads the bucket back: not from the entry of before it existed.
+    dropBucket(bucket);
+    try {
+      return await putBucket(bucket);
+    } finally {
+      dropBucket(bucket);
+    }
   };
   store.getSubresource = (bucket, key, type) => {
     if (key !== undefined) return get(bucket, key, type);
