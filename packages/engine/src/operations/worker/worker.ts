@@ -313,6 +313,7 @@ export function createWorker(options: WorkerOptions): Worker {
               `Job ${record.id} of ${describeTarget(record.target)} ${record.state}, but SpawnIt stopped before its log was saved whole: its last ${record.lineCount - saved} of ${record.lineCount} lines are lost.`,
             );
           }
+          await runningTofus.forget(dataDir, record.id).catch(() => undefined);
           await jobs.clearActive(record.id);
           recovered.push(record);
           continue;
