@@ -13,7 +13,13 @@ import {
 } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
+import {
+  type EngineHarness,
+  MARKER_REFUSED,
+  refuseJobMarkers,
+  startEngine,
+  TEST_SECRETS,
+} from '../support/engine.js';
 import { startGate, waitFor } from '../support/gate.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -521,8 +527,6 @@ describe('crash recovery', () => {
   it('a job that cannot be recorded in S3 fails without running tofu, and the user is told why', async () => {
     await createService('unrecorded', { message: 'hi' });
     const ref = service('unrecorded');
-    const store = h.engine.store;
-    const putJson = store.putJson;
     let tofuRuns = 0;
     const run = h.engine.runContext.run;
     // Counted when a tofu process starts, not when the engine asks for one.
@@ -534,23 +538,18 @@ describe('crash recovery', () => {
           options.onSpawn?.(pid);
         },
       });
-    // S3 refuses the job's marker (an outage that starts at that write): a fault the real server cannot be told to make.
-    store.putJson = (key, value, options) =>
-      key.startsWith('.spawnit/active-jobs/')
-        ? Promise.reject(new Error('S3 write of the marker refused (injected)'))
-        : putJson(key, value, options);
+    const restore = refuseJobMarkers(h.engine);
     try {
-      await expect(ops.plan(ref)).rejects.toThrow('S3 write of the marker refused (injected)');
+      await expect(ops.plan(ref)).rejects.toThrow(MARKER_REFUSED);
       const [job] = await ops.listJobs(clientId, { target: ref });
       const ended = await ops.waitForJob(clientId, job!.id);
       expect(ended).toMatchObject({
         state: 'failed',
-        error:
-          'The job could not be recorded in S3, so it did not run: S3 write of the marker refused (injected)',
+        error: `The job could not be recorded in S3, so it did not run: ${MARKER_REFUSED}`,
       });
       expect(tofuRuns).toBe(0);
     } finally {
-      store.putJson = putJson;
+      restore();
       h.engine.runContext.run = run;
     }
     // Nothing is left behind: the next plan runs.

@@ -12,7 +12,7 @@ import {
 } from '@spawnit/engine';
 import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openFixtureEngine } from '../support/engine.js';
+import { MARKER_REFUSED, openFixtureEngine, refuseJobMarkers } from '../support/engine.js';
 import { startGate } from '../support/gate.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
@@ -115,22 +115,16 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       params: { message: 'hi' },
     });
     const ref = service('unrecorded');
-    const store = engines[0]!.store;
-    const putJson = store.putJson;
-    // S3 refuses the job's marker (an outage that starts at that write): a fault the real server cannot be told to make.
-    store.putJson = (key, value, options) =>
-      key.startsWith('.spawnit/active-jobs/')
-        ? Promise.reject(new Error('S3 write of the marker refused (injected)'))
-        : putJson(key, value, options);
+    const restore = refuseJobMarkers(engines[0]!);
     try {
-      await expect(apiA.plan(ref)).rejects.toThrow('S3 write of the marker refused (injected)');
+      await expect(apiA.plan(ref)).rejects.toThrow(MARKER_REFUSED);
     } finally {
-      store.putJson = putJson;
+      restore();
     }
     const [job] = await apiB.listJobs(clientId, { target: ref });
     expect(job).toMatchObject({
       state: 'failed',
-      error: 'The job could not be queued, so it did not run: S3 write of the marker refused (injected)',
+      error: `The job could not be queued, so it did not run: ${MARKER_REFUSED}`,
     });
     expect(job!.startedAt).toBeUndefined();
     // Its place is free and nothing of it waits in the queue: the next plan runs.

@@ -89,3 +89,22 @@ export function openFixtureEngine(
     ...overrides,
   });
 }
+
+/** What `refuseJobMarkers` makes S3 answer. */
+export const MARKER_REFUSED = 'S3 write of the marker refused (injected)';
+
+/**
+ * From now on the store's S3 refuses every job marker (an outage that starts at that write): a fault the real
+ * server cannot be told to make. Returns what puts it back.
+ */
+export function refuseJobMarkers(engine: Engine): () => void {
+  const { store } = engine;
+  const putJson = store.putJson;
+  store.putJson = (key, value, options) =>
+    key.startsWith('.spawnit/active-jobs/')
+      ? Promise.reject(new Error(MARKER_REFUSED))
+      : putJson(key, value, options);
+  return () => {
+    store.putJson = putJson;
+  };
+}
