@@ -8,67 +8,65 @@ import type { FilesystemStore } from './s3rver-internals.js';
  * tagging) are read as before.
  */
 export function cacheBuckets(store: FilesystemStore): void {
+  // `<bucket>/` for whether it exists, `<bucket>/<type>` for a configuration.
   const cache = new Map<string, Promise<unknown>>();
-  const get = store.getSubresource.bind(store);
-  const put = store.putSubresource.bind(store);
-  const remove = store.deleteSubresource.bind(store);
-  const getBucket = store.getBucket.bind(store);
-  const putBucket = store.putBucket.bind(store);
-  const deleteBucket = store.deleteBucket.bind(store);
-  const buckets = new Map<string, ReturnType<FilesystemStore['getBucket']>>();
-  const dropBucket = (bucket: string) => {
-    buckets.delete(bucket);
-    for (const entry of cache.keys()) if (entry.startsWith(`${bucket}/`)) cache.delete(entry);
-  };
-  store.getBucket = (bucket) => {
-    let found = buckets.get(bucket);
+  function kept<T>(entry: string, read: () => Promise<T>): Promise<T> {
+    let found = cache.get(entry) as Promise<T> | undefined;
     if (!found) {
-      found = getBucket(bucket);
-      buckets.set(bucket, found);
-      found.catch(() => buckets.delete(bucket));
-    }
-    return found;
-  };
-  store.putBucket = async (bucket) => {
-    // s3rver's own reads the bucket back: not from the entry of before it existed.
-    dropBucket(bucket);
-    try {
-      return await putBucket(bucket);
-    } finally {
-      dropBucket(bucket);
-    }
-  };
-  store.getSubresource = (bucket, key, type) => {
-    if (key !== undefined) return get(bucket, key, type);
-    const entry = `${bucket}/${type}`;
-    let found = cache.get(entry);
-    if (!found) {
-      found = get(bucket, key, type);
+      found = read();
       cache.set(entry, found);
       // A failed read is not kept.
       found.catch(() => cache.delete(entry));
     }
     return found;
-  };
-  store.putSubresource = async (bucket, key, resource) => {
+  }
+  /** Runs a change, then drops what it may have changed (whether it succeeded or not). */
+  async function changing<T>(task: () => Promise<T>, drop: () => void): Promise<T> {
     try {
-      await put(bucket, key, resource);
+      return await task();
     } finally {
-      if (key === undefined) cache.delete(`${bucket}/${resource.type}`);
+      drop();
     }
+  }
+  const dropBucket = (bucket: string) => {
+    for (const entry of cache.keys()) if (entry.startsWith(`${bucket}/`)) cache.delete(entry);
   };
-  store.deleteSubresource = async (bucket, key, type) => {
-    try {
-      await remove(bucket, key, type);
-    } finally {
-      if (key === undefined) cache.delete(`${bucket}/${type}`);
-    }
+  // s3rver's own, which the cached ones call.
+  const original = {
+    getBucket: store.getBucket.bind(store),
+    putBucket: store.putBucket.bind(store),
+    deleteBucket: store.deleteBucket.bind(store),
+    getSubresource: store.getSubresource.bind(store),
+    putSubresource: store.putSubresource.bind(store),
+    deleteSubresource: store.deleteSubresource.bind(store),
   };
-  store.deleteBucket = async (bucket) => {
-    try {
-      await deleteBucket(bucket);
-    } finally {
-      dropBucket(bucket);
-    }
+
+  store.getBucket = (bucket) => kept(`${bucket}/`, () => original.getBucket(bucket));
+  store.putBucket = (bucket) => {
+    // s3rver's own reads the bucket back: not from the entry of before it existed.
+    dropBucket(bucket);
+    return changing(
+      () => original.putBucket(bucket),
+      () => dropBucket(bucket),
+    );
   };
+  store.deleteBucket = (bucket) =>
+    changing(
+      () => original.deleteBucket(bucket),
+      () => dropBucket(bucket),
+    );
+  store.getSubresource = (bucket, key, type) =>
+    key === undefined
+      ? kept(`${bucket}/${type}`, () => original.getSubresource(bucket, key, type))
+      : original.getSubresource(bucket, key, type);
+  store.putSubresource = (bucket, key, resource) =>
+    changing(
+      () => original.putSubresource(bucket, key, resource),
+      () => key === undefined && cache.delete(`${bucket}/${resource.type}`),
+    );
+  store.deleteSubresource = (bucket, key, type) =>
+    changing(
+      () => original.deleteSubresource(bucket, key, type),
+      () => key === undefined && cache.delete(`${bucket}/${type}`),
+    );
 }
