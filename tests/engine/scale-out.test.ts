@@ -35,6 +35,18 @@ const workers: DistributedWorker[] = [];
 let apiA: Operations;
 let apiB: Operations;
 
+/** A service of the fixture's `echo` template on the default network, created through the first engine. */
+function createEcho(serviceId: string, params: Record<string, unknown>) {
+  return engines[0]!.createService({
+    clientId,
+    serviceId,
+    templateId: 'echo',
+    provider: 'local',
+    networkName: 'default',
+    params,
+  });
+}
+
 async function openEngine(): Promise<Engine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-scale-'));
   folders.push(dataDir);
@@ -77,14 +89,7 @@ afterAll(async () => {
 
 describe('two APIs and three workers on one PostgreSQL', () => {
   it('runs concurrent plans of one service one at a time, in the order asked, whichever worker takes them', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'busy',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi' },
-    });
+    await createEcho('busy', { message: 'hi' });
     // Asked through both APIs at once.
     const asked = await Promise.all(
       Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? apiA : apiB).plan(service('busy'))),
@@ -106,14 +111,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   });
 
   it('a job whose marker S3 refuses is never queued: it ends failed, says why, and frees its place', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'unrecorded',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi' },
-    });
+    await createEcho('unrecorded', { message: 'hi' });
     const ref = service('unrecorded');
     const restore = refuseJobMarkers(engines[0]!);
     try {
@@ -133,14 +131,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   });
 
   it("follows a running job's log through the other API, in order, with no gap and no duplicate", async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'slow',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', sleep_seconds: 2 },
-    });
+    await createEcho('slow', { message: 'hi', sleep_seconds: 2 });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('slow'))).id);
     const apply = await apiA.apply(service('slow'), plan.id);
     const lines: { n: number; text: string }[] = [];
@@ -157,14 +148,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   });
 
   it('a cancel sent to one API reaches the worker running the job within a second', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'long',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', sleep_seconds: 120 },
-    });
+    await createEcho('long', { message: 'hi', sleep_seconds: 120 });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('long'))).id);
     const apply = await apiA.apply(service('long'), plan.id);
     for await (const line of apiA.followLog(clientId, apply.id)) {
@@ -186,14 +170,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   });
 
   it('a queued job cancelled before any worker takes it never runs', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'blocked',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', sleep_seconds: 3 },
-    });
+    await createEcho('blocked', { message: 'hi', sleep_seconds: 3 });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('blocked'))).id);
     const apply = await apiA.apply(service('blocked'), plan.id);
     // Waits behind the apply in the service's queue.
@@ -208,14 +185,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   it('checks deployed services for drift on whichever worker is free, and reports a change made outside SpawnIt', async () => {
     const watched = path.join(folders[0]!, 'drift-watch.txt');
     await writeFile(watched, 'before');
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'watched',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', watch_file: watched },
-    });
+    await createEcho('watched', { message: 'hi', watch_file: watched });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('watched'))).id);
     expect((await apiA.waitForJob(clientId, (await apiA.apply(service('watched'), plan.id)).id)).state).toBe(
       'succeeded',
@@ -248,14 +218,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   }, 60_000);
 
   it('a database restart mid-run loses nothing: the run finishes, and everything resumes', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'through',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', sleep_seconds: 6 },
-    });
+    await createEcho('through', { message: 'hi', sleep_seconds: 6 });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('through'))).id);
     const apply = await apiA.apply(service('through'), plan.id);
     for await (const line of apiB.followLog(clientId, apply.id)) {
@@ -281,14 +244,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
    * API, and stops the database for `outageMs` once the tenth tick is seen. Says what the other API heard.
    */
   async function followThroughOutage(serviceId: string, ticks: number, outageMs: number) {
-    await engines[0]!.createService({
-      clientId,
-      serviceId,
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', ticks },
-    });
+    await createEcho(serviceId, { message: 'hi', ticks });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service(serviceId))).id);
     expect(plan.state, plan.error).toBe('succeeded');
     const apply = await apiA.apply(service(serviceId), plan.id);
@@ -391,14 +347,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     const held = await startGate();
     try {
       gate.open();
-      await engines[0]!.createService({
-        clientId,
-        serviceId: 'gated',
-        templateId: 'echo',
-        provider: 'local',
-        networkName: 'default',
-        params: { message: 'hi', gate_url: gate.url },
-      });
+      await createEcho('gated', { message: 'hi', gate_url: gate.url });
       const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('gated'))).id);
       expect((await apiA.waitForJob(clientId, (await apiA.apply(service('gated'), plan.id)).id)).state).toBe(
         'succeeded',
@@ -427,14 +376,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   }, 120_000);
 
   it('a state a worker could not save to S3 is pushed back by another worker, on another disk', async () => {
-    await engines[0]!.createService({
-      clientId,
-      serviceId: 'outage',
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: 'hi', sleep_seconds: 4 },
-    });
+    await createEcho('outage', { message: 'hi', sleep_seconds: 4 });
     const plan = await apiA.waitForJob(clientId, (await apiA.plan(service('outage'))).id);
     const apply = await apiA.apply(service('outage'), plan.id);
     for await (const line of apiB.followLog(clientId, apply.id)) {
