@@ -1,4 +1,10 @@
-import { createS3Store, probeConditionalWrites, type S3Store, StoreError } from '@spawnit/engine';
+import {
+  createS3Store,
+  ObjectCache,
+  probeConditionalWrites,
+  type S3Store,
+  StoreError,
+} from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestS3Kind } from '../support/engine.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
@@ -76,6 +82,38 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the S3 store on %s', (kind
     expect(plan!.etag).toMatch(/^"[^"]+"$/);
     expect(plan!.lastModified).toBeInstanceOf(Date);
     expect(await store.get('clients/a/services/nope/terraform.tfvars.json')).toBeUndefined();
+  });
+
+  it('with a cache, answers the reads of chosen keys from what it last read or wrote, as S3 would', async () => {
+    const cached = createS3Store(store.options, {
+      cache: new ObjectCache((key) => key.endsWith('.tfvars.json')),
+    });
+    let requests = 0;
+    cached.client.middlewareStack.add(
+      (next) => (args) => {
+        requests += 1;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const key = 'clients/c/services/web/terraform.tfvars.json';
+    await cached.put(key, '{"params":{}}', { metadata: { 'Created-At': '2026-11-30T00:00:00.000Z' } });
+    expect(requests).toBe(1);
+    const fromS3 = await store.get(key);
+    const kept = await cached.get(key);
+    expect(requests).toBe(1);
+    expect({ ...kept, lastModified: undefined }).toEqual({ ...fromS3, lastModified: undefined });
+
+    // Not a chosen key: every read goes to S3.
+    await cached.put('clients/c/services/web/terraform.tfstate', '{}');
+    await cached.get('clients/c/services/web/terraform.tfstate');
+    await cached.get('clients/c/services/web/terraform.tfstate');
+    expect(requests).toBe(4);
+
+    // Deleted through the store: read again from S3, and found gone.
+    expect(await cached.deletePrefix('clients/c/')).toBe(2);
+    expect(await cached.get(key)).toBeUndefined();
+    cached.client.destroy();
   });
 
   it('lists keys and folders under a prefix, then deletes the prefix', async () => {

@@ -30,7 +30,14 @@ import {
 import * as networks from './service/network-config.js';
 import * as services from './service/service-config.js';
 import { probeConditionalWrites } from './store/conditional-writes.js';
-import { assertTargetRef, describeTarget, type TargetRef, targetPrefix } from './store/keys.js';
+import {
+  assertTargetRef,
+  describeTarget,
+  isConfigOrSavedPlan,
+  type TargetRef,
+  targetPrefix,
+} from './store/keys.js';
+import { ObjectCache } from './store/object-cache.js';
 import { readState, type StateJson } from './store/read-state.js';
 import { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 import { findTofu, type TofuBinary } from './tofu/binary.js';
@@ -110,6 +117,13 @@ export interface EngineOptions {
    * filled from the bucket the first time. Ignored when `index` is given.
    */
   databaseUrl?: string;
+  /**
+   * This engine is the only writer of the bucket's configurations and saved plans (one SpawnIt process), so it
+   * keeps in memory those it reads and writes: a run then reads its target's configuration, and an apply its
+   * plan, without a round trip to S3.
+   * @default true with the in-process index, false with `index` or `databaseUrl` (other processes write too)
+   */
+  soleWriter?: boolean;
 }
 
 /** A service is addressed by its owner and id; a network by owner, provider and name. */
@@ -208,7 +222,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (!workdirRoot.startsWith(`${dataDir}${path.sep}`)) await makeOwnerOnly(workdirRoot);
   // Under a umask of 077 tofu writes owner-only files already: no walk of the working directory per run.
   const tightenAfterRuns = !umaskKeepsOwnerOnly();
-  const store = createS3Store(options.store);
+  const soleWriter = options.soleWriter ?? (!options.index && !options.databaseUrl);
+  const store = createS3Store(options.store, {
+    cache: soleWriter ? new ObjectCache(isConfigOrSavedPlan) : undefined,
+  });
   const probeLock = (options.useLockfile ?? 'auto') === 'auto';
   if (options.stateEncryption) assertStateEncryption(options.stateEncryption);
   // Independent waits, side by side: the binary's version, the catalog files, and the store's round trips.

@@ -173,6 +173,7 @@ export { type CreateServiceInput, holdsResources, type ServiceConfig } from './s
 export { probeConditionalWrites } from './store/conditional-writes.js';
 // The S3 key layout stays inside the engine: callers name targets, never keys.
 export { describeTarget, type TargetRef, targetKeyOf } from './store/keys.js';
+export { ObjectCache } from './store/object-cache.js';
 export type { StateJson } from './store/read-state.js';
 export { createS3Store, type S3Store, type S3StoreOptions } from './store/s3-store.js';
 export { stripAnsi } from './tofu/ansi.js';

@@ -60,3 +60,10 @@ export function describeTarget(ref: TargetRef): string {
 export function targetKeyOf(ref: TargetRef): string {
   return targetPrefix(ref);
 }
+
+const CONFIG_OR_SAVED_PLAN = new RegExp(
+  `^${CLIENTS_PREFIX}[^/]+/(services/[^/]+|networks/[^/]+/[^/]+)/(terraform\\.tfvars\\.json|plans/[0-9a-f-]{36}\\.(tfplan|json))$`,
+);
+
+/** A target's configuration, or a saved plan's file or record: objects only SpawnIt itself writes. */
+export const isConfigOrSavedPlan = (key: string): boolean => CONFIG_OR_SAVED_PLAN.test(key);

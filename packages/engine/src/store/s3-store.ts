@@ -10,6 +10,7 @@ import {
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { StoreError } from '../errors.js';
+import type { ObjectCache } from './object-cache.js';
 
 /** The store refused a conditional write (`If-None-Match` / `If-Match`): the caller decides what that means. */
 export const isPreconditionFailed = (error: unknown): boolean =>
@@ -82,7 +83,12 @@ export interface S3Store {
   check(options?: { createBucket?: boolean }): Promise<{ created: boolean }>;
 }
 
-export function createS3Store(options: S3StoreOptions): S3Store {
+/**
+ * @param settings.cache Objects this process reads and writes, kept in memory: only for a store it is the only
+ *   writer of (see `ObjectCache`).
+ */
+export function createS3Store(options: S3StoreOptions, settings: { cache?: ObjectCache } = {}): S3Store {
+  const { cache } = settings;
   const region = options.region ?? 'us-east-1';
   const forcePathStyle = options.forcePathStyle ?? options.endpoint !== undefined;
   const endpoint = options.endpoint ?? `https://s3.${region}.amazonaws.com`;
@@ -126,6 +132,16 @@ export function createS3Store(options: S3StoreOptions): S3Store {
   }
 
   async function get(key: string): Promise<StoredObject | undefined> {
+    if (!cache) return read(key);
+    const kept = cache.get(key);
+    if (kept) return kept;
+    const keep = cache.reading(key);
+    const found = await read(key);
+    keep(found);
+    return found;
+  }
+
+  async function read(key: string): Promise<StoredObject | undefined> {
     try {
       const out = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }));
       const bytes = await out.Body!.transformToByteArray();
@@ -142,8 +158,32 @@ export function createS3Store(options: S3StoreOptions): S3Store {
   }
 
   async function put(key: string, body: string | Uint8Array, putOptions: PutOptions = {}): Promise<void> {
+    const written = cache?.writing(key);
+    let etag: string | undefined;
     try {
-      await client.send(
+      etag = await write(key, body, putOptions);
+    } catch (error) {
+      written?.(undefined);
+      throw error;
+    }
+    written?.({
+      body: Buffer.from(body),
+      // As S3 gives them back: user metadata names in lower case.
+      metadata: Object.fromEntries(
+        Object.entries(putOptions.metadata ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
+      lastModified: new Date(),
+      etag,
+    });
+  }
+
+  async function write(
+    key: string,
+    body: string | Uint8Array,
+    putOptions: PutOptions,
+  ): Promise<string | undefined> {
+    try {
+      const out = await client.send(
         new PutObjectCommand({
           Bucket: options.bucket,
           Key: key,
@@ -153,6 +193,7 @@ export function createS3Store(options: S3StoreOptions): S3Store {
           ...(putOptions.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
         }),
       );
+      return out.ETag;
     } catch (error) {
       if (isPreconditionFailed(error)) throw error;
       fail(`write of "${key}"`, error);
@@ -210,6 +251,15 @@ export function createS3Store(options: S3StoreOptions): S3Store {
   }
 
   async function deleteKeys(keys: string[]): Promise<void> {
+    const deleted = cache ? keys.map((key) => cache.writing(key)) : [];
+    try {
+      await remove(keys);
+    } finally {
+      for (const end of deleted) end(undefined);
+    }
+  }
+
+  async function remove(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
       try {
@@ -254,6 +304,7 @@ export function createS3Store(options: S3StoreOptions): S3Store {
     listFolders,
     deleteKeys,
     async deletePrefix(prefix: string) {
+      cache?.dropPrefix(prefix);
       const keys = (await list(prefix)).map((o) => o.key);
       await deleteKeys(keys);
       return keys.length;
