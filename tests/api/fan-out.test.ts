@@ -59,9 +59,14 @@ function clientOf(): string {
 
 const NESTED =
   '{ jobs(limit: 10) { id service { id deployed jobs { id service { id deployed jobs { id state } } } } } }';
-/** The same, with the services' parameters: they stay sealed in S3, so these are real store reads. */
+/** The same, with the services' parameters: not in the index, so one store read per service. */
 const NESTED_WITH_PARAMS =
   '{ jobs(limit: 10) { id service { id params jobs { id service { id params jobs { id state } } } } } }';
+/**
+ * Jobs with their logs: the engine keeps the configurations it read in memory, but a job's log is read
+ * from S3 each time, so this one waits on real round trips.
+ */
+const NESTED_WITH_LOGS = '{ jobs(limit: 10) { id log { text } service { id jobs { id log { text } } } } }';
 
 describe('fan-out', () => {
   it('reads each list and record once per query, however deep the lists nest', async () => {
@@ -120,7 +125,7 @@ describe('fan-out', () => {
       const response = await slow.yoga.fetch('http://spawnit.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${alice}` },
-        body: JSON.stringify({ query: NESTED_WITH_PARAMS }),
+        body: JSON.stringify({ query: NESTED_WITH_LOGS }),
       });
       const body = await response.json();
       expect(body.errors?.[0]).toMatchObject({

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidIdError, NotFoundError, StalePlanError, TofuError } from '../errors.js';
 import { describeTarget, planKey, type TargetRef } from '../store/keys.js';
@@ -102,7 +102,6 @@ export async function apply(
   if (!planObject)
     throw new NotFoundError(`Plan ${planId} of ${target.description} is gone from S3; plan again.`);
   const planFile = path.join('plans', `${planId}.tfplan`);
-  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
   await writeFile(path.join(prepared.dir, planFile), planObject.body, { mode: 0o600 });
   // Out of S3 while tofu applies it: whatever happens, the state may move on, so this plan must not be applied
   // again. If S3 is down the plan stays, but tofu refuses it as stale once the state has moved.

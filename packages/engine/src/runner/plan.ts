@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SpawnitError, TofuError } from '../errors.js';
 import { planKey } from '../store/keys.js';
@@ -125,7 +125,6 @@ export async function planToFile(
     throw error;
   }
   const planFile = path.join('plans', `${planId}.tfplan`);
-  await mkdir(path.join(prepared.dir, 'plans'), { recursive: true, mode: 0o700 });
   const args = [
     'plan',
     '-input=false',

@@ -41,7 +41,8 @@ export async function prepareWorkdir(
   options: PrepareWorkdirOptions = {},
 ): Promise<PreparedWorkdir> {
   const dir = target.workdir;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // The directory and the `plans/` folder plans are written to and read from, in one call.
+  await mkdir(path.join(dir, 'plans'), { recursive: true, mode: 0o700 });
   const rootConfig = renderRootConfig({
     moduleSource: path.relative(dir, target.moduleDir).split(path.sep).join('/'),
     outputs: target.outputs,
@@ -54,8 +55,11 @@ export async function prepareWorkdir(
     useLockfile: ctx.useLockfile,
     credentialsFile: ctx.credentialsFile,
   });
-  const moduleHash = await hashModule(target.moduleDir);
-  await Promise.all([
+  const markerFile = path.join(dir, INIT_MARKER);
+  // Side by side: each is a trip to the disk, in front of every tofu command.
+  const [moduleHash, marker] = await Promise.all([
+    hashModule(target.moduleDir),
+    readFile(markerFile, 'utf8').catch(() => ''),
     writeFile(path.join(dir, 'main.tf.json'), rootConfig, { mode: 0o600 }),
     // The only place the secret parameters are written in clear: tofu reads them from here.
     writeFile(path.join(dir, 'terraform.tfvars.json'), target.tfvarsBody, { mode: 0o600 }),
@@ -72,8 +76,6 @@ export async function prepareWorkdir(
     .update(JSON.stringify([backendConfig, rootConfig, moduleHash, ctx.tofu.path, ctx.tofu.version]))
     .digest('hex');
 
-  const markerFile = path.join(dir, INIT_MARKER);
-  const marker = await readFile(markerFile, 'utf8').catch(() => '');
   if (marker.includes(initHash)) return { dir, configHash, initialized: false };
 
   const result = await ctx.run(
