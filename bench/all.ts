@@ -12,6 +12,7 @@ const BENCHES: [file: string, what: string][] = [
   ['s3-requests.ts', 'one request to the embedded S3 server next to a bare server answering the same bytes'],
   ['service-plan-job.ts', 'a service plan job next to a plain plan (the network check)'],
   ['engine-overhead.ts', 'plan, apply and destroy through the engine next to the same commands by hand'],
+  ['provider-check.ts', "a plan with the provider checksums in the lock file next to the engine's lock file"],
   ['drift-throughput.ts', 'drift checks of 200 deployed services next to the same plans by hand'],
   [
     'drift-promise.ts',

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../support/api.js';
@@ -360,6 +362,17 @@ describe.each(CASES)('$template through the API, on Docker for real', (c) => {
 });
 
 describe('the network', () => {
+  it('gives tofu a lock file without checksums, so no command hashes the 76 MB provider; init still checks', async () => {
+    const ref = { kind: 'network', clientId, provider: 'local', networkName: NETWORK } as const;
+    const dir = (await api.h.engine.resolve(ref)).workdir;
+    const lock = await readFile(path.join(dir, '.terraform.lock.hcl'), 'utf8');
+    expect(lock).toContain('provider "registry.opentofu.org/kreuzwerker/docker"');
+    expect(lock).not.toContain('hashes');
+    // The checksums init recorded, put back before its next run.
+    const full = await readFile(path.join(dir, '.terraform', 'spawnit-lock.hcl'), 'utf8');
+    expect(full).toMatch(/provider "registry.opentofu.org\/kreuzwerker\/docker" \{[^}]*hashes = \[\s*"h1:/);
+  });
+
   it('is destroyed last, leaving no Docker network behind', async () => {
     const { destroyNetwork } = await run(
       `mutation { destroyNetwork(provider: LOCAL, name: "${NETWORK}") { id } }`,

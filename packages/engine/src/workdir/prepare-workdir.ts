@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TofuError } from '../errors.js';
 import type { RunContext, RunHooks } from '../runner/run-context.js';
@@ -17,6 +17,22 @@ export interface PreparedWorkdir {
 }
 
 const INIT_MARKER = path.join('.terraform', 'spawnit-init.json');
+const LOCK_FILE = '.terraform.lock.hcl';
+/** The lock file as `init` wrote it, checksums included: put back before the next `init`. */
+const FULL_LOCK = path.join('.terraform', 'spawnit-lock.hcl');
+/** Changes when what `init` leaves behind changes, so working directories made before are set up again. */
+const LAYOUT = 'lock-without-checksums';
+
+/**
+ * The dependency lock file without its `hashes` lists. With them, tofu hashes every provider package it
+ * loads, on every command: about 60 ms for the 76 MB Docker provider, so a plan of an empty configuration
+ * takes 1.5x as long (`bench:provider-check`). `init` checked the package against them already;
+ * the package and the lock file sit in the same owner-only folder, written by the same process, so whoever
+ * could change one could change the other, and the check per command guards nothing here.
+ */
+export function withoutChecksums(lock: string): string {
+  return lock.replace(/^[ \t]*hashes[ \t]*=[ \t]*\[[^\]]*\][ \t]*\n/gm, '');
+}
 
 /**
  * Removes the clear copy of the secret parameters once a step is done: it is written again before the next
@@ -73,11 +89,13 @@ export async function prepareWorkdir(
     .update(moduleHash)
     .digest('hex');
   const initHash = createHash('sha256')
-    .update(JSON.stringify([backendConfig, rootConfig, moduleHash, ctx.tofu.path, ctx.tofu.version]))
+    .update(JSON.stringify([backendConfig, rootConfig, moduleHash, ctx.tofu.path, ctx.tofu.version, LAYOUT]))
     .digest('hex');
 
   if (marker.includes(initHash)) return { dir, configHash, initialized: false };
 
+  // `init` checks the providers against the checksums it recorded the first time, as it would by itself.
+  await copyFile(path.join(dir, FULL_LOCK), path.join(dir, LOCK_FILE)).catch(() => undefined);
   const result = await ctx.run(
     ['init', '-input=false', '-reconfigure', '-backend-config=backend.tfbackend', ...ctx.colorArgs],
     // Whole: a forced cancel must reach init too, and its lines are redacted like any other.
@@ -90,6 +108,11 @@ export async function prepareWorkdir(
       output: result.lines.join('\n'),
       isCanceled: result.isCanceled,
     });
+  }
+  const lock = await readFile(path.join(dir, LOCK_FILE), 'utf8').catch(() => undefined);
+  if (lock !== undefined) {
+    await writeFile(path.join(dir, FULL_LOCK), lock, { mode: 0o600 });
+    await writeFile(path.join(dir, LOCK_FILE), withoutChecksums(lock), { mode: 0o600 });
   }
   await writeFile(markerFile, JSON.stringify({ initHash, at: new Date().toISOString() }));
   return { dir, configHash, initialized: true };
