@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
 import { createEngine, type Engine, type TargetRef } from '@spawnit/engine';
+import { freePort } from '../tests/support/free-port.js';
 import { pool, type SeedObject } from './support.js';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -182,8 +183,6 @@ export interface BuiltApi {
   stop(): Promise<void>;
 }
 
-let nextPort = 26_000 + Math.floor(Math.random() * 20_000);
-
 /** The built API on `bucket`, answering `/health`; `env` adds to (or overrides) its settings. */
 export async function startBuiltApi(options: {
   dataDir: string;
@@ -191,8 +190,8 @@ export async function startBuiltApi(options: {
   oidc: { issuer: string; audience: string };
   env?: Record<string, string>;
 }): Promise<BuiltApi> {
-  const port = nextPort;
-  nextPort += 1;
+  // One the OS hands out: a port picked at random may be in use (the range holds the system's client ports).
+  const port = await freePort();
   const child = spawn(
     'node',
     [
