@@ -336,6 +336,17 @@ describe('createS3Server', () => {
     expect(await read('meta/disk')).toBe('restored');
   });
 
+  it("writes again once its folders are gone: the key's (emptied by a delete) and the uploads' (removed)", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gone/deep/key', Body: 'first' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'gone/deep/key' }));
+    expect(await readdir(join(directory, 'buckets', BUCKET))).not.toContain('gone');
+    await rm(join(directory, 'tmp'), { recursive: true, force: true });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'gone/deep/key', Body: 'second' }));
+    expect(await read('gone/deep/key')).toBe('second');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'gone/deep/key' }));
+    expect(head.ETag).toBe(`"${createHash('md5').update('second').digest('hex')}"`);
+  });
+
   it('keeps data across stop and start with the same directory', async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'persist/state', Body: 'kept' }));
     await server.stop();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { cacheBuckets } from './bucket-cache.js';
 import { createKeyedMutex } from './keyed-mutex.js';
+import { createListObjects } from './list-objects.js';
 import { cacheMetadata } from './metadata-cache.js';
 import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
 import { createAtomicPutObject, createPutMetadata, createPutPart } from './store-writes.js';
@@ -97,6 +98,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
       await mkdir(bucketsDirectory, { recursive: true });
       // Uploads cut short by a crash leave files here; they never became objects.
       await rm(tmpDirectory, { recursive: true, force: true });
+      await mkdir(tmpDirectory, { recursive: true });
       const server = new S3rver({
         address: host,
         port: options.port ?? 0,
@@ -110,6 +112,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
       internals.store.putObject = createAtomicPutObject(internals.store, tmpDirectory);
       internals.store.putPart = createPutPart(internals.store);
       internals.store.putMetadata = createPutMetadata(internals.store);
+      internals.store.listObjects = createListObjects(internals.store, bucketsDirectory);
       cacheMetadata(internals.store);
       cacheBuckets(internals.store);
       // s3rver's last middleware is its router: ours run just before it, after its XML error and

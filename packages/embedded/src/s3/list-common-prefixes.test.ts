@@ -66,3 +66,29 @@ it('pages through common prefixes, each counting as one key', async () => {
   const second = await list('clients/', 1, first.next);
   expect(second.prefixes).toEqual(['clients/bob/']);
 });
+
+it('starts from a prefix that ends inside a name, and lists every key below a prefix without a delimiter', async () => {
+  expect(await list('clients/al')).toEqual({ prefixes: ['clients/alice/'], keys: [], next: undefined });
+  expect(await list('t')).toEqual({ prefixes: [], keys: ['top.json'], next: undefined });
+  expect(await list('clients/nobody/')).toEqual({ prefixes: [], keys: [], next: undefined });
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: 'b', Prefix: 'clients/' }));
+  expect((out.Contents ?? []).map((o) => [o.Key, o.Size])).toEqual([
+    ['clients/alice/services/db/a.json', 2],
+    ['clients/alice/x.json', 2],
+    ['clients/bob/jobs/1.json', 2],
+  ]);
+});
+
+it('groups by a delimiter other than "/", and keeps a key that ends with "/"', async () => {
+  await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'marks/folder/', Body: '' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'marks/a.b.c', Body: 'x' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'marks/a.d', Body: 'x' }));
+  expect(await list('marks/')).toEqual({
+    prefixes: ['marks/folder/'],
+    keys: ['marks/a.b.c', 'marks/a.d'],
+    next: undefined,
+  });
+  const dots = await s3.send(new ListObjectsV2Command({ Bucket: 'b', Prefix: 'marks/', Delimiter: '.' }));
+  expect((dots.CommonPrefixes ?? []).map((p) => p.Prefix)).toEqual(['marks/a.']);
+  expect((dots.Contents ?? []).map((o) => o.Key)).toEqual(['marks/folder/']);
+});

@@ -10,7 +10,22 @@ declare module 's3rver/lib/models/error.js' {
 }
 
 declare module 's3rver/lib/models/object.js' {
-  /** s3rver's object model; only the metadata it stores besides `x-amz-meta-*` is used. */
-  const S3Object: { ALLOWED_METADATA: string[] };
+  /** s3rver's object model: the metadata it keeps besides `x-amz-meta-*`, and an object as listings give it. */
+  const S3Object: {
+    ALLOWED_METADATA: string[];
+    new (
+      bucket: string,
+      key: string,
+      content: null,
+      metadata: Record<string, string>,
+    ): {
+      bucket: string;
+      key: string;
+      content: null;
+      metadata: Record<string, string>;
+      readonly size: number;
+      readonly lastModifiedDate: Date;
+    };
+  };
   export default S3Object;
 }

@@ -19,19 +19,30 @@ export function createAtomicPutObject(
   tmpDirectory: string,
 ): FilesystemStore['putObject'] {
   return async function putObject(object) {
-    await mkdir(tmpDirectory, { recursive: true });
     const tmpPath = join(tmpDirectory, randomUUID());
     try {
-      const { size, md5 } = await writeContent(object.content, tmpPath, { sync: true });
+      // The folder is made at start: made again only if something removed it.
+      const { size, md5 } = await writeContent(object.content, tmpPath, { sync: true }).catch(
+        async (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          await mkdir(tmpDirectory, { recursive: true });
+          return writeContent(object.content, tmpPath, { sync: true });
+        },
+      );
       const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-      // The folder nearly always exists: made only when the rename says it is missing. s3rver's DeleteObject
+      // The object and its metadata side by side: reads of the key wait for both (one mutex per key). Their
+      // folder nearly always exists, and is made only when both say it is missing: s3rver's DeleteObject
       // removes emptied folders, so it may also have gone just now.
-      await rename(tmpPath, objectPath).catch(async (error: NodeJS.ErrnoException) => {
+      const place = () =>
+        Promise.all([
+          rename(tmpPath, objectPath),
+          store.putMetadata(object.bucket, object.key, object.metadata, md5),
+        ]);
+      await place().catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
         await mkdir(dirname(objectPath), { recursive: true });
-        await rename(tmpPath, objectPath);
+        await place();
       });
-      await store.putMetadata(object.bucket, object.key, object.metadata, md5);
       return { size, md5 };
     } catch (error) {
       await rm(tmpPath, { force: true });

@@ -1,5 +1,6 @@
+import type { createListObjects } from './list-objects.js';
 import { parseObjectRoute } from './object-route.js';
-import { queryParam, type S3rverMiddleware, s3Error } from './s3rver-internals.js';
+import { type FilesystemStore, queryParam, type S3rverMiddleware, s3Error } from './s3rver-internals.js';
 
 const MAX_KEYS = 1000;
 
@@ -7,7 +8,7 @@ const MAX_KEYS = 1000;
  * Serves ListObjectsV2 (`GET /bucket?list-type=2`) in place of s3rver, whose continuation tokens are
  * DES-encrypted: Node 17+ (OpenSSL 3) has no DES, so every truncated listing (more keys than
  * `max-keys`, e.g. `MaxKeys: 1` to test a prefix) failed with a 500. Tokens here are the last
- * key, base64url-encoded. Listing itself still comes from s3rver's store.
+ * key, base64url-encoded. Listing itself comes from the store (`createListObjects`).
  */
 export function useListObjectsV2(): S3rverMiddleware {
   return async function listObjectsV2(ctx, next) {
@@ -37,11 +38,9 @@ export function useListObjectsV2(): S3rverMiddleware {
 
     const result =
       maxKeys === 0
-        ? { objects: [], commonPrefixes: [], isTruncated: false }
-        : delimiter === undefined
-          ? await ctx.store.listObjects(bucket, { prefix, startAfter: after, maxKeys })
-          : await listWithDelimiter(ctx.store, bucket, { prefix, delimiter, after, maxKeys });
-    const lastKey = ('lastEntry' in result ? result.lastEntry : undefined) ?? result.objects.at(-1)?.key;
+        ? { objects: [], commonPrefixes: [], isTruncated: false, lastEntry: undefined as string | undefined }
+        : await listing(ctx.store)(bucket, { prefix, delimiter, startAfter: after, maxKeys });
+    const lastKey = result.lastEntry;
     const owner =
       queryParam(ctx, 'fetch-owner') === 'true' ? { ID: 'spawnit', DisplayName: 'spawnit' } : undefined;
 
@@ -85,44 +84,5 @@ function decodeToken(token: string): string {
   return Buffer.from(token, 'base64url').toString('utf8');
 }
 
-type ListedObject = Awaited<ReturnType<StoreLike['listObjects']>>['objects'][number];
-interface StoreLike {
-  listObjects(
-    bucket: string,
-    options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
-  ): Promise<{
-    objects: { key: string; size: number; lastModifiedDate: Date; metadata: Record<string, string> }[];
-    commonPrefixes: string[];
-    isTruncated: boolean;
-  }>;
-}
-
-/**
- * s3rver prunes every folder below a common prefix while walking, so a prefix whose objects all sit two or
- * more levels down (`clients/alice/services/db/x`) was never reported. List everything under the prefix and
- * group here instead; each common prefix counts as one key, as in S3.
- */
-async function listWithDelimiter(
-  store: StoreLike,
-  bucket: string,
-  options: { prefix: string; delimiter: string; after: string | undefined; maxKeys: number },
-): Promise<{ objects: ListedObject[]; commonPrefixes: string[]; isTruncated: boolean; lastEntry?: string }> {
-  const { prefix, delimiter, after, maxKeys } = options;
-  const all = await store.listObjects(bucket, { prefix });
-  const sorted = [...all.objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const objects: ListedObject[] = [];
-  const commonPrefixes: string[] = [];
-  let lastEntry: string | undefined;
-  for (const object of sorted) {
-    const at = object.key.indexOf(delimiter, prefix.length);
-    const entry = at === -1 ? object.key : object.key.slice(0, at + delimiter.length);
-    if (after !== undefined && entry <= after) continue;
-    if (entry === lastEntry) continue;
-    if (objects.length + commonPrefixes.length === maxKeys)
-      return { objects, commonPrefixes, isTruncated: true, lastEntry };
-    if (at === -1) objects.push(object);
-    else commonPrefixes.push(entry);
-    lastEntry = entry;
-  }
-  return { objects, commonPrefixes, isTruncated: false, lastEntry };
-}
+/** The store's listing, as `createListObjects` made it (common prefixes count as keys; the page's last entry). */
+const listing = (store: FilesystemStore) => store.listObjects as ReturnType<typeof createListObjects>;
