@@ -158,7 +158,8 @@ export function createS3Store(options: S3StoreOptions, settings: { cache?: Objec
   }
 
   async function put(key: string, body: string | Uint8Array, putOptions: PutOptions = {}): Promise<void> {
-    const written = cache?.writing(key);
+    // Only a kept key pays for a copy of its body.
+    const written = cache?.cacheable(key) ? cache.writing(key) : undefined;
     let etag: string | undefined;
     try {
       etag = await write(key, body, putOptions);
