@@ -12,7 +12,12 @@ import {
 } from '@spawnit/engine';
 import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MARKER_REFUSED, openFixtureEngine, refuseJobMarkers } from '../support/engine.js';
+import {
+  createEcho as createEchoService,
+  MARKER_REFUSED,
+  openFixtureEngine,
+  refuseJobMarkers,
+} from '../support/engine.js';
 import { startGate } from '../support/gate.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
@@ -36,16 +41,8 @@ let apiA: Operations;
 let apiB: Operations;
 
 /** A service of the fixture's `echo` template on the default network, created through the first engine. */
-function createEcho(serviceId: string, params: Record<string, unknown>) {
-  return engines[0]!.createService({
-    clientId,
-    serviceId,
-    templateId: 'echo',
-    provider: 'local',
-    networkName: 'default',
-    params,
-  });
-}
+const createEcho = (serviceId: string, params: Record<string, unknown>) =>
+  createEchoService(engines[0]!, clientId, serviceId, params);
 
 async function openEngine(): Promise<Engine> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-scale-'));

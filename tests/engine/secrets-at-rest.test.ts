@@ -14,7 +14,7 @@ import {
   type TargetRef,
 } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
+import { createEcho, type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
 
 let h: EngineHarness;
@@ -42,17 +42,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function createEcho(engine: Engine, serviceId: string, params: Record<string, unknown>) {
-  await engine.createService({
-    clientId,
-    serviceId,
-    templateId: 'echo',
-    provider: 'local',
-    networkName: 'default',
-    params,
-  });
-}
-
 /** Every regular file under a folder, symlinks not followed. */
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -75,7 +64,7 @@ async function foldersUnder(dir: string): Promise<string[]> {
 describe('no secret in clear text at rest', () => {
   it('a secret parameter and an output value appear nowhere in the bucket nor under the data folder', async () => {
     // The message is not a secret parameter, but it is in the state (output "greeting") and the saved plan.
-    await createEcho(h.engine, 'vault', { message: CANARY_MESSAGE, password: CANARY_PASSWORD });
+    await createEcho(h.engine, clientId, 'vault', { message: CANARY_MESSAGE, password: CANARY_PASSWORD });
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('vault'))).id);
     expect(plan.state, plan.error).toBe('succeeded');
     const applied = await ops.waitForJob(clientId, (await ops.apply(service('vault'), plan.id)).id);
@@ -216,8 +205,8 @@ describe('state passphrase rotation', () => {
   it('state written with A; B with A as fallback plans and applies, rewriting with B; then A removed still works', async () => {
     const ref = service('rotated');
     const untouched = service('untouched');
-    await createEcho(h.engine, 'rotated', { message: 'v1' });
-    await createEcho(h.engine, 'untouched', { message: 'v1' });
+    await createEcho(h.engine, clientId, 'rotated', { message: 'v1' });
+    await createEcho(h.engine, clientId, 'untouched', { message: 'v1' });
     for (const target of [ref, untouched]) {
       const planned = await h.engine.plan(target);
       await h.engine.apply(target, planned.planId);

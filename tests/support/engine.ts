@@ -108,3 +108,20 @@ export function refuseJobMarkers(engine: Engine): () => void {
     store.putJson = putJson;
   };
 }
+
+/** A service of the fixture catalog's `echo` template on the client's `default` local network. */
+export async function createEcho(
+  engine: Engine,
+  clientId: string,
+  serviceId: string,
+  params: Record<string, unknown>,
+): Promise<void> {
+  await engine.createService({
+    clientId,
+    serviceId,
+    templateId: 'echo',
+    provider: 'local',
+    networkName: 'default',
+    params,
+  });
+}
