@@ -111,7 +111,7 @@ export const median = (values: number[]) => {
 };
 
 /** Runs `task` over `items` with at most `limit` at a time. */
-export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {

@@ -1,12 +1,14 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { createS3Store, INSTANCE_LEASE_KEY } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES, REPO_ROOT } from '../support/paths.js';
 import { realStack } from '../support/real-stack.js';
+import { startTestS3 } from '../support/s3-server.js';
 
 const dirs: string[] = [];
 // What `pnpm start` runs is the build `pnpm install` made; build it again so the test sees these sources.
@@ -16,6 +18,34 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
+
+/** The built `pnpm start` with `env`: resolves once its banner is printed, or once it exits before that. */
+async function launch(env: Record<string, string>) {
+  const child = execa('node', ['packages/api/dist/main.mjs'], {
+    cwd: REPO_ROOT,
+    env,
+    reject: false,
+    all: true,
+  });
+  const lines: string[] = [];
+  const ready = await new Promise<boolean>((resolve) => {
+    createInterface({ input: child.all! }).on('line', (line) => {
+      lines.push(line);
+      if (line.includes('Try:')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
+  });
+  return {
+    child,
+    ready,
+    output: () => lines.join('\n'),
+    /** SIGTERM, as a user's Ctrl-C or `docker stop`; resolves with the exit code. */
+    async stop() {
+      child.kill('SIGTERM');
+      return (await child).exitCode;
+    },
+  };
+}
 
 /**
  * `pnpm start` on the embedded defaults until its banner is printed; then `whileRunning` (given the banner and
@@ -36,27 +66,14 @@ async function startOnce(
     SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
     SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
   };
-  const child = execa('node', ['packages/api/dist/main.mjs'], {
-    cwd: REPO_ROOT,
-    env,
-    reject: false,
-    all: true,
-  });
-  const lines: string[] = [];
+  const started = await launch(env);
   try {
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.all! }).on('line', (line) => {
-        lines.push(line);
-        if (line.includes('Try:')) resolve();
-      });
-      child.once('exit', () => reject(new Error(`pnpm start exited:\n${lines.join('\n')}`)));
-    });
-    await whileRunning?.(lines.join('\n'), env);
+    if (!started.ready) throw new Error(`pnpm start exited:\n${started.output()}`);
+    await whileRunning?.(started.output(), env);
   } finally {
-    child.kill('SIGTERM');
-    await child;
+    await started.stop();
   }
-  return lines.join('\n');
+  return started.output();
 }
 
 describe('pnpm start on the embedded defaults', () => {
@@ -127,4 +144,72 @@ describe('pnpm api and pnpm worker', () => {
       );
     }
   });
+});
+
+describe('two SpawnIt processes on one bucket without a database', () => {
+  it('refuses the second while the first runs, naming it; takes the bucket at once after a kill -9, and frees it on SIGTERM', async () => {
+    const s3 = await startTestS3('shared');
+    const store = createS3Store({ ...s3, bucket: 'shared' });
+    const envFor = async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'spawnit-lease-'));
+      dirs.push(dataDir);
+      return {
+        PORT: '0',
+        SPAWNIT_DATA_DIR: path.join(dataDir, 'data'),
+        SPAWNIT_EMBEDDED_OIDC_PORT: String(await freePort()),
+        SPAWNIT_S3_ENDPOINT: s3.endpoint,
+        SPAWNIT_S3_BUCKET: 'shared',
+        SPAWNIT_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        SPAWNIT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        SPAWNIT_DRIFT_INTERVAL_MS: '0',
+        SPAWNIT_TOFU_BIN: realStack().tofuBin,
+        SPAWNIT_CATALOG_DIR: FIXTURE_CATALOG,
+        SPAWNIT_MODULES_DIR: FIXTURE_MODULES,
+      };
+    };
+    const running: Awaited<ReturnType<typeof launch>>[] = [];
+    try {
+      const first = await launch(await envFor());
+      running.push(first);
+      expect(first.ready, first.output()).toBe(true);
+      const health = /Health: +(\S+)/.exec(first.output())![1]!;
+
+      const second = await launch(await envFor());
+      expect(second.ready).toBe(false);
+      expect((await second.child).exitCode).toBe(1);
+      expect(second.output()).toContain(
+        `Bucket "shared" is held by another SpawnIt (pid ${first.child.pid} on host "${hostname()}", started at `,
+      );
+      expect(second.output()).toContain(
+        `Cannot start: Another SpawnIt runs on bucket "shared" at ${s3.endpoint} without a database (pid ${first.child.pid} on host "${hostname()}"`,
+      );
+      expect(second.output()).toContain('give every process the same SPAWNIT_DATABASE_URL to run several.');
+      // The first never noticed.
+      expect((await fetch(health)).status).toBe(200);
+
+      // A crash leaves its lease behind: the next start on this host sees its process gone and goes on.
+      first.child.kill('SIGKILL');
+      await first.child;
+      const third = await launch(await envFor());
+      running.push(third);
+      expect(third.ready, third.output()).toBe(true);
+      expect(third.output()).not.toContain('is held by another SpawnIt');
+      expect(JSON.parse((await store.get(INSTANCE_LEASE_KEY))!.body.toString())).toMatchObject({
+        host: hostname(),
+        pid: third.child.pid,
+      });
+
+      // A stop gives the bucket back.
+      expect(await third.stop()).toBe(0);
+      expect(await store.get(INSTANCE_LEASE_KEY)).toBeUndefined();
+      const fourth = await launch(await envFor());
+      running.push(fourth);
+      expect(fourth.ready, fourth.output()).toBe(true);
+      expect(fourth.output()).not.toContain('is held by another SpawnIt');
+    } finally {
+      for (const process_ of running) if (process_.child.exitCode === null) await process_.stop();
+      store.client.destroy();
+      await s3.stop();
+    }
+  }, 180_000);
 });

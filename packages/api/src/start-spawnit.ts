@@ -77,6 +77,7 @@ async function main(entry: EntryRole | undefined): Promise<void> {
   // The engine and the API are loaded while the worker loads and starts the embedded servers: two cores at once.
   const [
     {
+      acquireInstanceLease,
       createDistributedDriftLag,
       createDistributedOperations,
       createDriftLoop,
@@ -175,6 +176,27 @@ async function main(entry: EntryRole | undefined): Promise<void> {
   for (const warning of preflight.warnings) warn(warning);
 
   const { databaseUrl } = config;
+  if (!databaseUrl) {
+    // Without a database this process is the bucket's only writer (its index, its cached configurations, its
+    // recovery of unfinished jobs trust that): a second one on the same bucket is refused before it touches a job.
+    const lease = await acquireInstanceLease({
+      store: engine.store,
+      conditionalWrites: engine.useLockfile,
+      onWait: (holder, waitMs) =>
+        log(
+          `Bucket "${engine.store.bucket}" is held by another SpawnIt (pid ${holder.pid} on host "${holder.host}", started at ${holder.startedAt}): watching its lease for up to ${waitMs / 1000} s to see whether it still runs...`,
+        ),
+      onLost: (holder) => {
+        warn(
+          `Another SpawnIt${holder ? ` (pid ${holder.pid} on host "${holder.host}")` : ''} took bucket "${engine.store.bucket}" after this process could not renew its lease in time: stopping, so the two do not run the same services.`,
+        );
+        void shutdown('Lease lost', 1);
+      },
+      onError: (error) =>
+        warn(`Could not renew this process's lease on the bucket: ${(error as Error).message}`),
+    });
+    stoppers.push({ name: 'bucket lease', stop: () => lease.release() });
+  }
   const operations = databaseUrl
     ? await createDistributedOperations({
         engine,
@@ -331,7 +353,7 @@ async function main(entry: EntryRole | undefined): Promise<void> {
 }
 
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, exitCode = 0): Promise<void> {
   if (stopping) {
     warn(`${signal} again: exiting now.`);
     process.exit(1);
@@ -348,7 +370,7 @@ async function shutdown(signal: string): Promise<void> {
     }
   }
   log('Stopped.');
-  process.exit(0);
+  process.exit(exitCode);
 }
 
 /**

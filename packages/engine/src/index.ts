@@ -115,6 +115,13 @@ export type { EngineEvents, ServiceStatus } from './operations/events.js';
 export { InProcessEventBus } from './operations/in-process/event-bus.js';
 export { createS3JobStore } from './operations/in-process/s3-job-store.js';
 export { TargetSlots } from './operations/in-process/target-lock.js';
+export {
+  acquireInstanceLease,
+  INSTANCE_LEASE_KEY,
+  type InstanceLease,
+  type InstanceLeaseOptions,
+  type LeaseHolder,
+} from './operations/instance-lease.js';
 export { createJobService, type JobService, type JobServiceOptions } from './operations/job-service.js';
 export { readLock } from './operations/locks.js';
 export {

@@ -53,6 +53,8 @@ export interface PutOptions {
   metadata?: Record<string, string>;
   /** Write only when the key does not exist yet (`If-None-Match: *`). */
   ifNoneMatch?: boolean;
+  /** Write only over this version of the key (`If-Match: <etag>`). */
+  ifMatch?: string;
 }
 
 /** The slice of S3 the engine needs. Every failure is a `StoreError` that names the endpoint and bucket. */
@@ -65,8 +67,9 @@ export interface S3Store {
   readonly options: Readonly<S3StoreOptions>;
   get(key: string): Promise<StoredObject | undefined>;
   getJson<T>(key: string): Promise<T | undefined>;
-  put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<void>;
-  putJson(key: string, value: unknown, options?: PutOptions): Promise<void>;
+  /** Resolves to the written object's ETag, when the server gives one. */
+  put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<string | undefined>;
+  putJson(key: string, value: unknown, options?: PutOptions): Promise<string | undefined>;
   /**
    * Every object under a prefix, with the ETag the listing gives (so a caller can tell what changed); with
    * `shallow`, only those right below it, not those in its "folders".
@@ -157,7 +160,11 @@ export function createS3Store(options: S3StoreOptions, settings: { cache?: Objec
     }
   }
 
-  async function put(key: string, body: string | Uint8Array, putOptions: PutOptions = {}): Promise<void> {
+  async function put(
+    key: string,
+    body: string | Uint8Array,
+    putOptions: PutOptions = {},
+  ): Promise<string | undefined> {
     // Only a kept key pays for a copy of its body.
     const written = cache?.cacheable(key) ? cache.writing(key) : undefined;
     let etag: string | undefined;
@@ -176,6 +183,7 @@ export function createS3Store(options: S3StoreOptions, settings: { cache?: Objec
       lastModified: new Date(),
       etag,
     });
+    return etag;
   }
 
   async function write(
@@ -192,6 +200,7 @@ export function createS3Store(options: S3StoreOptions, settings: { cache?: Objec
           ContentType: putOptions.contentType ?? 'application/octet-stream',
           Metadata: putOptions.metadata,
           ...(putOptions.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+          ...(putOptions.ifMatch ? { IfMatch: putOptions.ifMatch } : {}),
         }),
       );
       return out.ETag;

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ConflictError } from '../errors.js';
+import { isPreconditionFailed, type S3Store, type StoredObject } from '../store/s3-store.js';
+
+/** The object that says which SpawnIt process runs on a bucket without a database. */
+export const INSTANCE_LEASE_KEY = '.spawnit/instance.json';
+
+/** Who holds a bucket, as its lease says. */
+export interface LeaseHolder {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  renewedAt: string;
+}
+
+export interface InstanceLeaseOptions {
+  store: S3Store;
+  /**
+   * Whether the store honours `If-None-Match` and `If-Match` on writes (`engine.useLockfile`): taking and renewing
+   * the lease are then atomic. Without them, a write is read back and the last writer wins.
+   */
+  conditionalWrites: boolean;
+  /** A lease whose object has not changed for this long is free to take. @default 30_000 */
+  ttlMs?: number;
+  /** @default a third of `ttlMs` */
+  renewMs?: number;
+  /** How often a waiting start looks at the lease again. @default 1_000 */
+  pollMs?: number;
+  /**
+   * Once, when another process took the lease after this one could not renew it in time (a frozen process, S3
+   * away): the caller must stop running jobs at once.
+   */
+  onLost: (holder: LeaseHolder | undefined) => void;
+  /** Once, when the start waits to see whether the lease it found is still renewed. */
+  onWait?: (holder: LeaseHolder, waitMs: number) => void;
+  /** A renewal that failed for a reason that may pass (S3 away); the next one tries again. */
+  onError?: (error: unknown) => void;
+}
+
+export interface InstanceLease {
+  readonly holder: LeaseHolder;
+  /** Stops renewing and deletes the lease, when it is still this process's. */
+  release(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseHolder(object: StoredObject): LeaseHolder | undefined {
+  try {
+    const value = JSON.parse(object.body.toString('utf8')) as Partial<LeaseHolder>;
+    if (typeof value.id !== 'string' || typeof value.host !== 'string' || typeof value.pid !== 'number') {
+      return undefined;
+    }
+    return value as LeaseHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+const describeHolder = (holder: LeaseHolder) =>
+  `pid ${holder.pid} on host "${holder.host}", started at ${holder.startedAt}`;
+
+/**
+ * Takes the bucket for this process: SpawnIt without a database trusts its own writes (its listing index, its
+ * cached configurations, its recovery of unfinished jobs), so a second process on the same bucket would plan from
+ * stale configurations and mark the first one's running jobs interrupted. The lease is an object in the bucket,
+ * renewed every `renewMs`.
+ *
+ * A lease found is free when its holder ran on this host and its process is gone (a crash, a kill -9), or once
+ * its object has not changed for `ttlMs` (a holder on another host that stopped without releasing it). One that
+ * changes while the start watches is held by a live process: the start is refused, naming it. Clocks are never
+ * compared: only what this process sees change.
+ */
+export async function acquireInstanceLease(options: InstanceLeaseOptions): Promise<InstanceLease> {
+  const { store, conditionalWrites } = options;
+  const ttlMs = options.ttlMs ?? 30_000;
+  const renewMs = options.renewMs ?? Math.floor(ttlMs / 3);
+  const pollMs = options.pollMs ?? 1_000;
+  const startedAt = new Date().toISOString();
+  const mine = (): LeaseHolder => ({
+    id: randomUUID(),
+    host: hostname(),
+    pid: process.pid,
+    startedAt,
+    renewedAt: new Date().toISOString(),
+  });
+  const me = mine();
+  const write = (condition: { ifNoneMatch?: boolean; ifMatch?: string }) =>
+    store.putJson(
+      INSTANCE_LEASE_KEY,
+      { ...me, renewedAt: new Date().toISOString() },
+      conditionalWrites ? condition : {},
+    );
+
+  /** Writes the lease over `current` (or where there is none); false when another start won the race. */
+  async function take(current: StoredObject | undefined): Promise<string | undefined | false> {
+    let etag: string | undefined;
+    try {
+      etag = await write(current ? { ifMatch: current.etag } : { ifNoneMatch: true });
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
+    if (conditionalWrites) return etag;
+    // Last writer wins: read back after a moment, so two starts at once do not both go on.
+    await sleep(Math.min(pollMs, 500));
+    const back = await store.get(INSTANCE_LEASE_KEY);
+    return back && parseHolder(back)?.id === me.id ? back.etag : false;
+  }
+
+  let etag: string | undefined;
+  /** The version of the lease this start watches, and since when it has not changed. */
+  let watched: { version: string; since: number } | undefined;
+  let told = false;
+  for (;;) {
+    const current = await store.get(INSTANCE_LEASE_KEY);
+    const holder = current && parseHolder(current);
+    const version = current && (current.etag ?? holder?.renewedAt ?? current.body.toString('utf8'));
+    const unchangedFor = watched && watched.version === version ? Date.now() - watched.since : 0;
+    const free =
+      !holder ||
+      (holder.host === me.host && holder.pid !== process.pid && !isAlive(holder.pid)) ||
+      unchangedFor >= ttlMs;
+    if (free) {
+      const taken = await take(current);
+      if (taken !== false) {
+        etag = taken;
+        break;
+      }
+      watched = undefined;
+      continue;
+    }
+    if (!holder) continue;
+    if (watched && watched.version !== version) {
+      throw new ConflictError(
+        `Another SpawnIt runs on bucket "${store.bucket}" at ${store.endpoint} without a database (${describeHolder(holder)}): two would plan from each other's stale configurations and interrupt each other's jobs. Stop it first, or give every process the same SPAWNIT_DATABASE_URL to run several.`,
+      );
+    }
+    if (!watched) watched = { version: version!, since: Date.now() };
+    if (!told) {
+      told = true;
+      options.onWait?.(holder, ttlMs);
+    }
+    await sleep(pollMs);
+  }
+
+  let released = false;
+  let lost = false;
+  let renewing: Promise<void> = Promise.resolve();
+  const lose = (holder: LeaseHolder | undefined) => {
+    if (lost || released) return;
+    lost = true;
+    clearInterval(timer);
+    options.onLost(holder);
+  };
+  async function renew(): Promise<void> {
+    if (released || lost) return;
+    try {
+      if (!conditionalWrites) {
+        const current = await store.get(INSTANCE_LEASE_KEY);
+        const holder = current && parseHolder(current);
+        if (holder?.id !== me.id) return lose(holder);
+      }
+      etag = await write({ ifMatch: etag });
+    } catch (error) {
+      // Refused, or failed: whose is it now? S3 still away, the next renewal tries again.
+      let current: StoredObject | undefined;
+      try {
+        current = await store.get(INSTANCE_LEASE_KEY);
+      } catch {
+        options.onError?.(error);
+        return;
+      }
+      const holder = current && parseHolder(current);
+      if (holder?.id !== me.id) return lose(holder);
+      etag = current?.etag;
+      options.onError?.(error);
+    }
+  }
+  const timer = setInterval(() => {
+    renewing = renewing.then(renew);
+  }, renewMs);
+  timer.unref?.();
+
+  return {
+    holder: me,
+    async release() {
+      if (released) return;
+      clearInterval(timer);
+      await renewing;
+      released = true;
+      if (lost) return;
+      const current = await store.get(INSTANCE_LEASE_KEY).catch(() => undefined);
+      if (current && parseHolder(current)?.id === me.id) await store.deleteKeys([INSTANCE_LEASE_KEY]);
+    },
+  };
+}
