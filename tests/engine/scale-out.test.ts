@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createDistributedOperations,
+  createS3JobStore,
   type DistributedWorker,
   type Engine,
   type JobRecord,
+  newJob,
   type Operations,
   startDistributedWorker,
   type TargetRef,
@@ -18,7 +21,7 @@ import {
   openFixtureEngine,
   refuseJobMarkers,
 } from '../support/engine.js';
-import { startGate } from '../support/gate.js';
+import { startGate, waitFor } from '../support/gate.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3Server } from '../support/s3-server.js';
 
@@ -125,6 +128,38 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     // Its place is free and nothing of it waits in the queue: the next plan runs.
     const next = await apiB.waitForJob(clientId, (await apiB.plan(ref)).id);
     expect(next.state, next.error).toBe('succeeded');
+  });
+
+  it('a job an API recorded as queued but never handed to the queue ends failed, saying so; one being handed over is left', async () => {
+    await createEcho('orphan', { message: 'hi' });
+    const ref = service('orphan');
+    const jobs = createS3JobStore({ store: engines[0]!.store, index: engines[0]!.index });
+    // What an API process writes before it hands a job to the queue, and no more: it stopped there, two minutes
+    // ago. Beside it, one written just now, as by an API between the same two writes.
+    const left = (createdAt: Date) => {
+      const record = newJob({ id: randomUUID(), kind: 'plan', trigger: 'user', target: ref });
+      return { ...record, createdAt: createdAt.toISOString() };
+    };
+    const [orphan, handing] = [left(new Date(Date.now() - 120_000)), left(new Date())];
+    for (const record of [orphan, handing]) {
+      await jobs.touch(record);
+      await jobs.markActive(record);
+    }
+    // A worker's heartbeat finds it (every 5 s).
+    const ended = await apiB.waitForJob(clientId, orphan.id);
+    expect(ended).toMatchObject({
+      state: 'failed',
+      error:
+        'The API process that queued this job stopped before handing it to the workers, so it never ran; ask for it again.',
+    });
+    expect(ended.startedAt).toBeUndefined();
+    expect(await engines[0]!.store.getJson(`clients/${clientId}/jobs/${orphan.id}.json`)).toEqual(ended);
+    await waitFor(
+      async () => !(await engines[0]!.store.get(`.spawnit/active-jobs/${orphan.id}`)),
+      "the orphan's marker cleared",
+    );
+    // The sweep that ended it saw the other too, and left it.
+    expect(await apiA.getJob(clientId, handing.id)).toMatchObject({ state: 'queued' });
   });
 
   it("follows a running job's log through the other API, in order, with no gap and no duplicate", async () => {

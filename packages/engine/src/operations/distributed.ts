@@ -151,6 +151,11 @@ export async function startDistributedWorker(
     /** A worker silent this long is dead: its runs are interrupted and its targets freed. @default 15_000 */
     deadAfterMs?: number;
     /**
+     * A job recorded as queued this long ago that the queue never got (the API process that asked for it stopped
+     * in between) ends failed, so its target's history does not show it waiting forever. @default 60_000
+     */
+    unqueuedAfterMs?: number;
+    /**
      * How often each deployed service is checked for changes made outside SpawnIt, by whichever worker is
      * free; 0 checks none. @default 10_000
      */
@@ -249,6 +254,31 @@ export async function startDistributedWorker(
       if (queueIds.length > 0) await queue.forceUnlockWorkers(queueIds);
     }
   }
+  const unqueuedAfterMs = options.unqueuedAfterMs ?? 60_000;
+  /**
+   * Jobs an API process recorded as queued but never handed to the queue: it stopped between the two writes, so
+   * no worker will ever take them. Their age is the API's clock against this one: the grace covers clock skew.
+   */
+  async function failUnqueuedJobs(): Promise<void> {
+    const unqueued = `SELECT j.client_id, j.job_id FROM spawnit_jobs j
+      WHERE j.record->>'state' = 'queued' AND j.created_at < $1
+        AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs g WHERE g.key = j.job_id)`;
+    const before = new Date(Date.now() - unqueuedAfterMs).toISOString();
+    const { rows } = await pool.query<{ client_id: string; job_id: string }>(`${unqueued} LIMIT 100`, [
+      before,
+    ]);
+    for (const row of rows) {
+      const record = await jobs.get(row.client_id, row.job_id);
+      if (record?.state !== 'queued') continue;
+      const failed = transition(record, 'failed', {
+        error: `The API process that queued this job stopped before handing it to the workers, so it never ran; ${record.kind === 'apply' ? 'apply its plan again' : 'ask for it again'}.`,
+      });
+      await jobs.save(failed);
+      await jobs.clearActive(record.id).catch(() => undefined);
+      bus.publish('jobUpdated', failed);
+    }
+  }
+
   /** Aborted by `stop`: a run's task then ends without waiting for the database. */
   const stopping = new AbortController();
   let beating = false;
@@ -265,7 +295,10 @@ export async function startDistributedWorker(
       .then(async () => {
         if (connectedSince === Number.POSITIVE_INFINITY) connectedSince = Date.now();
         // After a database outage every worker was cut off: judge the others once they could beat again.
-        if (Date.now() - connectedSince > 2 * heartbeatMs) await reapDeadWorkers();
+        if (Date.now() - connectedSince > 2 * heartbeatMs) {
+          await reapDeadWorkers();
+          await failUnqueuedJobs();
+        }
       })
       .catch((error: Error) => {
         connectedSince = Number.POSITIVE_INFINITY;
