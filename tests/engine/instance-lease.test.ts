@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import {
   acquireInstanceLease,
   ConflictError,
-  createS3Store,
   INSTANCE_LEASE_KEY,
   type InstanceLease,
   type InstanceLeaseOptions,
@@ -12,10 +11,9 @@ import {
 } from '@spawnit/engine';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TestS3Kind } from '../support/engine.js';
+import { startTestStore, type TestS3Kind } from '../support/engine.js';
 import { waitFor } from '../support/gate.js';
-import { startTestS3, type TestS3Server } from '../support/s3-server.js';
-import { startVersitygw } from '../support/versitygw.js';
+import type { TestS3Server } from '../support/s3-server.js';
 
 // One SpawnIt per bucket without a database: the lease that says which, on our S3 server and on versitygw.
 // Short times, so a case waits a second at most: the protocol is the same at the product's 30 s.
@@ -29,14 +27,7 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
   const held: InstanceLease[] = [];
 
   beforeAll(async () => {
-    server =
-      kind === 'versitygw' ? await startVersitygw({ bucket: 'spawnit' }) : await startTestS3('spawnit');
-    store = createS3Store({
-      endpoint: server.endpoint,
-      bucket: server.bucket,
-      accessKeyId: server.accessKeyId,
-      secretAccessKey: server.secretAccessKey,
-    });
+    ({ server, store } = await startTestStore(kind));
     conditionalWrites = await probeConditionalWrites(store);
   });
   afterEach(async () => {

@@ -6,9 +6,8 @@ import {
   StoreError,
 } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestS3Kind } from '../support/engine.js';
-import { startTestS3, type TestS3Server } from '../support/s3-server.js';
-import { startVersitygw } from '../support/versitygw.js';
+import { startTestStore, type TestS3Kind } from '../support/engine.js';
+import type { TestS3Server } from '../support/s3-server.js';
 
 // The engine's S3 store, case for case, on our embedded server and on versitygw (an independent S3 server):
 // what the engine relies on must hold on a server we did not write.
@@ -21,14 +20,7 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the S3 store on %s', (kind
   let store: S3Store;
 
   beforeAll(async () => {
-    server =
-      kind === 'versitygw' ? await startVersitygw({ bucket: 'spawnit' }) : await startTestS3('spawnit');
-    store = createS3Store({
-      endpoint: server.endpoint,
-      bucket: server.bucket,
-      accessKeyId: server.accessKeyId,
-      secretAccessKey: server.secretAccessKey,
-    });
+    ({ server, store } = await startTestStore(kind));
   });
   afterAll(async () => {
     store?.client.destroy();

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEngine, type Engine, type EngineOptions } from '@spawnit/engine';
+import { createEngine, createS3Store, type Engine, type EngineOptions, type S3Store } from '@spawnit/engine';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from './paths.js';
 import { startTestS3, type TestS3Server } from './s3-server.js';
 import { startVersitygw } from './versitygw.js';
@@ -23,6 +23,19 @@ export function defaultS3Kind(): TestS3Kind {
     throw new Error(`SPAWNIT_TEST_S3_SERVER=${kind} is not a test S3 server: use embedded or versitygw.`);
   }
   return kind;
+}
+
+/** A fresh S3 server of `kind` with the bucket "spawnit", and the engine's store on it. */
+export async function startTestStore(kind: TestS3Kind): Promise<{ server: TestS3Server; store: S3Store }> {
+  const server =
+    kind === 'versitygw' ? await startVersitygw({ bucket: 'spawnit' }) : await startTestS3('spawnit');
+  const store = createS3Store({
+    endpoint: server.endpoint,
+    bucket: server.bucket,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+  });
+  return { server, store };
 }
 
 /**
