@@ -461,10 +461,12 @@ describe('crash recovery', () => {
     // Read the child's lines by hand: leaving execa's line iterator early waits for the child to end.
     const seen: string[] = [];
     let jobId = '';
+    let startedAt = '';
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: child.all! }).on('line', (text) => {
         seen.push(text);
         if (text.startsWith('JOB ')) jobId = text.slice(4);
+        if (text.startsWith('STARTED ')) startedAt = text.slice(8);
         if (text === 'PROVISIONING') resolve();
       });
       child.once('exit', () => reject(new Error(`the child exited early:\n${seen.join('\n')}`)));
@@ -484,6 +486,9 @@ describe('crash recovery', () => {
       state: 'interrupted',
       error: expect.stringMatching(/SpawnIt stopped while this job/),
     });
+    // When it started, though the record the crash left behind is the queued one.
+    expect(startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(job.startedAt).toBe(startedAt);
     expect(await restarted.getJob(clientId, jobId)).toMatchObject({ state: 'interrupted' });
     expect(await sleepRunning(crashSleep)).toBe(false);
     if (job.lock) await restarted.forceUnlock(service('crash'), job.lock.id);

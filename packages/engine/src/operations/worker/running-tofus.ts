@@ -6,6 +6,11 @@ export interface RunningTofu {
   pid: number;
   /** The binary it runs, so a restart stops only a process running it (a pid can be reused). */
   bin: string;
+  /**
+   * When its job started running, as its record said: the record in S3 is written when the job ends, so after a
+   * crash this is where a restart finds it.
+   */
+  startedAt?: string;
 }
 
 const fileOf = (dataDir: string, jobId: string) => path.join(dataDir, 'running', `${jobId}.json`);
@@ -23,8 +28,9 @@ export const runningTofus = {
     const text = await readFile(fileOf(dataDir, jobId), 'utf8').catch(() => undefined);
     if (!text) return undefined;
     try {
-      const { pid, bin } = JSON.parse(text) as Partial<RunningTofu>;
-      return Number.isInteger(pid) && typeof bin === 'string' ? { pid: pid!, bin } : undefined;
+      const { pid, bin, startedAt } = JSON.parse(text) as Partial<RunningTofu>;
+      if (!Number.isInteger(pid) || typeof bin !== 'string') return undefined;
+      return { pid: pid!, bin, ...(typeof startedAt === 'string' ? { startedAt } : {}) };
     } catch {
       // Cut short by the crash it is there for: nothing to stop by it.
       return undefined;

@@ -156,7 +156,9 @@ export function createWorker(options: WorkerOptions): Worker {
         // The running tofu's pid, so a restart after a crash can stop an orphan.
         onSpawn: (pid) => {
           const bin = engine.runContext.tofu.path;
-          job.tofuNoted = runningTofus.note(dataDir, job.record.id, { pid, bin }).catch(() => undefined);
+          job.tofuNoted = runningTofus
+            .note(dataDir, job.record.id, { pid, bin, startedAt: job.record.startedAt })
+            .catch(() => undefined);
         },
         onProgress,
         ready,
@@ -319,8 +321,9 @@ export function createWorker(options: WorkerOptions): Worker {
           continue;
         }
         // Its tofu, noted on this machine (a marker of an earlier version names it itself).
+        const noted = await runningTofus.read(dataDir, record.id);
         const orphan =
-          (await runningTofus.read(dataDir, record.id)) ??
+          noted ??
           (marker.pid && marker.bin && marker.host === hostname()
             ? { pid: marker.pid, bin: marker.bin }
             : undefined);
@@ -340,7 +343,12 @@ export function createWorker(options: WorkerOptions): Worker {
           patch = { ...patch, lock: lockInfo };
           bus.publish('lockFound', { target: record.target, lock: lockInfo, jobId: record.id });
         }
-        const updated = transition(record, 'interrupted', patch);
+        // The marker's copy of the record is the queued one: when it started running, its tofu's note says.
+        const updated = transition(
+          { ...record, startedAt: record.startedAt ?? noted?.startedAt },
+          'interrupted',
+          patch,
+        );
         await jobs.save(updated);
         await runningTofus.forget(dataDir, record.id).catch(() => undefined);
         await jobs.clearActive(record.id);
