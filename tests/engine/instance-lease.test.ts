@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { hostname } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   acquireInstanceLease,
   ConflictError,
@@ -13,6 +16,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStore, type TestS3Kind } from '../support/engine.js';
 import { waitFor } from '../support/gate.js';
+import { REPO_ROOT } from '../support/paths.js';
 import type { TestS3Server } from '../support/s3-server.js';
 
 // One SpawnIt per bucket without a database: the lease that says which, on our S3 server and on versitygw.
@@ -78,16 +82,36 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
   });
 
   it('refuses a second process while the first one renews, naming the first and what to do', async () => {
-    const first = await acquire();
-    const waits: LeaseHolder[] = [];
-    const error = await acquire({ onWait: (holder) => waits.push(holder) }).catch((e) => e);
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toBe(
-      `Another SpawnIt runs on bucket "spawnit" at ${server.endpoint} without a database (pid ${process.pid} on host "${hostname()}", started at ${first.holder.startedAt}): two would plan from each other's stale configurations and interrupt each other's jobs. Stop it first, or give every process the same SPAWNIT_DATABASE_URL to run several.`,
+    // The first in a process of its own, as a SpawnIt already running.
+    const first = execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'tests/engine/fixtures/lease-holder.ts'),
+        JSON.stringify({ store: store.options, conditionalWrites, ...fast }),
+      ],
+      { cwd: path.join(REPO_ROOT, 'tests'), reject: false },
     );
-    // It watched the lease before deciding, and left it to its holder.
-    expect(waits.map((holder) => holder.id)).toEqual([first.holder.id]);
-    expect((await stored())?.id).toBe(first.holder.id);
+    try {
+      const [line] = (await once(createInterface({ input: first.stdout! }), 'line')) as [string];
+      const firstId = line.replace(/^HELD /, '');
+      const { startedAt } = (await stored())!;
+      const waits: LeaseHolder[] = [];
+      const error = await acquire({ onWait: (holder) => waits.push(holder) }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error.message).toBe(
+        `Another SpawnIt runs on bucket "spawnit" at ${server.endpoint} without a database (pid ${first.pid} on host "${hostname()}", started at ${startedAt}): two would plan from each other's stale configurations and interrupt each other's jobs. Stop it first, or give every process the same SPAWNIT_DATABASE_URL to run several.`,
+      );
+      // It watched the lease before deciding, and left it to its holder.
+      expect(waits.map((holder) => holder.id)).toEqual([firstId]);
+      expect((await stored())?.id).toBe(firstId);
+    } finally {
+      first.kill('SIGTERM');
+      await first;
+    }
+    // Stopped, the first gave the bucket back.
+    expect(await store.get(INSTANCE_LEASE_KEY)).toBeUndefined();
   });
 
   it('takes a lease left on another host once it has not changed for its time to live', async () => {
@@ -104,6 +128,14 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
     const gone = await execa('sh', ['-c', 'echo $$']);
     const pid = Number(gone.stdout);
     await leftBy({ host: hostname(), pid });
+    const waits: LeaseHolder[] = [];
+    const lease = await acquire({ onWait: (holder) => waits.push(holder) });
+    expect(waits).toEqual([]);
+    expect((await stored())?.id).toBe(lease.holder.id);
+  });
+
+  it('takes at once a lease of this host with its own pid: an earlier run of this process (a container restarted)', async () => {
+    await leftBy({ host: hostname(), pid: process.pid });
     const waits: LeaseHolder[] = [];
     const lease = await acquire({ onWait: (holder) => waits.push(holder) });
     expect(waits).toEqual([]);

@@ -129,10 +129,11 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
     const holder = current && parseHolder(current);
     const version = current && (current.etag ?? holder?.renewedAt ?? current.body.toString('utf8'));
     const unchangedFor = watched && watched.version === version ? Date.now() - watched.since : 0;
-    const free =
-      !holder ||
-      (holder.host === me.host && holder.pid !== process.pid && !isAlive(holder.pid)) ||
-      unchangedFor >= ttlMs;
+    // On this host, a holder whose process is gone left it (a crash, a kill -9); one with this very pid is an
+    // earlier run of this one (a container restarted: same hostname, pid 1 again).
+    const gone =
+      holder !== undefined && holder.host === me.host && (holder.pid === process.pid || !isAlive(holder.pid));
+    const free = !holder || gone || unchangedFor >= ttlMs;
     if (free) {
       const taken = await take(current);
       if (taken !== false) {
