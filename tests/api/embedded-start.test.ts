@@ -147,7 +147,7 @@ describe('pnpm api and pnpm worker', () => {
 });
 
 describe('two SpawnIt processes on one bucket without a database', () => {
-  it('refuses the second while the first runs, naming it; takes the bucket at once after a kill -9, and frees it on SIGTERM', async () => {
+  it('refuses the second while the first runs, naming it; takes the bucket at once after a kill -9, frees it on SIGTERM, and stops when another took it', async () => {
     const s3 = await startTestS3('shared');
     const store = createS3Store({ ...s3, bucket: 'shared' });
     const envFor = async () => {
@@ -206,6 +206,22 @@ describe('two SpawnIt processes on one bucket without a database', () => {
       running.push(fourth);
       expect(fourth.ready, fourth.output()).toBe(true);
       expect(fourth.output()).not.toContain('is held by another SpawnIt');
+
+      // Its lease taken by another (as when it could not renew in time): at its next renewal it stops, exit 1.
+      await store.putJson(INSTANCE_LEASE_KEY, {
+        id: 'another-start',
+        host: 'another-machine',
+        pid: 4242,
+        startedAt: new Date().toISOString(),
+        renewedAt: new Date().toISOString(),
+      });
+      expect((await fourth.child).exitCode).toBe(1);
+      expect(fourth.output()).toContain(
+        'WARNING: Another SpawnIt (pid 4242 on host "another-machine") took bucket "shared" after this process could not renew its lease in time: stopping, so the two do not run the same services.',
+      );
+      expect(fourth.output()).toContain('Stopped.');
+      // It left the other's lease alone.
+      expect(JSON.parse((await store.get(INSTANCE_LEASE_KEY))!.body.toString()).id).toBe('another-start');
     } finally {
       for (const process_ of running) if (process_.child.exitCode === null) await process_.stop();
       store.client.destroy();
