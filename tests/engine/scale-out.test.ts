@@ -135,16 +135,20 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     const ref = service('orphan');
     const jobs = createS3JobStore({ store: engines[0]!.store, index: engines[0]!.index });
     // What an API process writes before it hands a job to the queue, and no more: it stopped there, two minutes
-    // ago. Beside it, one written just now, as by an API between the same two writes.
-    const left = (createdAt: Date) => {
-      const record = newJob({ id: randomUUID(), kind: 'plan', trigger: 'user', target: ref });
-      return { ...record, createdAt: createdAt.toISOString() };
-    };
-    const [orphan, handing] = [left(new Date(Date.now() - 120_000)), left(new Date())];
+    // ago (by the database's clock). Beside it, one written just now, as by an API between the same two writes.
+    const left = () => newJob({ id: randomUUID(), kind: 'plan', trigger: 'user', target: ref });
+    const [orphan, handing] = [left(), left()];
     for (const record of [orphan, handing]) {
       await jobs.touch(record);
       await jobs.markActive(record);
     }
+    const db = new postgresDriver.Client({ connectionString: pg.url });
+    await db.connect();
+    await db
+      .query(`UPDATE spawnit_jobs SET recorded_at = now() - interval '2 minutes' WHERE job_id = $1`, [
+        orphan.id,
+      ])
+      .finally(() => db.end());
     // A worker's heartbeat finds it (every 5 s).
     const ended = await apiB.waitForJob(clientId, orphan.id);
     expect(ended).toMatchObject({

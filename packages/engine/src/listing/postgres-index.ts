@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS spawnit_jobs (
   kind text NOT NULL, destroy boolean NOT NULL, created_at text NOT NULL,
   seq bigserial NOT NULL, record jsonb NOT NULL,
   PRIMARY KEY (client_id, job_id));
+-- When the database first heard of the job, by its own clock: how long a queued job has waited, whoever wrote it.
+ALTER TABLE spawnit_jobs ADD COLUMN IF NOT EXISTS recorded_at timestamptz NOT NULL DEFAULT now();
 CREATE INDEX IF NOT EXISTS spawnit_jobs_newest ON spawnit_jobs (client_id, created_at DESC, seq DESC);
 CREATE INDEX IF NOT EXISTS spawnit_jobs_of_target
   ON spawnit_jobs (client_id, target_key, created_at DESC, seq DESC);

@@ -257,16 +257,16 @@ export async function startDistributedWorker(
   const unqueuedAfterMs = options.unqueuedAfterMs ?? 60_000;
   /**
    * Jobs an API process recorded as queued but never handed to the queue: it stopped between the two writes, so
-   * no worker will ever take them. Their age is the API's clock against this one: the grace covers clock skew.
+   * no worker will ever take them. Their age is the database's own clock, whichever machine wrote them.
    */
   async function failUnqueuedJobs(): Promise<void> {
-    const unqueued = `SELECT j.client_id, j.job_id FROM spawnit_jobs j
-      WHERE j.record->>'state' = 'queued' AND j.created_at < $1
-        AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs g WHERE g.key = j.job_id)`;
-    const before = new Date(Date.now() - unqueuedAfterMs).toISOString();
-    const { rows } = await pool.query<{ client_id: string; job_id: string }>(`${unqueued} LIMIT 100`, [
-      before,
-    ]);
+    const { rows } = await pool.query<{ client_id: string; job_id: string }>(
+      `SELECT j.client_id, j.job_id FROM spawnit_jobs j
+        WHERE j.record->>'state' = 'queued' AND j.recorded_at < now() - make_interval(secs => $1)
+          AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs g WHERE g.key = j.job_id)
+        LIMIT 100`,
+      [unqueuedAfterMs / 1000],
+    );
     for (const row of rows) {
       const record = await jobs.get(row.client_id, row.job_id);
       if (record?.state !== 'queued') continue;
