@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOidcProvider, createS3Server, fetchAccessToken } from '@spawnit/embedded';
 import { createEngine, type Engine, type TargetRef } from '@spawnit/engine';
+import { createEcho } from '../tests/support/engine.js';
 import { freePort } from '../tests/support/free-port.js';
 import { pool, type SeedObject } from './support.js';
 
@@ -34,16 +35,7 @@ export async function seedServices(options: {
   const network: TargetRef = { kind: 'network', clientId, provider: 'local', networkName: 'default' };
   await engine.createNetwork({ clientId, provider: 'local', networkName: 'default' });
   await engine.apply(network, (await engine.plan(network)).planId);
-  await pool(ids, 16, async (serviceId) => {
-    await engine.createService({
-      clientId,
-      serviceId,
-      templateId: 'echo',
-      provider: 'local',
-      networkName: 'default',
-      params: { message: serviceId },
-    });
-  });
+  await pool(ids, 16, (serviceId) => createEcho(engine, clientId, serviceId, { message: serviceId }));
   const first: TargetRef = { kind: 'service', clientId, serviceId: ids[0]! };
   await engine.apply(first, (await engine.plan(first)).planId);
   const state = (await engine.store.get(`clients/${clientId}/services/${ids[0]}/terraform.tfstate`))!.body;

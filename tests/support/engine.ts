@@ -1,7 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEngine, createS3Store, type Engine, type EngineOptions, type S3Store } from '@spawnit/engine';
+import {
+  createEngine,
+  createS3Store,
+  type Engine,
+  type EngineOptions,
+  type S3Store,
+  type S3StoreOptions,
+} from '@spawnit/engine';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from './paths.js';
 import { startTestS3, type TestS3Server } from './s3-server.js';
 import { startVersitygw } from './versitygw.js';
@@ -29,14 +36,16 @@ export function defaultS3Kind(): TestS3Kind {
 export async function startTestStore(kind: TestS3Kind): Promise<{ server: TestS3Server; store: S3Store }> {
   const server =
     kind === 'versitygw' ? await startVersitygw({ bucket: 'spawnit' }) : await startTestS3('spawnit');
-  const store = createS3Store({
-    endpoint: server.endpoint,
-    bucket: server.bucket,
-    accessKeyId: server.accessKeyId,
-    secretAccessKey: server.secretAccessKey,
-  });
-  return { server, store };
+  return { server, store: createS3Store(storeOptionsOf(server)) };
 }
+
+/** The engine's store settings for a test S3 server. */
+export const storeOptionsOf = (server: TestS3Server): S3StoreOptions => ({
+  endpoint: server.endpoint,
+  bucket: server.bucket,
+  accessKeyId: server.accessKeyId,
+  secretAccessKey: server.secretAccessKey,
+});
 
 /**
  * The keys every test engine runs with, so the suite runs the way production does: states and plans
@@ -88,12 +97,7 @@ export function openFixtureEngine(
   overrides: Partial<EngineOptions> = {},
 ): Promise<Engine> {
   return createEngine({
-    store: {
-      endpoint: s3.endpoint,
-      bucket: s3.bucket,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    },
+    store: storeOptionsOf(s3),
     catalogDir: FIXTURE_CATALOG,
     modulesDir: FIXTURE_MODULES,
     dataDir,

@@ -133,8 +133,7 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
     // earlier run of this one (a container restarted: same hostname, pid 1 again).
     const gone =
       holder !== undefined && holder.host === me.host && (holder.pid === process.pid || !isAlive(holder.pid));
-    const free = !holder || gone || unchangedFor >= ttlMs;
-    if (free) {
+    if (!holder || gone || unchangedFor >= ttlMs) {
       const taken = await take(current);
       if (taken !== false) {
         etag = taken;
@@ -143,7 +142,6 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
       watched = undefined;
       continue;
     }
-    if (!holder) continue;
     if (watched && watched.version !== version) {
       throw new ConflictError(
         `Another SpawnIt runs on bucket "${store.bucket}" at ${store.endpoint} without a database (${describeHolder(holder)}): two would plan from each other's stale configurations and interrupt each other's jobs. Stop it first, or give every process the same SPAWNIT_DATABASE_URL to run several.`,
