@@ -7,8 +7,10 @@ import { isPreconditionFailed, type S3Store } from './s3-store.js';
  */
 export async function probeConditionalWrites(store: S3Store): Promise<boolean> {
   const key = `.spawnit/probe/${randomUUID()}`;
-  await store.put(key, 'first', { ifNoneMatch: true });
   try {
+    // A fresh key refused: the client's retry of a write that had landed (its answer lost), which only a store
+    // that honours the condition refuses.
+    await store.put(key, 'first', { ifNoneMatch: true });
     await store.put(key, 'second', { ifNoneMatch: true });
     return false;
   } catch (error) {
