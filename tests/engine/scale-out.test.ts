@@ -130,25 +130,39 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(next.state, next.error).toBe('succeeded');
   });
 
-  it('a job an API recorded as queued but never handed to the queue ends failed, saying so; one being handed over is left', async () => {
+  it('a job an API recorded as queued but never handed to the queue, or whose run the queue gave up on, ends failed, saying so; one being handed over is left', async () => {
     await createEcho('orphan', { message: 'hi' });
     const ref = service('orphan');
     const jobs = createS3JobStore({ store: engines[0]!.store, index: engines[0]!.index });
     // What an API process writes before it hands a job to the queue, and no more: it stopped there, two minutes
     // ago (by the database's clock). Beside it, one written just now, as by an API between the same two writes.
     const left = () => newJob({ id: randomUUID(), kind: 'plan', trigger: 'user', target: ref });
-    const [orphan, handing] = [left(), left()];
-    for (const record of [orphan, handing]) {
+    // And one the queue got, whose run failed before it recorded anything (its task threw): runs are tried once.
+    // Its task is one no worker here knows, so none takes it.
+    const [orphan, handing, gaveUp] = [left(), left(), left()];
+    for (const record of [orphan, handing, gaveUp]) {
       await jobs.touch(record);
       await jobs.markActive(record);
     }
     const db = new postgresDriver.Client({ connectionString: pg.url });
     await db.connect();
-    await db
-      .query(`UPDATE spawnit_jobs SET recorded_at = now() - interval '2 minutes' WHERE job_id = $1`, [
-        orphan.id,
-      ])
-      .finally(() => db.end());
+    try {
+      await db.query(
+        `UPDATE spawnit_jobs SET recorded_at = now() - interval '2 minutes' WHERE job_id = ANY($1::text[])`,
+        [[orphan.id, gaveUp.id]],
+      );
+      await db.query(
+        `SELECT graphile_worker.add_job('spawnit_test_gave_up', '{}'::json, job_key => $1, max_attempts => 1)`,
+        [gaveUp.id],
+      );
+      await db.query(
+        `UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'Error: the database was away\n    at run (stack)'
+          WHERE key = $1`,
+        [gaveUp.id],
+      );
+    } finally {
+      await db.end();
+    }
     // A worker's heartbeat finds it (every 5 s).
     const ended = await apiB.waitForJob(clientId, orphan.id);
     expect(ended).toMatchObject({
@@ -162,7 +176,12 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       async () => !(await engines[0]!.store.get(`.spawnit/active-jobs/${orphan.id}`)),
       "the orphan's marker cleared",
     );
-    // The sweep that ended it saw the other too, and left it.
+    expect(await apiB.waitForJob(clientId, gaveUp.id)).toMatchObject({
+      state: 'failed',
+      error:
+        'The workers could not start this job (Error: the database was away), so it never ran; ask for it again.',
+    });
+    // The sweep that ended them saw the other too, and left it.
     expect(await apiA.getJob(clientId, handing.id)).toMatchObject({ state: 'queued' });
   });
 

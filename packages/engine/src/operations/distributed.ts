@@ -152,7 +152,8 @@ export async function startDistributedWorker(
     deadAfterMs?: number;
     /**
      * A job recorded as queued this long ago that the queue never got (the API process that asked for it stopped
-     * in between) ends failed, so its target's history does not show it waiting forever. @default 60_000
+     * in between), or whose run the queue gave up on before it started (its task failed), ends failed, so its
+     * target's history does not show it waiting forever. @default 60_000
      */
     unqueuedAfterMs?: number;
     /**
@@ -256,22 +257,29 @@ export async function startDistributedWorker(
   }
   const unqueuedAfterMs = options.unqueuedAfterMs ?? 60_000;
   /**
-   * Jobs an API process recorded as queued but never handed to the queue: it stopped between the two writes, so
-   * no worker will ever take them. Their age is the database's own clock, whichever machine wrote them.
+   * Jobs recorded as queued that no worker will ever take: an API process stopped between recording one and
+   * handing it to the queue, or the queue gave up on its run before the run recorded anything (its task threw,
+   * and runs are never tried twice). A run being worked on is locked, and one still waiting has attempts left:
+   * both are left alone. Their age is the database's own clock, whichever machine wrote them.
    */
   async function failUnqueuedJobs(): Promise<void> {
-    const { rows } = await pool.query<{ client_id: string; job_id: string }>(
-      `SELECT j.client_id, j.job_id FROM spawnit_jobs j
+    const { rows } = await pool.query<{ client_id: string; job_id: string; last_error: string | null }>(
+      `SELECT j.client_id, j.job_id, g.last_error FROM spawnit_jobs j
+         LEFT JOIN graphile_worker.jobs g ON g.key = j.job_id
         WHERE j.record->>'state' = 'queued' AND j.recorded_at < now() - make_interval(secs => $1)
-          AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs g WHERE g.key = j.job_id)
+          AND (g.id IS NULL OR (g.locked_at IS NULL AND g.attempts >= g.max_attempts))
         LIMIT 100`,
       [unqueuedAfterMs / 1000],
     );
     for (const row of rows) {
       const record = await jobs.get(row.client_id, row.job_id);
       if (record?.state !== 'queued') continue;
+      const again = record.kind === 'apply' ? 'apply its plan again' : 'ask for it again';
       const failed = transition(record, 'failed', {
-        error: `The API process that queued this job stopped before handing it to the workers, so it never ran; ${record.kind === 'apply' ? 'apply its plan again' : 'ask for it again'}.`,
+        error:
+          row.last_error === null
+            ? `The API process that queued this job stopped before handing it to the workers, so it never ran; ${again}.`
+            : `The workers could not start this job (${row.last_error.split('\n')[0]}), so it never ran; ${again}.`,
       });
       await jobs.save(failed);
       await jobs.clearActive(record.id).catch(() => undefined);
