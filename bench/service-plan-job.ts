@@ -81,7 +81,8 @@ try {
   console.log(
     `  own time while no tofu runs, median: job ${median(jobOwn).toFixed(0)} ms, plain plan ${median(plainOwn).toFixed(0)} ms`,
   );
-  // Before: the job's marker written, its configuration and its network's state read; after: its record and log.
+  // Before: the job's marker written, its configuration and its network's state read; after: its record (its
+  // log inside it when short).
   console.log(
     `    before tofu starts: job ${median(beforeTofu.job).toFixed(1)} ms, plain plan ${median(beforeTofu.plain).toFixed(1)} ms; after it ends: job ${median(afterTofu.job).toFixed(1)} ms, plain plan ${median(afterTofu.plain).toFixed(1)} ms`,
   );

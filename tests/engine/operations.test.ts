@@ -6,6 +6,7 @@ import {
   createOperations,
   createS3JobStore,
   type JobRecord,
+  newJob,
   type Operations,
   type ServiceStatus,
   type TargetRef,
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type EngineHarness,
   MARKER_REFUSED,
+  openFixtureEngine,
   refuseJobMarkers,
   startEngine,
   TEST_SECRETS,
@@ -85,6 +87,14 @@ async function collect(iterable: AsyncIterable<{ n: number; text: string }>) {
   return out;
 }
 
+/** A job record for the job store's own cases: nothing runs it. */
+const jobThatNeverRan = () =>
+  newJob({ id: crypto.randomUUID(), kind: 'plan', trigger: 'user', target: service('logs') });
+
+/** A job's saved log, as another store reads it after a restart (nothing in memory). */
+const savedLog = (jobId: string) =>
+  createS3JobStore({ store: h.engine.store, index: h.engine.index }).readLog(clientId, jobId, 0);
+
 async function lockOf(ref: TargetRef) {
   const target = await h.engine.resolve(ref);
   return h.engine.store.getJson<{ ID: string }>(`${target.stateKey}.tflock`);
@@ -118,11 +128,72 @@ describe('jobs', () => {
     expect(log.map((l) => l.n)).toEqual(log.map((_, i) => i));
     expect(log.map((l) => l.text).join('\n')).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
     expect(log.map((l) => l.text).join('\n')).toContain('Network "default" (local) is compliant.');
+    // A short log is written inside the job's record, with its end (one write): no object of its own.
+    const stored = await h.engine.store.getJson<JobRecord & { log?: string[] }>(
+      `clients/${clientId}/jobs/${queued.id}.json`,
+    );
+    expect(stored?.log).toEqual(log.map((l) => l.text));
+    expect(await h.engine.store.get(`clients/${clientId}/jobs/${queued.id}.log`)).toBeUndefined();
+    // The index keeps the record, never the log: as the job ended, and as the next start reads it from S3.
+    expect(await h.engine.index.jobs([{ clientId, jobId: queued.id }])).toEqual([done]);
+    const next = await openFixtureEngine(h.s3, path.join(h.dataDir, 'next'));
+    try {
+      expect(await next.index.jobs([{ clientId, jobId: queued.id }])).toEqual([done]);
+    } finally {
+      await next.close();
+    }
     expect((await later.listJobs(clientId, { target: service('history') })).map((j) => j.id)).toEqual([
       queued.id,
     ]);
     // Another client does not see it.
     expect(await later.getJob('mallory', queued.id)).toBeUndefined();
+  });
+
+  it("saves a log too long to ride in its job's record beside it, whole, and reads either back", async () => {
+    const jobs = createS3JobStore({ store: h.engine.store, index: h.engine.index });
+    const saveEnded = async (lines: number) => {
+      const record = jobThatNeverRan();
+      const log = jobs.openLog(record, () => undefined);
+      for (let i = 0; i < lines; i++) log.append(`line ${i} ${'x'.repeat(60)}`);
+      await jobs.save({ ...record, state: 'succeeded', lineCount: lines }, { final: true });
+      await log.close();
+      const key = `clients/${clientId}/jobs/${record.id}`;
+      const stored = await h.engine.store.getJson<JobRecord & { log?: string[] }>(`${key}.json`);
+      const object = await h.engine.store.get(`${key}.log`);
+      const readBack = await savedLog(record.id);
+      return { inRecord: stored?.log?.length, ownObject: object !== undefined, readBack: readBack.length };
+    };
+    // About 70 bytes a line: 64 KiB is some 930 lines.
+    expect(await saveEnded(500)).toEqual({ inRecord: 500, ownObject: false, readBack: 500 });
+    expect(await saveEnded(2_000)).toEqual({ inRecord: undefined, ownObject: true, readBack: 2_000 });
+  });
+
+  it('a job that ends while S3 is away keeps its whole log, written beside its record once S3 is back', async () => {
+    const jobs = createS3JobStore({ store: h.engine.store, index: h.engine.index });
+    const record = jobThatNeverRan();
+    const log = jobs.openLog(record, () => undefined);
+    for (const text of ['one', 'two', 'three']) log.append(text);
+    await h.s3.stop();
+    try {
+      const ended = { ...record, state: 'succeeded' as const, lineCount: 3 };
+      await expect(jobs.save(ended, { final: true })).rejects.toThrow();
+      // What the worker does when the save fails: a line more, then the log's close (which cannot write either).
+      log.append('Could not save the job record: S3 is away');
+      await log.close();
+    } finally {
+      await h.s3.restart();
+    }
+    await jobs.retryUnsaved();
+    const key = `clients/${clientId}/jobs/${record.id}`;
+    expect(
+      (await h.engine.store.getJson<JobRecord & { log?: string[] }>(`${key}.json`))?.log,
+    ).toBeUndefined();
+    expect(await savedLog(record.id)).toEqual([
+      'one',
+      'two',
+      'three',
+      'Could not save the job record: S3 is away',
+    ]);
   });
 
   it('a subscriber joining mid-run gets the missed lines, then live ones, with no gap and no duplicate', async () => {
@@ -570,9 +641,12 @@ describe('crash recovery', () => {
     // The job clears its own marker just after it ends: first that, then the marker a crash would have left.
     const markerKey = `.spawnit/active-jobs/${job.id}`;
     await waitFor(async () => !(await h.engine.store.get(markerKey)), "the job's own marker cleared");
-    // As a crash leaves it between the record's write and the log's: the marker is still there, the log short.
+    // As a crash leaves a job whose log is written beside its record (one too long to ride in it), between the
+    // record's write and the log's: the marker is still there, the log short. (A short log inside its record
+    // lands with it: no crash splits them.)
     const jobs = createS3JobStore({ store: h.engine.store, index: h.engine.index });
     await jobs.markActive(job);
+    await h.engine.store.putJson(`clients/${clientId}/jobs/${job.id}.json`, job);
     await h.engine.store.put(`clients/${clientId}/jobs/${job.id}.log`, 'first line\nsecond line');
 
     const restarted = createOperations({ engine: h.engine });

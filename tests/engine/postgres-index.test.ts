@@ -1,6 +1,7 @@
 import {
   createMemoryIndex,
   createPostgresIndex,
+  emptyIndexSnapshot,
   type IndexSnapshot,
   type JobRecord,
   type ListingIndex,
@@ -10,13 +11,14 @@ import {
   type TargetRef,
   transition,
 } from '@spawnit/engine';
+import postgresDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 const web: TargetRef = { kind: 'service', clientId: 'alice', serviceId: 'web' };
 const db: TargetRef = { kind: 'service', clientId: 'alice', serviceId: 'db' };
 const lan: TargetRef = { kind: 'network', clientId: 'alice', provider: 'local', networkName: 'lan' };
-const empty = (): IndexSnapshot => ({ services: [], networks: [], statuses: [], deployed: [], jobs: [] });
+const empty = emptyIndexSnapshot;
 
 let clock = Date.parse('2026-01-01T00:00:00Z');
 function job(target: TargetRef, kind: JobRecord['kind'] = 'plan', destroy = false): JobRecord {
@@ -146,6 +148,29 @@ describe.each(adapters)('the listing index (%s)', (_name, make) => {
     expect(await index.lastPlans([web])).toEqual([undefined]);
   });
 
+  it("keeps each target's saved plans: read from S3 on first use, added, removed, forgotten with the target", async () => {
+    const day = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
+    const index = await make(async () => ({
+      ...empty(),
+      savedPlans: [{ target: web, plan: { planId: 'from-s3', savedAt: day(2) } }],
+    }));
+    await index.putSavedPlan(web, { planId: 'newer', savedAt: day(3) });
+    await index.putSavedPlan(web, { planId: 'older', savedAt: day(1) });
+    await index.putSavedPlan(lan, { planId: 'of-the-network', savedAt: day(1) });
+    // Oldest first, and only the target's own.
+    expect(await index.savedPlans(web)).toEqual([
+      { planId: 'older', savedAt: day(1) },
+      { planId: 'from-s3', savedAt: day(2) },
+      { planId: 'newer', savedAt: day(3) },
+    ]);
+    expect(await index.savedPlans(db)).toEqual([]);
+    await index.removeSavedPlans(web, ['older', 'from-s3']);
+    expect((await index.savedPlans(web)).map((p) => p.planId)).toEqual(['newer']);
+    await index.removeTarget(web);
+    expect(await index.savedPlans(web)).toEqual([]);
+    expect((await index.savedPlans(lan)).map((p) => p.planId)).toEqual(['of-the-network']);
+  });
+
   it('tries the scan again after it failed', async () => {
     let fail = true;
     const index = await make(async () => {
@@ -188,6 +213,30 @@ describe('the listing index in PostgreSQL', () => {
     await index.rebuild();
     expect((await index.listJobs('alice')).map((j) => j.id)).toEqual([kept.id]);
     expect(await index.deployed([web])).toEqual([true]);
+  });
+
+  it('takes the saved plans from S3 into an index an earlier version filled without them', async () => {
+    const url = await pg.createDatabase('before_saved_plans');
+    const plan = { planId: 'saved-before', savedAt: '2026-01-01T00:00:00.000Z' };
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return { ...empty(), services: [entry('web')], savedPlans: [{ target: web, plan }] };
+    };
+    const earlier = await postgresIndex(load, url);
+    expect(await earlier.listServices('alice')).toHaveLength(1);
+    // As an earlier version left it: filled, with no saved plans and no mark that they were taken.
+    const db = new postgresDriver.Client({ connectionString: url });
+    await db.connect();
+    await db
+      .query('DELETE FROM spawnit_saved_plans; DELETE FROM spawnit_index_state WHERE id = 2')
+      .finally(() => db.end());
+    await earlier.putService(entry('written-since'));
+    const next = await postgresIndex(load, url);
+    expect(await next.savedPlans(web)).toEqual([plan]);
+    // The rest is kept as the database has it, not read again from S3.
+    expect((await next.listServices('alice')).map((s) => s.serviceId)).toEqual(['web', 'written-since']);
+    expect(loads).toBe(2);
   });
 
   it('answers again after the database restarts', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildTfvars,
@@ -14,7 +14,14 @@ import {
   type TargetRef,
 } from '@spawnit/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEcho, type EngineHarness, startEngine, TEST_SECRETS } from '../support/engine.js';
+import {
+  createEcho,
+  type EngineHarness,
+  openFixtureEngine,
+  startEngine,
+  TEST_SECRETS,
+} from '../support/engine.js';
+import { waitFor } from '../support/gate.js';
 import { FIXTURE_CATALOG, FIXTURE_MODULES } from '../support/paths.js';
 
 let h: EngineHarness;
@@ -105,8 +112,8 @@ describe('no secret in clear text at rest', () => {
     expect(dataFiles.length).toBeGreaterThan(3);
     for (const file of dataFiles) search(file, (await readFile(file)).toString('latin1'));
     expect(leaks).toEqual([]);
-    // The search finds what is there: the message is in the job logs, in clear.
-    const logs = objects.filter((o) => o.key.endsWith('.log'));
+    // The search finds what is there: the message is in the job logs (short ones inside their records), in clear.
+    const logs = objects.filter((o) => /\/jobs\/[^/]+\.(log|json)$/.test(o.key));
     const logText = await Promise.all(
       logs.map(async (o) => (await h.engine.store.get(o.key))!.body.toString()),
     );
@@ -140,6 +147,64 @@ describe('no secret in clear text at rest', () => {
     const stale = await ops.waitForJob(clientId, (await ops.apply(service('vault'), a.id)).id);
     expect(stale.state).toBe('failed');
     expect(stale.error).toMatch(/changed since plan .* plan again/);
+  });
+
+  it('retires the plans saved before a restart: the next process finds them in the bucket', async () => {
+    const ref = service('vault');
+    await h.engine.updateService(ref, { message: 'before the restart' });
+    const before = await ops.waitForJob(clientId, (await ops.plan(ref)).id);
+    expect(before.planStatus).toBe('drifted');
+    const planFile = `clients/dora/services/vault/plans/${before.planId}.tfplan`;
+    expect(await h.engine.store.get(planFile)).toBeDefined();
+    // Another process on the same bucket (its index read from it), as after a restart.
+    const next = await openFixtureEngine(h.s3, path.join(h.dataDir, 'next'));
+    try {
+      expect((await next.index.savedPlans(ref)).map((p) => p.planId)).toEqual([before.planId]);
+      const planned = await next.plan(ref);
+      await next.apply(ref, planned.planId);
+      expect(await next.store.get(planFile)).toBeUndefined();
+      const record = await next.store.getJson<{ stale?: boolean }>(
+        `clients/dora/services/vault/plans/${before.planId}.json`,
+      );
+      expect(record?.stale).toBe(true);
+      expect(await next.index.savedPlans(ref)).toEqual([]);
+    } finally {
+      await next.close();
+    }
+  });
+
+  it('deletes a saved plan nobody applied once it is a day old, file and record, at a later plan of its target', async () => {
+    const ref = service('forgotten');
+    await createEcho(h.engine, clientId, 'forgotten', { message: 'v1' });
+    const old = await h.engine.plan(ref);
+    const recent = await h.engine.plan(ref);
+    expect([old.saved, recent.saved]).toEqual([true, true]);
+    const plans = 'clients/dora/services/forgotten/plans/';
+    // The server dates an object by its file: the old plan's file and record, as if written 25 hours ago.
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    const oldFiles = (await filesUnder(h.s3.directory)).filter((f) => f.includes(`${plans}${old.planId}.`));
+    expect(oldFiles.length).toBeGreaterThanOrEqual(2);
+    for (const file of oldFiles) await utimes(file, dayAgo, dayAgo);
+    // The next process on the bucket looks for old plans at its first plan of the target (then hourly).
+    const next = await openFixtureEngine(h.s3, path.join(h.dataDir, 'expiring'));
+    try {
+      await next.updateService(ref, { message: 'v2' });
+      const latest = await next.plan(ref);
+      await waitFor(
+        async () => !(await next.store.get(`${plans}${old.planId}.json`)),
+        'the old plan record expired',
+      );
+      const left = (await next.store.list(plans)).map((o) => o.key).sort();
+      expect(left).toEqual(
+        [recent.planId, latest.planId].flatMap((id) => [`${plans}${id}.json`, `${plans}${id}.tfplan`]).sort(),
+      );
+      expect((await next.index.savedPlans(ref)).map((p) => p.planId).sort()).toEqual(
+        [recent.planId, latest.planId].sort(),
+      );
+    } finally {
+      await next.close();
+    }
+    await h.engine.deleteService(ref);
   });
 
   it('reads a configuration saved in clear before a key was set, and seals it at its next write', async () => {

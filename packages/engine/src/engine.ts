@@ -182,6 +182,11 @@ export interface Engine {
   preflight(): Promise<Preflight>;
   /** Lets go of what the engine holds open (the database's connections). */
   close(): Promise<void>;
+  /**
+   * From now on every tofu command waits for `gate` before it starts, and does not start when it rejects: a
+   * process that must confirm it still holds its bucket (see `acquireInstanceLease`).
+   */
+  gateRuns(gate: () => Promise<void>): void;
   /** The Docker engine tofu's docker provider reaches: `DOCKER_HOST` of its environment, else the default. */
   readonly dockerHost: string;
 }
@@ -302,7 +307,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     TF_CLI_CONFIG_FILE: cliConfig,
   };
 
+  const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });
+  const resolve = (ref: TargetRef | ServiceRef) =>
+    resolveTarget({ store, catalog, modulesDir, workdirRoot, sealer }, toTargetRef(ref));
+  const load = () => scanStore(deps());
+  const index =
+    options.index ??
+    (options.databaseUrl
+      ? await createPostgresIndex({ connectionString: options.databaseUrl, load })
+      : createMemoryIndex({ load }));
+  let runGate: (() => Promise<void>) | undefined;
   const runContext: RunContext = {
+    index,
     tofu,
     store,
     workdirRoot,
@@ -320,6 +336,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // Through the environment, so no file in the working directory names the keys; they stay in state-keys/.
       const encryption = await encryptionConfig;
       await runOptions.ready;
+      await runGate?.();
       const result = await runTofu(tofu.path, args, {
         cwd: runOptions.cwd,
         env: encryption ? { ...env, TF_ENCRYPTION: encryption } : env,
@@ -344,15 +361,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     lastLines: describeTofuFailure,
   };
 
-  const deps = () => ({ store, catalog, conditionalWrites: useLockfile, sealer, decryptState });
-  const resolve = (ref: TargetRef | ServiceRef) =>
-    resolveTarget({ store, catalog, modulesDir, workdirRoot, sealer }, toTargetRef(ref));
-  const load = () => scanStore(deps());
-  const index =
-    options.index ??
-    (options.databaseUrl
-      ? await createPostgresIndex({ connectionString: options.databaseUrl, load })
-      : createMemoryIndex({ load }));
   /** After an apply (whatever its end), the state says whether anything is deployed: the index follows it. */
   async function refreshDeployed(ref: TargetRef | ServiceRef): Promise<void> {
     const target = toTargetRef(ref);
@@ -398,6 +406,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     resolve,
     preflight: () => runPreflight({ tofu, providerMirror: options.providerMirror, env }),
     close: async () => index.close?.(),
+    gateRuns(gate) {
+      runGate = gate;
+    },
     dockerHost: options.providerEnv?.DOCKER_HOST || baseEnv.DOCKER_HOST || DEFAULT_DOCKER_HOST,
     async reloadCatalog() {
       catalog = await loadCatalog({ catalogDir: options.catalogDir, modulesDir });

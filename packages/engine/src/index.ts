@@ -73,12 +73,14 @@ export {
 } from './job/job.js';
 export { type BatchLinesOptions, batchLines, JobLog, type LogLine } from './job/job-log.js';
 export {
+  emptyIndexSnapshot,
   type IndexSnapshot,
   type JobKey,
   type ListingIndex,
   type ListJobsOptions,
   type NetworkEntry,
   type NetworkKey,
+  type SavedPlan,
   type ServiceEntry,
   type ServiceKey,
   withoutParams,

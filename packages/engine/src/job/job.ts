@@ -115,3 +115,12 @@ export function newJob(init: {
     lineCount: 0,
   };
 }
+
+/** A job record as stored in S3: an ended job's short log may be inside it (see `JobStore.save`). */
+export type StoredJobRecord = JobRecord & { log?: string[] };
+
+/** The record without the log it may carry: what listings and events hold. */
+export function withoutLog(stored: StoredJobRecord): JobRecord {
+  const { log: _log, ...record } = stored;
+  return record;
+}

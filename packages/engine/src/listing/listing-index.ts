@@ -18,6 +18,8 @@ export function withoutParams<T extends { params: unknown }>(config: T): Omit<T,
 export type ServiceKey = { clientId: string; serviceId: string };
 export type NetworkKey = Pick<NetworkConfig, 'clientId' | 'provider' | 'networkName'>;
 export type JobKey = { clientId: string; jobId: string };
+/** A plan file kept in S3 to be applied (`plans/<planId>.tfplan`), and when it was written. */
+export type SavedPlan = { planId: string; savedAt: string };
 
 /** Everything an index holds, as read from S3 at start (see `scanStore`). */
 export interface IndexSnapshot {
@@ -27,7 +29,19 @@ export interface IndexSnapshot {
   /** Targets whose state holds resources. */
   deployed: TargetRef[];
   jobs: JobRecord[];
+  /** The plan files in S3, by target: what an apply retires and what expires, without listing S3. */
+  savedPlans: { target: TargetRef; plan: SavedPlan }[];
 }
+
+/** A snapshot of an empty bucket. */
+export const emptyIndexSnapshot = (): IndexSnapshot => ({
+  services: [],
+  networks: [],
+  statuses: [],
+  deployed: [],
+  jobs: [],
+  savedPlans: [],
+});
 
 export interface ListJobsOptions {
   /** Only the jobs of this service or network. */
@@ -45,12 +59,17 @@ export interface ListJobsOptions {
 export interface ListingIndex {
   putService(entry: ServiceEntry): Promise<void>;
   putNetwork(entry: NetworkEntry): Promise<void>;
-  /** Forgets a deleted service or network: its configuration, status and deployed flag (not its jobs). */
+  /**
+   * Forgets a deleted service or network: its configuration, status, deployed flag and saved plans (not its
+   * jobs).
+   */
   removeTarget(ref: TargetRef): Promise<void>;
   setDeployed(ref: TargetRef, deployed: boolean): Promise<void>;
   setStatus(ref: ServiceKey, status: ServiceStatus): Promise<void>;
   putJob(record: JobRecord): Promise<void>;
   removeJobs(keys: readonly JobKey[]): Promise<void>;
+  putSavedPlan(target: TargetRef, plan: SavedPlan): Promise<void>;
+  removeSavedPlans(target: TargetRef, planIds: readonly string[]): Promise<void>;
 
   /** Every client with anything in the index. */
   clients(): Promise<string[]>;
@@ -67,6 +86,8 @@ export interface ListingIndex {
   jobsOf(targets: readonly TargetRef[], limit?: number): Promise<JobRecord[][]>;
   /** Each target's latest plan job that is not a plan of the destruction. */
   lastPlans(targets: readonly TargetRef[]): Promise<(JobRecord | undefined)[]>;
+  /** The target's plan files in S3, oldest first. */
+  savedPlans(target: TargetRef): Promise<SavedPlan[]>;
   /** Lets go of connections, when the adapter holds any. */
   close?(): Promise<void>;
   /**

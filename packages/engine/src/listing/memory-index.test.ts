@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetRef } from '../store/keys.js';
-import type { IndexSnapshot } from './listing-index.js';
+import { emptyIndexSnapshot, type IndexSnapshot } from './listing-index.js';
 import { createMemoryIndex } from './memory-index.js';
 
 const web: TargetRef = { kind: 'service', clientId: 'alice', serviceId: 'web' };
 const db: TargetRef = { kind: 'service', clientId: 'alice', serviceId: 'db' };
-const empty = (): IndexSnapshot => ({ services: [], networks: [], statuses: [], deployed: [], jobs: [] });
+const empty = emptyIndexSnapshot;
 
 // The cases every adapter shares run on both in tests/engine/postgres-index.test.ts.
 describe('createMemoryIndex', () => {

@@ -7,6 +7,7 @@ import type {
   ListingIndex,
   NetworkEntry,
   NetworkKey,
+  SavedPlan,
   ServiceEntry,
 } from './listing-index.js';
 
@@ -34,6 +35,8 @@ const networkId = (n: NetworkKey) => `${n.provider}/${n.networkName}`;
 export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
   const parts = new Map<string, ClientPart>();
   const deployed = new Set<string>();
+  /** Saved plans by target, by plan id. */
+  const plans = new Map<string, Map<string, SavedPlan>>();
   let phase: 'empty' | 'loading' | 'ready' = 'empty';
   let loading: Promise<void> | undefined;
   const pending: (() => void)[] = [];
@@ -89,11 +92,17 @@ export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
     }
   }
 
+  function putPlan(target: TargetRef, plan: SavedPlan): void {
+    const key = targetPrefix(target);
+    plans.set(key, (plans.get(key) ?? new Map()).set(plan.planId, plan));
+  }
+
   function fill(snapshot: IndexSnapshot): void {
     for (const s of snapshot.services) partOf(s.clientId).services.set(s.serviceId, s);
     for (const n of snapshot.networks) partOf(n.clientId).networks.set(networkId(n), n);
     for (const { ref, status } of snapshot.statuses) partOf(ref.clientId).statuses.set(ref.serviceId, status);
     for (const target of snapshot.deployed) deployed.add(targetPrefix(target));
+    for (const { target, plan } of snapshot.savedPlans) putPlan(target, plan);
     for (const record of [...snapshot.jobs].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
       applyJob(record);
     }
@@ -114,6 +123,7 @@ export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
           // A failed scan (S3 down) is tried again by the next read.
           parts.clear();
           deployed.clear();
+          plans.clear();
           phase = 'empty';
           loading = undefined;
           throw error;
@@ -151,6 +161,7 @@ export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
           part.statuses.delete(ref.serviceId);
         } else part.networks.delete(networkId(ref));
         deployed.delete(targetPrefix(ref));
+        plans.delete(targetPrefix(ref));
       }),
     setDeployed: (ref, isDeployed) =>
       write(() => {
@@ -160,6 +171,13 @@ export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
     setStatus: (ref, status) => write(() => partOf(ref.clientId).statuses.set(ref.serviceId, status)),
     putJob: (record) => write(() => applyJob(record)),
     removeJobs: (keys) => write(() => applyRemoveJobs(keys)),
+    putSavedPlan: (target, plan) => write(() => putPlan(target, plan)),
+    removeSavedPlans: (target, planIds) =>
+      write(() => {
+        const kept = plans.get(targetPrefix(target));
+        for (const planId of planIds) kept?.delete(planId);
+        if (kept?.size === 0) plans.delete(targetPrefix(target));
+      }),
 
     async clients() {
       await ready();
@@ -221,6 +239,12 @@ export function createMemoryIndex(options: MemoryIndexOptions): ListingIndex {
         }
         return undefined;
       });
+    },
+    async savedPlans(target) {
+      await ready();
+      return [...(plans.get(targetPrefix(target))?.values() ?? [])].sort(
+        (a, b) => a.savedAt.localeCompare(b.savedAt) || a.planId.localeCompare(b.planId),
+      );
     },
   };
 }

@@ -2,7 +2,14 @@ import type { Pool, PoolClient } from 'pg';
 import type { JobRecord } from '../job/job.js';
 import type { ServiceStatus } from '../operations/events.js';
 import { type TargetRef, targetKeyOf } from '../store/keys.js';
-import type { IndexSnapshot, ListingIndex, NetworkEntry, ServiceEntry, WriteGate } from './listing-index.js';
+import type {
+  IndexSnapshot,
+  ListingIndex,
+  NetworkEntry,
+  SavedPlan,
+  ServiceEntry,
+  WriteGate,
+} from './listing-index.js';
 
 export interface PostgresIndexOptions {
   /** `postgres://user:password@host:port/database` (SPAWNIT_DATABASE_URL). */
@@ -41,9 +48,16 @@ ALTER TABLE spawnit_jobs ADD COLUMN IF NOT EXISTS recorded_at timestamptz NOT NU
 CREATE INDEX IF NOT EXISTS spawnit_jobs_newest ON spawnit_jobs (client_id, created_at DESC, seq DESC);
 CREATE INDEX IF NOT EXISTS spawnit_jobs_of_target
   ON spawnit_jobs (client_id, target_key, created_at DESC, seq DESC);
+CREATE TABLE IF NOT EXISTS spawnit_saved_plans (
+  target_key text NOT NULL, plan_id text NOT NULL, saved_at text NOT NULL,
+  PRIMARY KEY (target_key, plan_id));
 CREATE TABLE IF NOT EXISTS spawnit_index_state (id int PRIMARY KEY, filled_at timestamptz NOT NULL);
 `;
-const TABLES = 'spawnit_services, spawnit_networks, spawnit_statuses, spawnit_deployed, spawnit_jobs';
+const TABLES =
+  'spawnit_services, spawnit_networks, spawnit_statuses, spawnit_deployed, spawnit_jobs, spawnit_saved_plans';
+/** Rows of spawnit_index_state: the index filled, and its saved plans (a table later versions added). */
+const FILLED = 1;
+const SAVED_PLANS_FILLED = 2;
 /** Taken while the schema is made or the index filled, so two processes starting at once do it once. */
 const FILL_LOCK = 0x5a17_1d3e;
 
@@ -128,21 +142,44 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
         jobParams(r),
       );
     }
-    await client.query(
-      'INSERT INTO spawnit_index_state VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET filled_at = now()',
-    );
+    await fillSavedPlans(client, snapshot);
+    await markFilled(client, FILLED);
   }
 
-  /** The schema, then the first fill from S3 unless a process did it before. */
+  async function fillSavedPlans(client: PoolClient, snapshot: IndexSnapshot): Promise<void> {
+    const plans = snapshot.savedPlans;
+    await client.query(
+      'INSERT INTO spawnit_saved_plans SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING',
+      [
+        plans.map((p) => targetKeyOf(p.target)),
+        plans.map((p) => p.plan.planId),
+        plans.map((p) => p.plan.savedAt),
+      ],
+    );
+    await markFilled(client, SAVED_PLANS_FILLED);
+  }
+
+  const markFilled = (client: PoolClient, id: number) =>
+    client.query(
+      'INSERT INTO spawnit_index_state VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET filled_at = now()',
+      [id],
+    );
+
+  /**
+   * The schema, then the first fill from S3 unless a process did it before; an index filled by an earlier
+   * version gets the saved plans it did not keep.
+   */
   function ready(): Promise<void> {
     filled ??= withLock(async (client) => {
       await client.query(SCHEMA);
-      const { rowCount } = await client.query('SELECT 1 FROM spawnit_index_state WHERE id = 1');
-      if (rowCount) return;
+      const { rows } = await client.query<{ id: number }>('SELECT id FROM spawnit_index_state');
+      const done = new Set(rows.map((r) => r.id));
+      if (done.has(FILLED) && done.has(SAVED_PLANS_FILLED)) return;
       const snapshot = await options.load();
       await client.query('BEGIN');
       try {
-        await fill(client, snapshot);
+        if (done.has(FILLED)) await fillSavedPlans(client, snapshot);
+        else await fill(client, snapshot);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -235,6 +272,7 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
           );
         }
         await exec('DELETE FROM spawnit_deployed WHERE target_key = $1', [targetKeyOf(ref)]);
+        await exec('DELETE FROM spawnit_saved_plans WHERE target_key = $1', [targetKeyOf(ref)]);
       }),
     setDeployed: (ref, deployed) =>
       write(`deployed ${targetKeyOf(ref)}`, () =>
@@ -259,6 +297,21 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
             WHERE j.client_id = k.client_id AND j.job_id = k.job_id`,
           [keys.map((k) => k.clientId), keys.map((k) => k.jobId)],
         ),
+      ),
+    putSavedPlan: (target, plan) =>
+      write(`saved plan ${targetKeyOf(target)}${plan.planId}`, () =>
+        exec('INSERT INTO spawnit_saved_plans VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+          targetKeyOf(target),
+          plan.planId,
+          plan.savedAt,
+        ]),
+      ),
+    removeSavedPlans: (target, planIds) =>
+      write(`remove saved plans ${targetKeyOf(target)}${planIds.join(' ')}`, () =>
+        exec('DELETE FROM spawnit_saved_plans WHERE target_key = $1 AND plan_id = ANY($2::text[])', [
+          targetKeyOf(target),
+          planIds,
+        ]),
       ),
     writeThrough(next) {
       gate = next;
@@ -341,6 +394,13 @@ export async function createPostgresIndex(options: PostgresIndexOptions): Promis
     async lastPlans(targets) {
       const lists = await jobsOfTargets(targets, "AND kind = 'plan' AND NOT destroy", 1);
       return lists.map((list) => list[0]);
+    },
+    async savedPlans(target) {
+      return query<SavedPlan>(
+        `SELECT plan_id AS "planId", saved_at AS "savedAt" FROM spawnit_saved_plans
+          WHERE target_key = $1 ORDER BY saved_at, plan_id`,
+        [targetKeyOf(target)],
+      );
     },
     async rebuild() {
       filled = undefined;

@@ -1,10 +1,16 @@
-import type { JobRecord } from '../job/job.js';
+import { type JobRecord, type StoredJobRecord, withoutLog } from '../job/job.js';
 import type { ServiceStatus } from '../operations/events.js';
 import { getNetwork } from '../service/network-config.js';
 import { type ConfigDeps, getService, holdsResources } from '../service/service-config.js';
 import { assertTargetRef, CLIENTS_PREFIX, type TargetRef } from '../store/keys.js';
 import { readState } from '../store/read-state.js';
-import { type IndexSnapshot, type NetworkEntry, type ServiceEntry, withoutParams } from './listing-index.js';
+import {
+  emptyIndexSnapshot,
+  type IndexSnapshot,
+  type NetworkEntry,
+  type ServiceEntry,
+  withoutParams,
+} from './listing-index.js';
 
 /** What a key under `clients/` is, from its path alone. */
 type KeyKind =
@@ -15,6 +21,16 @@ type KeyKind =
 const SERVICE_KEY = /^([^/]+)\/services\/([^/]+)\/(terraform\.tfvars\.json|terraform\.tfstate|status\.json)$/;
 const NETWORK_KEY = /^([^/]+)\/networks\/([^/]+)\/([^/]+)\/(terraform\.tfvars\.json|terraform\.tfstate)$/;
 const JOB_KEY = /^([^/]+)\/jobs\/([0-9a-f-]{36})\.json$/;
+const PLAN_FILE = /^(.+\/)plans\/([0-9a-f-]{36})\.tfplan$/;
+
+/** A saved plan's file: its target and plan id, from the key alone (never read). */
+function savedPlanOf(key: string): { target: TargetRef; planId: string } | undefined {
+  const found = PLAN_FILE.exec(key);
+  if (!found) return undefined;
+  // The target's own keys sit in the same folder: its configuration names it.
+  const config = classifyKey(`${found[1]}terraform.tfvars.json`);
+  return config?.kind === 'config' ? { target: config.target, planId: found[2]! } : undefined;
+}
 
 export function classifyKey(key: string): KeyKind | undefined {
   if (!key.startsWith(CLIENTS_PREFIX)) return undefined;
@@ -96,8 +112,9 @@ async function readSnapshotFile(deps: ConfigDeps): Promise<SnapshotFile['objects
 async function derive(deps: ConfigDeps, key: string, what: KeyKind): Promise<Derived | undefined> {
   try {
     if (what.kind === 'job') {
-      const record = await deps.store.getJson<JobRecord>(key);
-      return record ? { job: record } : undefined;
+      const record = await deps.store.getJson<StoredJobRecord>(key);
+      // An ended job's short log may be inside its record: the index keeps records, never logs.
+      return record ? { job: withoutLog(record) } : undefined;
     }
     if (what.kind === 'status') {
       const status = await deps.store.getJson<ServiceStatus>(key);
@@ -120,7 +137,8 @@ async function derive(deps: ConfigDeps, key: string, what: KeyKind): Promise<Der
 /**
  * Reads what the index needs from S3: one flat listing of `clients/` (pages of 1,000 keys), then only the
  * objects it names that the last scan did not already take at the same ETag: configurations (sealed, so
- * read), states (whether they hold resources), statuses and job records. Plans and logs are never read.
+ * read), states (whether they hold resources), statuses and job records. Plans and logs are never read (the
+ * saved plans' files are taken from the listing).
  * Leaves its results in `INDEX_SNAPSHOT_KEY` for the next start.
  */
 export async function scanStore(deps: ConfigDeps, options: ScanOptions = {}): Promise<IndexSnapshot> {
@@ -138,7 +156,16 @@ export async function scanStore(deps: ConfigDeps, options: ScanOptions = {}): Pr
     const taken = derived[i];
     if (etag !== undefined && taken) objects[key] = { etag, derived: taken };
   });
-  const snapshot: IndexSnapshot = { services: [], networks: [], statuses: [], deployed: [], jobs: [] };
+  const snapshot: IndexSnapshot = {
+    ...emptyIndexSnapshot(),
+    // Taken from the listing alone: a plan file is never read here.
+    savedPlans: listed.flatMap((o) => {
+      const plan = savedPlanOf(o.key);
+      if (!plan) return [];
+      const savedAt = (o.lastModified ?? new Date()).toISOString();
+      return [{ target: plan.target, plan: { planId: plan.planId, savedAt } }];
+    }),
+  };
   keys.forEach(({ what }, i) => {
     const d = derived[i];
     if (!d) return;

@@ -11,8 +11,12 @@ import type { EngineEvents } from './events.js';
 
 /** Where jobs live: records, their logs, and the markers of unfinished ones. */
 export interface JobStore {
-  /** Saves a record (the index first, so listings see it even while S3 refuses the write). */
-  save(record: JobRecord): Promise<void>;
+  /**
+   * Saves a record (the index first, so listings see it even while S3 refuses the write). `final`: the job
+   * ended, and its log is saved with it (a short log never saved before goes inside the record: one write,
+   * and the record and its log land together).
+   */
+  save(record: JobRecord, options?: { final?: boolean }): Promise<void>;
   /** Updates what listings show without writing S3: progress that changes many times a second. */
   touch(record: JobRecord): Promise<void>;
   get(clientId: string, jobId: string): Promise<JobRecord | undefined>;

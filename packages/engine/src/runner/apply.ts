@@ -10,7 +10,7 @@ import { createProgressTracker, type JobProgress, renderEventLine } from './appl
 import { type PlanRecord, planRecordKey } from './plan.js';
 import type { PlanSummary } from './plan-summary.js';
 import type { RunContext, RunHooks } from './run-context.js';
-import { retireSavedPlans } from './saved-plans.js';
+import { discardSavedPlan, retireSavedPlans } from './saved-plans.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -68,10 +68,6 @@ export function fetchSavedPlan(ctx: RunContext, ref: TargetRef, planId: string):
   return { record, file };
 }
 
-async function discardPlan(ctx: RunContext, target: ResolvedTarget, planId: string): Promise<void> {
-  await ctx.store.deleteKeys([planKey(target.ref, planId), planRecordKey(target, planId)]);
-}
-
 /**
  * Applies exactly the saved plan the user saw. Refuses with "plan again" when the configuration (tfvars or
  * module) changed since, or when tofu finds the state changed since. A plan is applied at most once.
@@ -85,7 +81,7 @@ export async function apply(
 ): Promise<ApplyResult> {
   const record = await fetched.record;
   if (record.stale) {
-    await discardPlan(ctx, target, planId);
+    await discardSavedPlan(ctx, target.ref, planId);
     throw new StalePlanError(
       `The state of ${target.description} changed since plan ${planId} was made; plan again.`,
     );
@@ -93,7 +89,7 @@ export async function apply(
   const { onProgress: _onProgress, ...stepOptions } = options;
   const prepared = await prepareWorkdir(ctx, target, { ...stepOptions, redact: target.secretValues });
   if (prepared.configHash !== record.configHash) {
-    await discardPlan(ctx, target, planId);
+    await discardSavedPlan(ctx, target.ref, planId);
     throw new StalePlanError(
       `The configuration of ${target.description} changed since plan ${planId} was made; plan again and review the new plan.`,
     );
@@ -105,7 +101,7 @@ export async function apply(
   await writeFile(path.join(prepared.dir, planFile), planObject.body, { mode: 0o600 });
   // Out of S3 while tofu applies it: whatever happens, the state may move on, so this plan must not be applied
   // again. If S3 is down the plan stays, but tofu refuses it as stale once the state has moved.
-  const discarded = discardPlan(ctx, target, planId).catch(() => undefined);
+  const discarded = discardSavedPlan(ctx, target.ref, planId).catch(() => undefined);
   try {
     await applyPlanFile(ctx, target, prepared.dir, planFile, { planId, destroy: record.destroy }, options);
   } finally {

@@ -167,8 +167,13 @@ export async function plan(
   const destroy = options.destroy ?? false;
   const save = (options.save ?? true) && status === 'drifted';
   // The plan file goes up while tofu reads it for the summary; its record still goes last.
+  // Indexed as it goes up, so an apply retires it and nothing is left unknown if the rest fails.
+  const savedAt = new Date().toISOString();
   const upload = save
-    ? readFile(path.join(dir, planFile)).then((body) => ctx.store.put(planKey(target.ref, planId), body))
+    ? Promise.all([
+        ctx.index.putSavedPlan(target.ref, { planId, savedAt }),
+        readFile(path.join(dir, planFile)).then((body) => ctx.store.put(planKey(target.ref, planId), body)),
+      ])
     : Promise.resolve();
   let summary: PlanSummary;
   try {
@@ -185,7 +190,7 @@ export async function plan(
       destroy,
       configHash: base.configHash,
       summary: withoutAttributes(summary),
-      createdAt: new Date().toISOString(),
+      createdAt: savedAt,
     };
     // The record goes last: a plan without its record is never applied.
     await ctx.store.putJson(planRecordKey(target, planId), record);

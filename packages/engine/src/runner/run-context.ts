@@ -1,4 +1,5 @@
 import type { DockerPlatform } from '../config/images.js';
+import type { ListingIndex } from '../listing/listing-index.js';
 import type { StateDecrypter } from '../secrets/state-encryption.js';
 import type { S3Store } from '../store/s3-store.js';
 import type { TofuBinary } from '../tofu/binary.js';
@@ -30,6 +31,8 @@ export interface RunOptions extends RunHooks {
 export interface RunContext {
   tofu: TofuBinary;
   store: S3Store;
+  /** Where saved plans are found (see `retireSavedPlans`). */
+  index: Pick<ListingIndex, 'savedPlans' | 'putSavedPlan' | 'removeSavedPlans'>;
   workdirRoot: string;
   modulesDir: string;
   /** `['-no-color']` when colours are stripped. */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { JobRecord } from '../../job/job.js';
+import { type JobRecord, type StoredJobRecord, withoutLog } from '../../job/job.js';
 import { JobLog, type LogLine } from '../../job/job-log.js';
 import type { ListingIndex } from '../../listing/listing-index.js';
 import { clientPrefix } from '../../store/keys.js';
@@ -10,6 +10,18 @@ const jobKey = (clientId: string, jobId: string) => `${clientPrefix(clientId)}jo
 const jobLogKey = (clientId: string, jobId: string) => `${clientPrefix(clientId)}jobs/${jobId}.log`;
 /** Markers of unfinished jobs, so a restart finds them without listing every client's history. */
 const ACTIVE_PREFIX = '.spawnit/active-jobs/';
+/** A log at most this long that was never saved is written inside its job's final record. */
+const EMBEDDED_LOG_MAX_CHARS = 64 * 1024;
+
+/** A running job's log, and how many of its lines S3 has (-1: none saved yet). */
+interface Live {
+  log: JobLog;
+  saved: number;
+  /** Saves the lines not saved yet, after any save under way. */
+  flush(): Promise<void>;
+  /** The save under way, if any. */
+  writing: Promise<void> | undefined;
+}
 
 export interface S3JobStoreOptions {
   store: S3Store;
@@ -25,7 +37,7 @@ export interface S3JobStoreOptions {
 export function createS3JobStore(options: S3JobStoreOptions): JobStore {
   const { store, index } = options;
   const logFlushMs = options.logFlushMs ?? 5_000;
-  const live = new Map<string, JobLog>();
+  const live = new Map<string, Live>();
   // History that could not be written (S3 down) is kept here and written at the next chance.
   const unsaved = new Map<string, string>();
 
@@ -39,17 +51,39 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
     }
   }
 
+  /** The log inside the record (a short one, saved with the job's end), else the log object, else none. */
   async function storedLog(clientId: string, jobId: string): Promise<string[]> {
+    const inRecord = (await store.getJson<StoredJobRecord>(jobKey(clientId, jobId)))?.log;
+    if (inRecord) return inRecord;
     const text = (await store.get(jobLogKey(clientId, jobId)))?.body.toString('utf8') ?? '';
     return text === '' ? [] : text.split('\n');
   }
 
-  const liveOf = (clientId: string, jobId: string) => live.get(`${clientId}/${jobId}`);
+  const liveOf = (clientId: string, jobId: string) => live.get(`${clientId}/${jobId}`)?.log;
+  const body = (record: StoredJobRecord) => `${JSON.stringify(record, null, 2)}\n`;
 
   return {
-    async save(record) {
+    async save(record, { final = false } = {}) {
       await index.putJob(record);
-      await persist(jobKey(record.clientId, record.id), `${JSON.stringify(record, null, 2)}\n`);
+      const key = jobKey(record.clientId, record.id);
+      const running = final ? live.get(`${record.clientId}/${record.id}`) : undefined;
+      if (!running) return persist(key, body(record));
+      await running.writing?.catch(() => undefined);
+      const lines = running.log.lines();
+      if (running.saved === -1 && lines.join('\n').length <= EMBEDDED_LOG_MAX_CHARS) {
+        // Counted as saved now: the log's close then writes no object of its own (one write, not two).
+        running.saved = lines.length;
+        try {
+          return await persist(key, body({ ...record, log: lines }));
+        } catch (error) {
+          // Not written (S3 away): the log goes to an object of its own at its close, with the lines the
+          // failure adds, and the record is written alone when S3 is back.
+          running.saved = -1;
+          unsaved.set(key, body(record));
+          throw error;
+        }
+      }
+      await Promise.all([running.flush(), persist(key, body(record))]);
     },
     touch: (record) => index.putJob(record),
     async get(clientId, jobId) {
@@ -63,14 +97,26 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
     openLog(record, onLine): LiveLog {
       const key = `${record.clientId}/${record.id}`;
       const log = new JobLog({ onLine });
-      live.set(key, log);
-      let saved = -1;
-      const flush = async () => {
-        const length = log.length;
-        if (length === saved) return;
-        await persist(jobLogKey(record.clientId, record.id), log.lines().join('\n'));
-        saved = length;
+      const running: Live = {
+        log,
+        saved: -1,
+        writing: undefined,
+        async flush() {
+          // One at a time: a slow save finishing after a newer one must not leave the shorter log.
+          await running.writing?.catch(() => undefined);
+          const length = log.length;
+          if (length === running.saved) return;
+          running.writing = persist(jobLogKey(record.clientId, record.id), log.lines().join('\n'));
+          try {
+            await running.writing;
+            running.saved = length;
+          } finally {
+            running.writing = undefined;
+          }
+        },
       };
+      const { flush } = running;
+      live.set(key, running);
       const timer = setInterval(() => void flush().catch(() => undefined), logFlushMs);
       return {
         get length() {
@@ -117,9 +163,10 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
         const marker = await store.getJson<ActiveMarker>(key).catch(() => undefined);
         // Unreadable now (S3 hiccup): the next start tries again.
         if (!marker) continue;
-        const record = await store
-          .getJson<JobRecord>(jobKey(marker.clientId, marker.jobId))
+        const stored = await store
+          .getJson<StoredJobRecord>(jobKey(marker.clientId, marker.jobId))
           .catch(() => undefined);
+        const record = stored && withoutLog(stored);
         // A job queued when SpawnIt stopped may have no record of its own yet: the marker's copy stands in.
         found.push({ marker, record: record ?? marker.record });
       }

@@ -205,7 +205,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const save = async (to: JobState, patch: Partial<JobRecord> = {}) => {
       job.record = transition(job.record, to, { ...patch, lineCount: job.log.length });
       await jobs
-        .save(job.record)
+        .save(job.record, { final: true })
         .catch((error) => job.log.append(`Could not save the job record: ${error.message}`));
     };
     let release: (() => void) | undefined;
@@ -220,10 +220,11 @@ export function createWorker(options: WorkerOptions): Worker {
       const end = release
         ? await run(job)
         : { state: 'cancelled' as const, patch: { error: 'Cancelled before it started.' } };
-      // The log and the record that says the job ended are written side by side (one round trip, not two);
-      // the marker stays until both are, so a crash between them is found at restart (see `recover`). The
-      // log ends for its followers after (whoever saw the log end finds the job ended).
-      await Promise.all([job.log.save(), save(end.state, end.patch)]);
+      // The record that says the job ended is saved with its log: a short one inside it (one write, and they
+      // land together), a longer one beside it. The marker stays until both are, so a crash between them is
+      // found at restart (see `recover`). The log ends for its followers after (whoever saw the log end finds
+      // the job ended).
+      await save(end.state, end.patch);
       await job.log.close();
     } finally {
       held.delete(job.record.id);
