@@ -56,6 +56,18 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
     held.push(lease);
     return lease;
   }
+  /** A holder of the lease in a process of its own, as a SpawnIt already running (fixtures/lease-holder.ts). */
+  const startHolder = (options: { runEveryMs?: number } = {}) =>
+    execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'tests/engine/fixtures/lease-holder.ts'),
+        JSON.stringify({ store: store.options, conditionalWrites, ...fast, ...options }),
+      ],
+      { cwd: path.join(REPO_ROOT, 'tests'), reject: false },
+    );
   const stored = async () => {
     const object = await store.get(INSTANCE_LEASE_KEY);
     return object && { ...(JSON.parse(object.body.toString()) as LeaseHolder), etag: object.etag };
@@ -83,16 +95,7 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
 
   it('refuses a second process while the first one renews, naming the first and what to do', async () => {
     // The first in a process of its own, as a SpawnIt already running.
-    const first = execa(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(REPO_ROOT, 'tests/engine/fixtures/lease-holder.ts'),
-        JSON.stringify({ store: store.options, conditionalWrites, ...fast }),
-      ],
-      { cwd: path.join(REPO_ROOT, 'tests'), reject: false },
-    );
+    const first = startHolder();
     try {
       const [line] = (await once(createInterface({ input: first.stdout! }), 'line')) as [string];
       const firstId = line.replace(/^HELD /, '');
@@ -146,6 +149,35 @@ describe.each<TestS3Kind>(['embedded', 'versitygw'])('the instance lease on %s',
     await store.put(INSTANCE_LEASE_KEY, 'not json');
     const lease = await acquire();
     expect((await stored())?.id).toBe(lease.holder.id);
+  });
+
+  it('a holder frozen past its time to live runs nothing once it resumes: another took the lease meanwhile', async () => {
+    const holder = startHolder({ runEveryMs: 40 });
+    const lines: string[] = [];
+    createInterface({ input: holder.stdout! }).on('line', (line) => lines.push(line));
+    const ran = () => lines.filter((line) => line === 'RAN').length;
+    try {
+      await waitFor(() => ran() > 2, 'the holder running');
+      // Frozen (a paused VM, SIGSTOP): it cannot renew, and says nothing more once the pipe is drained.
+      holder.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const ranBefore = ran();
+      // This process takes the bucket once the frozen holder's lease has not changed for its time to live.
+      const successor = await acquire();
+      holder.kill('SIGCONT');
+      await waitFor(() => lines.some((line) => line.startsWith('REFUSED')), 'a run refused after the resume');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Not one run after the resume: each confirmed the lease first, and found it taken.
+      expect(ran()).toBe(ranBefore);
+      expect(lines.filter((line) => line.startsWith('REFUSED'))[0]).toBe(
+        `REFUSED Another SpawnIt (pid ${process.pid} on host "${hostname()}", started at ${successor.holder.startedAt}) took bucket "spawnit" after this process could not renew its lease in time: this process stops, and runs nothing more.`,
+      );
+      expect(lines).toContain('LOST');
+      expect((await stored())?.id).toBe(successor.holder.id);
+    } finally {
+      holder.kill('SIGKILL');
+      await holder;
+    }
   });
 
   it.each([true, false])(

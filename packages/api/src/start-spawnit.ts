@@ -196,6 +196,9 @@ async function main(entry: EntryRole | undefined): Promise<void> {
         warn(`Could not renew this process's lease on the bucket: ${(error as Error).message}`),
     });
     stoppers.push({ name: 'bucket lease', stop: () => lease.release() });
+    // A process frozen past its renewals (a paused VM, SIGSTOP) may have lost the bucket: each tofu command
+    // confirms the lease first, so a taken one never runs beside its successor's.
+    engine.gateRuns(() => lease.held());
   }
   const operations = databaseUrl
     ? await createDistributedOperations({

@@ -41,6 +41,12 @@ export interface InstanceLeaseOptions {
 
 export interface InstanceLease {
   readonly holder: LeaseHolder;
+  /**
+   * Resolves while the lease is this process's: at once when it was renewed lately, else (a process frozen
+   * past its renewals, an event loop stalled, S3 away) once a renewal now confirms it. Rejects when another
+   * process took it, or it cannot be confirmed: whatever was about to run must not.
+   */
+  held(): Promise<void>;
   /** Stops renewing and deletes the lease, when it is still this process's. */
   release(): Promise<void>;
 }
@@ -156,11 +162,13 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
   }
 
   let released = false;
-  let lost = false;
+  let lost: { holder: LeaseHolder | undefined } | undefined;
   let renewing: Promise<void> = Promise.resolve();
+  /** When the lease was last written or confirmed, on this process's monotonic clock. */
+  let renewedAt = performance.now();
   const lose = (holder: LeaseHolder | undefined) => {
     if (lost || released) return;
-    lost = true;
+    lost = { holder };
     clearInterval(timer);
     options.onLost(holder);
   };
@@ -173,6 +181,7 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
         if (holder?.id !== me.id) return lose(holder);
       }
       etag = await write({ ifMatch: etag });
+      renewedAt = performance.now();
     } catch (error) {
       // Refused, or failed: whose is it now? S3 still away, the next renewal tries again.
       let current: StoredObject | undefined;
@@ -184,6 +193,7 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
       }
       const holder = current && parseHolder(current);
       if (holder?.id !== me.id) return lose(holder);
+      // Still this process's, but not written now: a successor's wait goes on from the last change.
       etag = current?.etag;
       options.onError?.(error);
     }
@@ -193,8 +203,26 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
   }, renewMs);
   timer.unref?.();
 
+  const lostError = () =>
+    new ConflictError(
+      `Another SpawnIt${lost?.holder ? ` (${describeHolder(lost.holder)})` : ''} took bucket "${store.bucket}" after this process could not renew its lease in time: this process stops, and runs nothing more.`,
+    );
   return {
     holder: me,
+    async held() {
+      if (lost) throw lostError();
+      // A successor takes the lease once it has not changed for `ttlMs` (by its own clock): with one renewal
+      // missed at most, that is still far off.
+      if (performance.now() - renewedAt < ttlMs - renewMs) return;
+      renewing = renewing.then(renew);
+      await renewing;
+      if (lost) throw lostError();
+      if (performance.now() - renewedAt >= ttlMs - renewMs) {
+        throw new ConflictError(
+          `SpawnIt could not confirm that it still holds bucket "${store.bucket}" at ${store.endpoint} (its lease could not be renewed: is S3 reachable?), so it runs nothing until it can.`,
+        );
+      }
+    },
     async release() {
       if (released) return;
       clearInterval(timer);
