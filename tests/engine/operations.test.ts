@@ -147,6 +147,15 @@ describe('jobs', () => {
     ]);
     // Another client does not see it.
     expect(await later.getJob('mallory', queued.id)).toBeUndefined();
+    // Applied, the plan job's record says by which job, and keeps its log (rewritten, the record keeps it).
+    const apply = await ops.waitForJob(clientId, (await ops.apply(service('history'), queued.id)).id);
+    expect(apply.state, apply.error).toBe('succeeded');
+    expect(
+      await h.engine.store.getJson<JobRecord & { log?: string[] }>(
+        `clients/${clientId}/jobs/${queued.id}.json`,
+      ),
+    ).toMatchObject({ appliedBy: apply.id, log: log.map((l) => l.text) });
+    expect(await savedLog(queued.id)).toEqual(log.map((l) => l.text));
   });
 
   it("saves a log too long to ride in its job's record beside it, whole, and reads either back", async () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type JobRecord, type StoredJobRecord, withoutLog } from '../../job/job.js';
+import { isTerminal, type JobRecord, type StoredJobRecord, withoutLog } from '../../job/job.js';
 import { JobLog, type LogLine } from '../../job/job-log.js';
 import type { ListingIndex } from '../../listing/listing-index.js';
 import { clientPrefix } from '../../store/keys.js';
@@ -67,7 +67,11 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       await index.putJob(record);
       const key = jobKey(record.clientId, record.id);
       const running = final ? live.get(`${record.clientId}/${record.id}`) : undefined;
-      if (!running) return persist(key, body(record));
+      if (!running) {
+        // An ended job's record written again (its plan applied since, say): a log inside it stays there.
+        const log = isTerminal(record.state) ? (await store.getJson<StoredJobRecord>(key))?.log : undefined;
+        return persist(key, body(log ? { ...record, log } : record));
+      }
       await running.writing?.catch(() => undefined);
       const lines = running.log.lines();
       if (running.saved === -1 && lines.join('\n').length <= EMBEDDED_LOG_MAX_CHARS) {
