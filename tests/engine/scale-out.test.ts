@@ -486,4 +486,16 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     expect(ended.lineCount).toBe(lines.length);
     expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
   }, 120_000);
+
+  it('a job that ends while the database is away, past the lines its worker keeps: a follower still gets them all', async () => {
+    // The ticks end about 2 s into the outage: the lines kept go to the table with the log's end, in one batch,
+    // and the end counts those past the cap too, so the follower reads them from the saved log.
+    const { lines, ended, apply, linesWaited } = await followThroughOutage('capped-end', 30, 6_000);
+    expect(ended.state, ended.error).toBe('succeeded');
+    expect(linesWaited).toBe(5);
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(ended.lineCount).toBe(lines.length);
+    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  }, 120_000);
 });

@@ -90,7 +90,9 @@ export async function createPostgresJobStore(options: {
       /** One batch, with the log's count and end, in one statement: a follower sees both or neither. */
       async function writeBatch(batch: LogLine[], closed: boolean): Promise<number> {
         const last = batch.at(-1);
-        const total = last ? last.n + 1 : kept.length;
+        // The end counts every line, those past the cap of an outage too (the S3 copy has them): a follower
+        // that reads fewer from the table reads the rest there.
+        const total = closed || !last ? kept.length : last.n + 1;
         await pool.query(
           `WITH lines AS (
              INSERT INTO spawnit_job_lines
