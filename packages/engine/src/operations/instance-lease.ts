@@ -164,8 +164,12 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
   let released = false;
   let lost: { holder: LeaseHolder | undefined } | undefined;
   let renewing: Promise<void> = Promise.resolve();
-  /** When the lease was last written or confirmed, on this process's monotonic clock. */
-  let renewedAt = performance.now();
+  /**
+   * When the lease was last written or confirmed, by both clocks: the monotonic one may not count a VM's
+   * pause or a suspend, the wall clock may be set back; the longer of the two is the age.
+   */
+  let renewedAt = { monotonic: performance.now(), wall: Date.now() };
+  const sinceRenewed = () => Math.max(performance.now() - renewedAt.monotonic, Date.now() - renewedAt.wall);
   const lose = (holder: LeaseHolder | undefined) => {
     if (lost || released) return;
     lost = { holder };
@@ -181,7 +185,7 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
         if (holder?.id !== me.id) return lose(holder);
       }
       etag = await write({ ifMatch: etag });
-      renewedAt = performance.now();
+      renewedAt = { monotonic: performance.now(), wall: Date.now() };
     } catch (error) {
       // Refused, or failed: whose is it now? S3 still away, the next renewal tries again.
       let current: StoredObject | undefined;
@@ -213,11 +217,11 @@ export async function acquireInstanceLease(options: InstanceLeaseOptions): Promi
       if (lost) throw lostError();
       // A successor takes the lease once it has not changed for `ttlMs` (by its own clock): with one renewal
       // missed at most, that is still far off.
-      if (performance.now() - renewedAt < ttlMs - renewMs) return;
+      if (sinceRenewed() < ttlMs - renewMs) return;
       renewing = renewing.then(renew);
       await renewing;
       if (lost) throw lostError();
-      if (performance.now() - renewedAt >= ttlMs - renewMs) {
+      if (sinceRenewed() >= ttlMs - renewMs) {
         throw new ConflictError(
           `SpawnIt could not confirm that it still holds bucket "${store.bucket}" at ${store.endpoint} (its lease could not be renewed: is S3 reachable?), so it runs nothing until it can.`,
         );
