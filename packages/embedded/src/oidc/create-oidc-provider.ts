@@ -113,8 +113,11 @@ export function createOidcProvider(options: OidcProviderOptions): OidcProvider {
 
     async start() {
       if (server) throw new Error(`The OIDC provider is already running at ${issuer}.`);
-      const { store: users, created } = await openUserStore(options.dataDir, options.users);
-      const jwks = await loadSigningKeys(options.dataDir);
+      // Side by side: on a first start both generate (a key pair, password hashes) on libuv's threads.
+      const [{ store: users, created }, jwks] = await Promise.all([
+        openUserStore(options.dataDir, options.users),
+        loadSigningKeys(options.dataDir),
+      ]);
       // The issuer must be known before the provider exists, so the port is bound first.
       const httpServer = createServer();
       const pickPort = options.port === undefined || options.port === 0;
