@@ -126,9 +126,9 @@ try {
       const plan = await operations.waitForJob(clientId, (await operations.plan(service)).id);
       if (plan.state !== 'succeeded') throw new Error(`the plan job ${plan.state}: ${plan.error}`);
       const apply = await operations.apply(service, plan.id);
-      // Where the lines enter the job's log, once read from tofu, rendered and redacted. The job's first line
-      // was written before this listener.
-      const engineSide: Received = { lines: [{ n: 0, text: '' }], times: [] };
+      // Where the lines enter the job's log, once read from tofu, rendered and redacted. The job's first lines
+      // may be written before this listener: they are read back from the log once the job ends.
+      const engineSide: Received = { lines: [], times: [] };
       const onLine = (e: { jobId: string; line: Line }) =>
         e.jobId === apply.id && record(engineSide, [e.line]);
       const unsubscribe = operations.events.subscribe('logLine', onLine);
@@ -136,6 +136,9 @@ try {
       const { sse, ws: overWebSocket } = await subscribe(kind, apply.id);
       const done = await operations.waitForJob(clientId, apply.id);
       unsubscribe();
+      const firstHeard = engineSide.lines[0]?.n ?? 0;
+      const before = (await operations.readLog(clientId, apply.id)).filter((line) => line.n < firstHeard);
+      engineSide.lines.unshift(...before);
       if (done.state !== 'succeeded') throw new Error(`the apply job ${done.state}: ${done.error}`);
       const live = [rateOf(sse, `${kind} over SSE`), rateOf(overWebSocket, `${kind} over graphql-ws`)];
       // A subscriber that opened after the burst got it replayed from memory, which measures nothing live.
