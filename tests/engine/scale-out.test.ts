@@ -347,6 +347,17 @@ describe('two APIs and three workers on one PostgreSQL', () => {
   const ticksOf = (lines: { text: string }[]) =>
     lines.flatMap((l) => l.text.match(/\(local-exec\): tick (\d+)$/)?.slice(1, 2) ?? []).map(Number);
 
+  /**
+   * A log followed through an outage: every line once, in order, the `ticks` ticks included; the job's count says
+   * as many; and the log kept afterwards (the table, then S3) is the one followed live.
+   */
+  async function expectWholeLog(lines: { n: number; text: string }[], ended: JobRecord, ticks: number) {
+    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
+    expect(ticksOf(lines)).toEqual(Array.from({ length: ticks }, (_, i) => i + 1));
+    expect(ended.lineCount).toBe(lines.length);
+    expect((await apiA.readLog(clientId, ended.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  }
+
   it("a database outage mid-run: a follower on the other API gets every line once, in order, and the job's end", async () => {
     const { lines, ended, away, linesWaited } = await followThroughOutage('ticking', 80, 3_000);
     expect(away).toBeGreaterThanOrEqual(3_000);
@@ -354,11 +365,7 @@ describe('two APIs and three workers on one PostgreSQL', () => {
     // About one line per 100 ms of the outage waited in the worker for the database.
     expect(linesWaited).toBeGreaterThan(10);
     // Every line, numbered without a gap or a repeat, the ticks written while the database was away included.
-    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
-    expect(ticksOf(lines)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
-    expect(ended.lineCount).toBe(lines.length);
-    // The log as kept afterwards (the table, then S3) is the one followed live.
-    expect((await apiA.readLog(clientId, ended.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+    await expectWholeLog(lines, ended, 80);
   }, 120_000);
 
   it('a job that ends while the database is away: its end reaches every API, its record and the index say so', async () => {
@@ -481,21 +488,15 @@ describe('two APIs and three workers on one PostgreSQL', () => {
       warnings.find((w) => w.startsWith(`Job ${apply.id}: the database is away and 5 log lines wait`)),
     ).toBeDefined();
     // Every line once, in order: those past the cap come from S3 once the log ends.
-    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
-    expect(ticksOf(lines)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(ended.lineCount).toBe(lines.length);
-    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+    await expectWholeLog(lines, ended, 40);
   }, 120_000);
 
   it('a job that ends while the database is away, past the lines its worker keeps: a follower still gets them all', async () => {
     // The ticks end about 2 s into the outage: the lines kept go to the table with the log's end, in one batch,
     // and the end counts those past the cap too, so the follower reads them from the saved log.
-    const { lines, ended, apply, linesWaited } = await followThroughOutage('capped-end', 30, 6_000);
+    const { lines, ended, linesWaited } = await followThroughOutage('capped-end', 30, 6_000);
     expect(ended.state, ended.error).toBe('succeeded');
     expect(linesWaited).toBe(5);
-    expect(lines.map((l) => l.n)).toEqual(lines.map((_, i) => i));
-    expect(ticksOf(lines)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    expect(ended.lineCount).toBe(lines.length);
-    expect((await apiA.readLog(clientId, apply.id)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+    await expectWholeLog(lines, ended, 30);
   }, 120_000);
 });
