@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 import { REPO_ROOT } from './paths.js';
 
 /** The realm the bootstrap imports into Keycloak (bootstrap/instances; modules/common/configs/idp/*), as Keycloak JSON. */
@@ -47,14 +47,6 @@ export interface Keycloak {
   /** Ends every session of `username` (the admin console's "Sign out" on the user). */
   endSessions(username: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** The Keycloak install of scripts/stack/build-keycloak.sh and its Java; throws naming what is missing. */

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { freePort } from './free-port.js';
 import type { TestS3Server } from './s3-server.js';
 
 export interface TestVersitygw extends TestS3Server {
@@ -38,14 +38,6 @@ async function findVersitygw(): Promise<string> {
   return bin;
 }
 
-async function findFreePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 /**
  * versitygw (an independent S3 server, Apache-2.0) with its posix backend in a fresh folder, root credentials
  * of its own, on a free loopback port, with `bucket` created: shaped like the embedded server's harness, so
@@ -58,7 +50,7 @@ export async function startVersitygw(options: StartVersitygwOptions = {}): Promi
   const directory = await mkdtemp(path.join(tmpdir(), 'spawnit-versitygw-'));
   const accessKeyId = `vgw-${randomBytes(6).toString('hex')}`;
   const secretAccessKey = randomBytes(24).toString('base64url');
-  const port = await findFreePort();
+  const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
 
