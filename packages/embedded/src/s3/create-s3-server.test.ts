@@ -10,6 +10,7 @@ import {
   DeleteBucketCommand,
   DeleteBucketCorsCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketCorsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -31,9 +32,10 @@ let directory: string;
 let server: S3Server;
 let s3: S3Client;
 
-function clientFor(endpoint: string, secretAccessKey = 'test-secret'): S3Client {
+function clientFor(endpoint: string, secretAccessKey = 'test-secret', maxAttempts?: number): S3Client {
   // The SDK's defaults on purpose (CRC32 checksums on every upload, aws-chunked streams): what the engine gets.
   return new S3Client({
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
@@ -345,6 +347,42 @@ describe('createS3Server', () => {
     expect(await read('gone/deep/key')).toBe('second');
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'gone/deep/key' }));
     expect(head.ETag).toBe(`"${createHash('md5').update('second').digest('hex')}"`);
+  });
+
+  it('deletes several keys of one folder in one DeleteObjects, at the first attempt, and removes the folders they empty', async () => {
+    // No retry: a request the server failed once shows as an error here, not as a slow success.
+    const once = clientFor(server.endpoint, 'test-secret', 1);
+    const keys = Array.from({ length: 6 }, (_, i) => `many/deep/k${i}`);
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }))));
+      const deleted = await once.send(
+        new DeleteObjectsCommand({
+          Bucket: BUCKET,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      expect(deleted.$metadata.attempts).toBe(1);
+      expect(deleted.Errors ?? []).toEqual([]);
+      expect(await readdir(join(directory, 'buckets', BUCKET))).not.toContain('many');
+    }
+    once.destroy();
+  });
+
+  it('keeps every write that lands in a folder while deletes empty it', async () => {
+    const once = clientFor(server.endpoint, 'test-secret', 1);
+    for (let round = 0; round < 10; round++) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'emptying/dir/old', Body: 'old' }));
+      await Promise.all([
+        once.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'emptying/dir/old' })),
+        once.send(new PutObjectCommand({ Bucket: BUCKET, Key: `emptying/dir/new${round}`, Body: 'new' })),
+      ]);
+      expect(await read(`emptying/dir/new${round}`, once)).toBe('new');
+    }
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'emptying/' }));
+    expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `emptying/dir/new${i}`).sort(),
+    );
+    once.destroy();
   });
 
   it('keeps data across stop and start with the same directory', async () => {

@@ -7,7 +7,12 @@ import { createKeyedMutex } from './keyed-mutex.js';
 import { createListObjects } from './list-objects.js';
 import { cacheMetadata } from './metadata-cache.js';
 import type { S3rverInternals, S3rverMiddleware } from './s3rver-internals.js';
-import { createAtomicPutObject, createPutMetadata, createPutPart } from './store-writes.js';
+import {
+  createAtomicPutObject,
+  createDeleteObject,
+  createPutMetadata,
+  createPutPart,
+} from './store-writes.js';
 import { useConditionalWrites } from './use-conditional-writes.js';
 import { useListObjectsV2 } from './use-list-objects-v2.js';
 import { useRequestPayload } from './use-request-payload.js';
@@ -112,6 +117,7 @@ export function createS3Server(options: S3ServerOptions): S3Server {
       internals.store.putObject = createAtomicPutObject(internals.store, tmpDirectory);
       internals.store.putPart = createPutPart(internals.store);
       internals.store.putMetadata = createPutMetadata(internals.store);
+      internals.store.deleteObject = createDeleteObject(internals.store);
       internals.store.listObjects = createListObjects(internals.store, bucketsDirectory);
       cacheMetadata(internals.store);
       cacheBuckets(internals.store);

@@ -17,6 +17,7 @@ export interface StoredObject {
 /** The slice of s3rver's `FilesystemStore` that SpawnIt's middleware calls. */
 export interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  getBucketPath(bucket: string): string;
   getBucket(bucket: string): Promise<{ name: string } | null>;
   putBucket(bucket: string): Promise<unknown>;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
