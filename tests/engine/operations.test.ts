@@ -205,6 +205,31 @@ describe('jobs', () => {
     ]);
   });
 
+  it("an ended job's record written again while S3 is away keeps its log, once S3 is back", async () => {
+    const jobs = createS3JobStore({ store: h.engine.store, index: h.engine.index });
+    const record = jobThatNeverRan();
+    const log = jobs.openLog(record, () => undefined);
+    for (const text of ['one', 'two']) log.append(text);
+    const ended = { ...record, state: 'succeeded' as const, lineCount: 2 };
+    await jobs.save(ended, { final: true });
+    await log.close();
+    // Its plan applied while S3 is away: the rewrite cannot read the log inside the stored record.
+    const applied = { ...ended, appliedBy: crypto.randomUUID() };
+    await h.s3.stop();
+    try {
+      await expect(jobs.save(applied)).rejects.toThrow();
+    } finally {
+      await h.s3.restart();
+    }
+    await jobs.retryUnsaved();
+    const stored = await h.engine.store.getJson<JobRecord & { log?: string[] }>(
+      `clients/${clientId}/jobs/${record.id}.json`,
+    );
+    expect(stored?.appliedBy).toBe(applied.appliedBy);
+    expect(stored?.log).toEqual(['one', 'two']);
+    expect(await savedLog(record.id)).toEqual(['one', 'two']);
+  });
+
   it('a subscriber joining mid-run gets the missed lines, then live ones, with no gap and no duplicate', async () => {
     await createService('replay', { message: 'hi', sleep_seconds: 3 });
     const plan = await ops.waitForJob(clientId, (await ops.plan(service('replay'))).id);

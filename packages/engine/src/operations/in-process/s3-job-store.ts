@@ -38,8 +38,9 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
   const { store, index } = options;
   const logFlushMs = options.logFlushMs ?? 5_000;
   const live = new Map<string, Live>();
-  // History that could not be written (S3 down) is kept here and written at the next chance.
-  const unsaved = new Map<string, string>();
+  // History that could not be written (S3 down) is kept here and written at the next chance: the body, or
+  // how to make it when making it needs S3 too.
+  const unsaved = new Map<string, string | (() => Promise<string>)>();
 
   async function persist(key: string, body: string): Promise<void> {
     try {
@@ -49,6 +50,18 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       unsaved.set(key, body);
       throw error;
     }
+  }
+
+  /** Writes a body that is made from what S3 holds; kept to be made and written later if either fails. */
+  async function persistMade(key: string, make: () => Promise<string>): Promise<void> {
+    let made: string;
+    try {
+      made = await make();
+    } catch (error) {
+      unsaved.set(key, make);
+      throw error;
+    }
+    await persist(key, made);
   }
 
   /** The log inside the record (a short one, saved with the job's end), else the log object, else none. */
@@ -68,9 +81,13 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       const key = jobKey(record.clientId, record.id);
       const running = final ? live.get(`${record.clientId}/${record.id}`) : undefined;
       if (!running) {
-        // An ended job's record written again (its plan applied since, say): a log inside it stays there.
-        const log = isTerminal(record.state) ? (await store.getJson<StoredJobRecord>(key))?.log : undefined;
-        return persist(key, body(log ? { ...record, log } : record));
+        // An ended job's record written again (its plan applied since, say): a log inside it stays there. If S3
+        // cannot be read now, the rewrite waits for it like any unsaved write, rather than dropping the log.
+        if (!isTerminal(record.state)) return persist(key, body(record));
+        return persistMade(key, async () => {
+          const log = (await store.getJson<StoredJobRecord>(key))?.log;
+          return body(log ? { ...record, log } : record);
+        });
       }
       await running.writing?.catch(() => undefined);
       const lines = running.log.lines();
@@ -177,7 +194,9 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       return found;
     },
     async retryUnsaved() {
-      for (const [key, body] of [...unsaved]) await persist(key, body).catch(() => undefined);
+      for (const [key, body] of [...unsaved]) {
+        await (typeof body === 'string' ? persist(key, body) : persistMade(key, body)).catch(() => undefined);
+      }
     },
   };
 }
