@@ -349,13 +349,19 @@ const RANK: Record<JobState, number> = {
 
 /**
  * A job's log as a subscription stream: the owner's job only, lines from `fromLine`, ended (and its listener
- * gone) as soon as the client goes away, not at the next line. `events` turns the lines into what is pushed.
+ * gone) as soon as the client goes away, not at the next line. `events` follows the job's log (from the line
+ * and until the signal given) as what is pushed.
  */
 async function followJobLog<T>(
   ctx: Context,
   jobId: string | number,
   fromLine: number | null | undefined,
-  events: (lines: AsyncGenerator<LogLine>) => AsyncIterable<T>,
+  events: (follow: {
+    clientId: string;
+    jobId: string;
+    fromLine: number;
+    signal: AbortSignal;
+  }) => AsyncIterable<T>,
 ): Promise<Repeater<T>> {
   const { clientId } = ctx.viewer;
   const job = await ctx.operations.getJob(clientId, String(jobId));
@@ -363,9 +369,9 @@ async function followJobLog<T>(
   return new Repeater<T>(async (push, stop) => {
     const abort = new AbortController();
     void stop.then(() => abort.abort());
-    const lines = ctx.operations.followLog(clientId, job.id, fromLine ?? 0, abort.signal);
+    const followed = events({ clientId, jobId: job.id, fromLine: fromLine ?? 0, signal: abort.signal });
     // The next event gathers while this one is pushed: push resolves once the transport took it.
-    for await (const event of events(lines)) await push(event);
+    for await (const event of followed) await push(event);
     stop();
   });
 }
@@ -382,7 +388,10 @@ builder.subscriptionField('jobLogs', (t) =>
         description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
       }),
     },
-    subscribe: (_root, { jobId, fromLine }, ctx) => followJobLog(ctx, jobId, fromLine, (lines) => lines),
+    subscribe: (_root, { jobId, fromLine }, ctx) =>
+      followJobLog(ctx, jobId, fromLine, (f) =>
+        ctx.operations.followLog(f.clientId, f.jobId, f.fromLine, f.signal),
+      ),
     resolve: (line) => line,
   }),
 );
@@ -399,7 +408,11 @@ builder.subscriptionField('jobLogBatches', (t) =>
         description: 'The first line to send; a client that reconnects passes the last `n` it got + 1.',
       }),
     },
-    subscribe: (_root, { jobId, fromLine }, ctx) => followJobLog(ctx, jobId, fromLine, batchLines),
+    // The log's own batches, one step each, gathered further while the client reads.
+    subscribe: (_root, { jobId, fromLine }, ctx) =>
+      followJobLog(ctx, jobId, fromLine, (f) =>
+        batchLines(ctx.operations.followLogBatches(f.clientId, f.jobId, f.fromLine, f.signal)),
+      ),
     resolve: (lines) => lines,
   }),
 );

@@ -42,10 +42,43 @@ describe('JobLog', () => {
   });
 });
 
+describe('JobLog.followBatches', () => {
+  it('gives the replay as one batch, then the lines of each wake together, never an empty one', async () => {
+    const log = new JobLog({ initial: ['a', 'b'] });
+    const batches = log.followBatches(1);
+    expect((await batches.next()).value).toEqual([{ n: 1, text: 'b' }]);
+    const next = batches.next();
+    log.append('c');
+    log.append('d');
+    expect((await next).value).toEqual([
+      { n: 2, text: 'c' },
+      { n: 3, text: 'd' },
+    ]);
+    const end = batches.next();
+    log.close();
+    expect((await end).done).toBe(true);
+  });
+
+  it('ends at an abort, with the lines written before it and none after', async () => {
+    const log = new JobLog();
+    const controller = new AbortController();
+    const batches = log.followBatches(0, controller.signal);
+    log.append('x');
+    const first = await batches.next();
+    expect(first.value).toEqual([{ n: 0, text: 'x' }]);
+    const next = batches.next();
+    log.append('y');
+    controller.abort();
+    log.append('z');
+    expect((await next).value).toEqual([{ n: 1, text: 'y' }]);
+    expect((await batches.next()).done).toBe(true);
+  });
+});
+
 describe('batchLines', () => {
   it('sends each line at once to a consumer that keeps up', async () => {
     const log = new JobLog();
-    const batches = batchLines(log.follow(0));
+    const batches = batchLines(log.followBatches(0));
     log.append('a');
     expect((await batches.next()).value).toEqual([{ n: 0, text: 'a' }]);
     log.append('b');
@@ -59,7 +92,7 @@ describe('batchLines', () => {
     const sizes: number[] = [];
     const seen: number[] = [];
     const consumer = (async () => {
-      for await (const batch of batchLines(log.follow(0), { maxLines: 300 })) {
+      for await (const batch of batchLines(log.followBatches(0), { maxLines: 300 })) {
         sizes.push(batch.length);
         seen.push(...batch.map((line) => line.n));
         await new Promise((resolve) => setTimeout(resolve, 5));

@@ -57,7 +57,15 @@ export class JobLog {
    * Breaking out of the loop unsubscribes.
    */
   async *follow(fromLine = 0, signal?: AbortSignal): AsyncGenerator<LogLine> {
-    const pending: (LogLine | null)[] = [];
+    for await (const batch of this.followBatches(fromLine, signal)) yield* batch;
+  }
+
+  /**
+   * The lines of `follow`, in batches: the replay, then at each wake every line written since the last one.
+   * One step per batch rather than per line, for a reader that takes lines in bulk. Batches are never empty.
+   */
+  async *followBatches(fromLine = 0, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
+    let pending: (LogLine | null)[] = [];
     let wake: (() => void) | undefined;
     const listener: Listener = (line) => {
       pending.push(line);
@@ -72,8 +80,9 @@ export class JobLog {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       let next = Math.max(0, fromLine);
-      const replay = this.#lines.slice(next);
-      for (const text of replay) yield { n: next++, text };
+      const replay = this.#lines.slice(next).map((text, i) => ({ n: next + i, text }));
+      next += replay.length;
+      if (replay.length > 0) yield replay;
       if (this.#closed && !this.#listeners.has(listener)) {
         // Closed before we subscribed: the replay was everything.
         if (pending.length === 0) return;
@@ -81,12 +90,18 @@ export class JobLog {
       while (true) {
         while (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
-        const line = pending.shift()!;
-        if (line === null) return;
-        // Already sent in the replay.
-        if (line.n < next) continue;
-        next = line.n + 1;
-        yield line;
+        const taken = pending;
+        pending = [];
+        const end = taken.indexOf(null);
+        // Lines already sent in the replay are skipped.
+        const batch = (end === -1 ? taken : taken.slice(0, end)).filter(
+          (line): line is LogLine => line !== null && line.n >= next,
+        );
+        if (batch.length > 0) {
+          next = batch.at(-1)!.n + 1;
+          yield batch;
+        }
+        if (end !== -1) return;
       }
     } finally {
       this.#listeners.delete(listener);
@@ -103,14 +118,15 @@ export interface BatchLinesOptions {
 /**
  * Lines in batches: each batch holds every line that came while the consumer was busy with the last one
  * (at most `maxLines`), so a fast writer costs one event per batch rather than per line, while a slow one
- * still gets each line at once. Order and numbering are the source's.
+ * still gets each line at once. Takes the source's own batches (see `JobLog.followBatches`); order and
+ * numbering are the source's.
  */
 export async function* batchLines(
-  lines: AsyncIterable<LogLine>,
+  batches: AsyncIterable<LogLine[]>,
   options: BatchLinesOptions = {},
 ): AsyncGenerator<LogLine[]> {
   const maxLines = options.maxLines ?? 1_000;
-  const iterator = lines[Symbol.asyncIterator]();
+  const iterator = batches[Symbol.asyncIterator]();
   let buffer: LogLine[] = [];
   let done = false;
   let failed = false;
@@ -120,7 +136,8 @@ export async function* batchLines(
   void (async () => {
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        buffer.push(next.value);
+        if (buffer.length === 0) buffer = next.value;
+        else for (const line of next.value) buffer.push(line);
         wake?.();
       }
     } catch (error) {

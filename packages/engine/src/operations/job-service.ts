@@ -53,6 +53,13 @@ export interface JobService {
     fromLine?: number,
     signal?: AbortSignal,
   ): AsyncGenerator<LogLine>;
+  /** The lines of `followLog` in batches as they come (never empty): one step per batch, for bulk readers. */
+  followLogBatches(
+    clientId: string,
+    jobId: string,
+    fromLine?: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LogLine[]>;
   /** The lines written so far from `fromLine`, without waiting for more (a snapshot for queries). */
   readLog(clientId: string, jobId: string, fromLine?: number): Promise<LogLine[]>;
   /** Resolves when the job reaches a final state. */
@@ -167,6 +174,16 @@ export function createJobService(options: JobServiceOptions): JobService {
     }
   }
 
+  async function* followLogBatches(
+    clientId: string,
+    jobId: string,
+    fromLine = 0,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LogLine[]> {
+    await existingJob(clientId, jobId);
+    yield* jobs.followLogBatches(clientId, jobId, Math.max(0, fromLine), signal);
+  }
+
   return {
     events: bus,
     async plan(ref, planOptions = {}) {
@@ -250,9 +267,9 @@ export function createJobService(options: JobServiceOptions): JobService {
       return jobs.list(clientId, filter);
     },
     async *followLog(clientId, jobId, fromLine = 0, signal) {
-      await existingJob(clientId, jobId);
-      yield* jobs.followLog(clientId, jobId, Math.max(0, fromLine), signal);
+      for await (const batch of followLogBatches(clientId, jobId, fromLine, signal)) yield* batch;
     },
+    followLogBatches,
     async readLog(clientId, jobId, fromLine = 0) {
       await existingJob(clientId, jobId);
       const from = Math.max(0, fromLine);

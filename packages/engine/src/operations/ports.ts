@@ -26,8 +26,16 @@ export interface JobStore {
   remove(clientId: string, jobIds: readonly string[]): Promise<void>;
   /** Opens a job's live log: lines are numbered, published and saved now and then until `closeLog`. */
   openLog(record: JobRecord, onLine: (line: LogLine) => void): LiveLog;
-  /** Lines from `fromLine`, then live ones while the job runs; ends when its log is closed. */
-  followLog(clientId: string, jobId: string, fromLine: number, signal?: AbortSignal): AsyncGenerator<LogLine>;
+  /**
+   * Lines from `fromLine`, then live ones while the job runs, in batches as they come (never empty); ends when
+   * its log is closed.
+   */
+  followLogBatches(
+    clientId: string,
+    jobId: string,
+    fromLine: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LogLine[]>;
   /** The lines written so far from `fromLine`. */
   readLog(clientId: string, jobId: string, fromLine: number): Promise<string[]>;
   /** Marks a job unfinished, with its record, so a restart can find it and record how it ended. */

@@ -153,14 +153,14 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
         },
       };
     },
-    async *followLog(clientId, jobId, fromLine, signal): AsyncGenerator<LogLine> {
+    async *followLogBatches(clientId, jobId, fromLine, signal): AsyncGenerator<LogLine[]> {
       const log = liveOf(clientId, jobId);
       if (log) {
-        yield* log.follow(fromLine, signal);
+        yield* log.followBatches(fromLine, signal);
         return;
       }
       const stored = new JobLog({ initial: await storedLog(clientId, jobId), closed: true });
-      yield* stored.follow(fromLine, signal);
+      yield* stored.followBatches(fromLine, signal);
     },
     async readLog(clientId, jobId, fromLine) {
       const log = liveOf(clientId, jobId);

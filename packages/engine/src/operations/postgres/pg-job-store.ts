@@ -212,7 +212,7 @@ export async function createPostgresJobStore(options: {
         },
       };
     },
-    async *followLog(clientId, jobId, fromLine, signal): AsyncGenerator<LogLine> {
+    async *followLogBatches(clientId, jobId, fromLine, signal): AsyncGenerator<LogLine[]> {
       // Subscribe first, then read: a batch written in between wakes us, and lines are read by number.
       let wake: (() => void) | undefined;
       let closed = false;
@@ -250,7 +250,7 @@ export async function createPostgresJobStore(options: {
           if (state) break;
           if (!record || isTerminal(record.state)) {
             // Not written in this mode (an older job, or one that ended before a worker took it): S3 has it.
-            yield* s3.followLog(clientId, jobId, fromLine, signal);
+            yield* s3.followLogBatches(clientId, jobId, fromLine, signal);
             return;
           }
           await woken;
@@ -262,17 +262,23 @@ export async function createPostgresJobStore(options: {
         while (!signal?.aborted) {
           const woken = new Promise<void>((resolve) => (wake = resolve));
           const wasClosed = closed;
+          const batch: LogLine[] = [];
           for (const line of await patiently(() => linesFrom(clientId, jobId, next))) {
             if (line.n !== next) break; // a gap: its batch is not committed yet; the next wake fills it
             next += 1;
-            yield line;
+            batch.push(line);
           }
+          if (batch.length > 0) yield batch;
           // Closed before this read: every line the table will have was written before the close was. Lines
           // it could not take (past the cap of an outage, or refused) are in the S3 copy, saved before.
           if (wasClosed) {
             const end = await patiently(() => logState(clientId, jobId));
             if (end && end.count > next) {
-              for (const text of await s3.readLog(clientId, jobId, next)) yield { n: next++, text };
+              const rest = (await s3.readLog(clientId, jobId, next)).map((text, i) => ({
+                n: next + i,
+                text,
+              }));
+              if (rest.length > 0) yield rest;
             }
             return;
           }
