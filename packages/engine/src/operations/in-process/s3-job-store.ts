@@ -13,6 +13,10 @@ const ACTIVE_PREFIX = '.spawnit/active-jobs/';
 /** A log at most this long that was never saved is written inside its job's final record. */
 const EMBEDDED_LOG_MAX_CHARS = 64 * 1024;
 
+/** The length of `lines.join('\n')`, without making that string (a log may be megabytes). */
+const joinedLength = (lines: readonly string[]) =>
+  lines.reduce((sum, line) => sum + line.length, Math.max(0, lines.length - 1));
+
 /** A running job's log, and how many of its lines S3 has (-1: none saved yet). */
 interface Live {
   log: JobLog;
@@ -91,7 +95,7 @@ export function createS3JobStore(options: S3JobStoreOptions): JobStore {
       }
       await running.writing?.catch(() => undefined);
       const lines = running.log.lines();
-      if (running.saved === -1 && lines.join('\n').length <= EMBEDDED_LOG_MAX_CHARS) {
+      if (running.saved === -1 && joinedLength(lines) <= EMBEDDED_LOG_MAX_CHARS) {
         // Counted as saved now: the log's close then writes no object of its own (one write, not two).
         running.saved = lines.length;
         try {
