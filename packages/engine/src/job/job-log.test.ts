@@ -59,6 +59,18 @@ describe('JobLog.followBatches', () => {
     expect((await end).done).toBe(true);
   });
 
+  it('replays a long log in slices of 1,000 lines, in order', async () => {
+    const log = new JobLog({ initial: Array.from({ length: 2_500 }, (_, i) => `l${i}`), closed: true });
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    for await (const batch of log.followBatches(0)) {
+      sizes.push(batch.length);
+      seen.push(...batch.map((line) => line.n));
+    }
+    expect(sizes).toEqual([1_000, 1_000, 500]);
+    expect(seen).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+  });
+
   it('ends at an abort, with the lines written before it and none after', async () => {
     const log = new JobLog();
     const controller = new AbortController();

@@ -6,6 +6,9 @@ export interface LogLine {
 
 type Listener = (line: LogLine | null) => void;
 
+/** Lines per batch of a replay. */
+const REPLAY_BATCH = 1_000;
+
 /**
  * A job's output. A subscriber registers first and replays what it missed second, so a line written between
  * the two is neither lost nor sent twice.
@@ -61,7 +64,8 @@ export class JobLog {
   }
 
   /**
-   * The lines of `follow`, in batches: the replay, then at each wake every line written since the last one.
+   * The lines of `follow`, in batches: the replay (1,000 lines a batch), then at each wake every line written
+   * since the last one.
    * One step per batch rather than per line, for a reader that takes lines in bulk. Batches are never empty.
    */
   async *followBatches(fromLine = 0, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
@@ -80,9 +84,14 @@ export class JobLog {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       let next = Math.max(0, fromLine);
-      const replay = this.#lines.slice(next).map((text, i) => ({ n: next + i, text }));
-      next += replay.length;
-      if (replay.length > 0) yield replay;
+      // The replay in slices, so a long log is never copied whole (it may be replayed to a slow reader).
+      const replayed = this.#lines.length;
+      while (next < replayed) {
+        const end = Math.min(replayed, next + REPLAY_BATCH);
+        const batch: LogLine[] = [];
+        for (; next < end; next++) batch.push({ n: next, text: this.#lines[next]! });
+        yield batch;
+      }
       if (this.#closed && !this.#listeners.has(listener)) {
         // Closed before we subscribed: the replay was everything.
         if (pending.length === 0) return;
