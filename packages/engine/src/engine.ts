@@ -345,7 +345,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         onSpawn: runOptions.onSpawn,
         input: runOptions.input,
         gracePeriodMs: options.gracePeriodMs,
-        onLine: runOptions.onLine ? (line) => runOptions.onLine?.(redact(line)) : undefined,
+        onLine:
+          runOptions.onLine || runOptions.onStdout
+            ? (line, stream) => {
+                if (stream === 'stdout') runOptions.onStdout?.(line);
+                runOptions.onLine?.(redact(line));
+              }
+            : undefined,
       });
       if (tightenAfterRuns) {
         // tofu writes with the process umask: plans, errored.tfstate and .terraform/ go back to owner-only.

@@ -7,7 +7,7 @@ import { prepareWorkdir } from '../workdir/prepare-workdir.js';
 import type { ResolvedTarget } from '../workdir/resolve-target.js';
 import { type PlanSummary, summarizePlan, withoutAttributes } from './plan-summary.js';
 import type { RunContext, RunHooks } from './run-context.js';
-import { expireSavedPlans } from './saved-plans.js';
+import { discardSavedPlan, expireSavedPlans } from './saved-plans.js';
 
 /** `compliant`: nothing to change (exit 0); `drifted`: changes planned (exit 2); `error`: the plan failed. */
 export type PlanStatus = 'compliant' | 'drifted' | 'error';
@@ -61,19 +61,45 @@ const emptySummary = (): PlanSummary => ({
   outputs: [],
 });
 
-async function readSummary(ctx: RunContext, target: ResolvedTarget, cwd: string, planFile: string) {
-  const show = await ctx.run(['show', '-json', planFile], { cwd });
-  if (show.exitCode !== 0) {
-    throw new TofuError(`Could not read the plan of ${target.description}: ${ctx.lastLines(show.lines)}`, {
-      command: show.command,
-      exitCode: show.exitCode,
-      output: show.lines.join('\n'),
+/** A plan's summary as soon as `show -json` prints it, and the command's end (its exit checked). */
+interface Shown {
+  summary: Promise<PlanSummary>;
+  /** Resolves once tofu has exited with 0 and printed its JSON; the plan file may go then, not before. */
+  ended: Promise<void>;
+}
+
+/**
+ * `show -json` of a plan file. The summary is read from the JSON line as it arrives: tofu takes a few more
+ * ms to stop its providers and exit, and what waits for the summary (the plan's record) goes meanwhile.
+ */
+function showPlan(ctx: RunContext, target: ResolvedTarget, cwd: string, planFile: string): Shown {
+  let onJson!: (json: string) => void;
+  const printed = new Promise<string>((resolve) => (onJson = resolve));
+  const show = ctx
+    .run(['show', '-json', planFile], {
+      cwd,
+      // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
+      onStdout: (line) => {
+        if (line.startsWith('{')) onJson(line);
+      },
+    })
+    .then((result) => {
+      if (result.exitCode !== 0) {
+        throw new TofuError(
+          `Could not read the plan of ${target.description}: ${ctx.lastLines(result.lines)}`,
+          { command: result.command, exitCode: result.exitCode, output: result.lines.join('\n') },
+        );
+      }
+      if (!result.stdout.some((line) => line.startsWith('{'))) {
+        throw new SpawnitError('TOFU_FAILED', `"${result.command}" printed no JSON plan.`);
+      }
     });
-  }
-  // `show -json` prints one JSON document on one line; anything else on stdout is a warning.
-  const json = show.stdout.find((line) => line.startsWith('{'));
-  if (!json) throw new SpawnitError('TOFU_FAILED', `"${show.command}" printed no JSON plan.`);
-  return summarizePlan(json, { secrets: target.secretValues });
+  // Whichever comes first: the JSON, or the end of a show that failed or printed none.
+  const summary = Promise.race([printed, show.then(() => printed)]).then((json) =>
+    summarizePlan(json, { secrets: target.secretValues }),
+  );
+  summary.catch(() => undefined);
+  return { summary, ended: show };
 }
 
 /** A plan tofu wrote to a file in its working directory (the caller removes it), or why there is none. */
@@ -175,28 +201,34 @@ export async function plan(
         readFile(path.join(dir, planFile)).then((body) => ctx.store.put(planKey(target.ref, planId), body)),
       ])
     : Promise.resolve();
+  const shown = status === 'compliant' ? undefined : showPlan(ctx, target, dir, planFile);
   let summary: PlanSummary;
+  let recorded = false;
   try {
-    summary = await summaryOf(ctx, target, status, dir, planFile);
+    summary = shown ? await shown.summary : emptySummary();
+    if (save) {
+      await upload;
+      const record: PlanRecord = {
+        planId,
+        status,
+        destroy,
+        configHash: base.configHash,
+        summary: withoutAttributes(summary),
+        createdAt: savedAt,
+      };
+      // The record goes last, while tofu's show exits: a plan without its record is never applied.
+      await ctx.store.putJson(planRecordKey(target, planId), record);
+      recorded = true;
+    }
+    await shown?.ended;
   } catch (error) {
-    await upload.catch(() => undefined);
+    await Promise.all([upload.catch(() => undefined), shown?.ended.catch(() => undefined)]);
+    // A show that failed after printing its plan: that plan is not offered, so it cannot be applied either.
+    if (recorded) await discardSavedPlan(ctx, target.ref, planId).catch(() => undefined);
     throw error;
   }
-  if (save) {
-    await upload;
-    const record: PlanRecord = {
-      planId,
-      status,
-      destroy,
-      configHash: base.configHash,
-      summary: withoutAttributes(summary),
-      createdAt: savedAt,
-    };
-    // The record goes last: a plan without its record is never applied.
-    await ctx.store.putJson(planRecordKey(target, planId), record);
-    // Housekeeping, not part of the plan: nobody waits for it (it retries at the next plan).
-    void expireSavedPlans(ctx, target).catch(() => undefined);
-  }
+  // Housekeeping, not part of the plan: nobody waits for it (it retries at the next plan).
+  if (save) void expireSavedPlans(ctx, target).catch(() => undefined);
   // The saved copy is in S3; apply fetches it again. No plan lingers on the local disk.
   await rm(path.join(dir, planFile), { force: true });
   return {
@@ -212,11 +244,15 @@ export async function plan(
 }
 
 /** Exit 0 means nothing to change: the summary is empty, and a second tofu process to say so is saved. */
-export const summaryOf = (
+export const summaryOf = async (
   ctx: RunContext,
   target: ResolvedTarget,
   status: Exclude<PlanStatus, 'error'>,
   dir: string,
   planFile: string,
-): Promise<PlanSummary> =>
-  status === 'compliant' ? Promise.resolve(emptySummary()) : readSummary(ctx, target, dir, planFile);
+): Promise<PlanSummary> => {
+  if (status === 'compliant') return emptySummary();
+  const shown = showPlan(ctx, target, dir, planFile);
+  const [summary] = await Promise.all([shown.summary, shown.ended]);
+  return summary;
+};

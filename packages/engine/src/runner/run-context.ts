@@ -25,6 +25,11 @@ export interface RunOptions extends RunHooks {
   redact?: readonly string[];
   /** What tofu reads on stdin (`state push -`). @default nothing */
   input?: Buffer;
+  /**
+   * Each stdout line as tofu wrote it, not redacted: machine-readable output read in process as soon as it
+   * comes (never logged, never shown).
+   */
+  onStdout?: (line: string) => void;
 }
 
 /** What every runner step shares: the binary, its environment, the store and the engine's settings. */
