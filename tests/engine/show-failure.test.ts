@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findTofu, TofuError } from '@spawnit/engine';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type EngineHarness, startEngine } from '../support/engine.js';
+import { createEcho, type EngineHarness, startEngine } from '../support/engine.js';
 
 // The engine reads a plan's summary from `show -json` as soon as tofu prints it, and writes the plan's record
 // while tofu exits. A show that prints its plan and then fails is a failure the real tofu cannot be made to
@@ -33,13 +33,7 @@ afterAll(async () => {
 
 it('a show that fails after printing its plan fails the plan, and leaves no plan that could be applied', async () => {
   const ref = { clientId: 'dora', serviceId: 'shown' };
-  await h.engine.createService({
-    ...ref,
-    templateId: 'echo',
-    provider: 'local',
-    networkName: 'default',
-    params: { message: 'x' },
-  });
+  await createEcho(h.engine, ref.clientId, ref.serviceId, { message: 'x' });
   const failure = await h.engine.plan(ref).then(
     () => undefined,
     (error: unknown) => error,
